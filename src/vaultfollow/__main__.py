@@ -1,0 +1,3 @@
+from vaultfollow.cli import main
+
+main()

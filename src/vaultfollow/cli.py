@@ -1,0 +1,318 @@
+"""The `vaultfollow` command. Each command parses options, calls the core, prints.
+
+Heavy modules are imported inside the commands so that `--help` stays fast.
+Errors of the core are turned into messages and exit codes here and only
+here: 0 ok, 1 done but with problems, 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from vaultfollow import __version__
+
+if TYPE_CHECKING:
+    from vaultfollow.engine import PassReport
+    from vaultfollow.model import Plan
+
+log = logging.getLogger("vaultfollow")
+F = TypeVar("F", bound=Callable[..., Any])
+
+NOW_HELP = "Pretend it is this time (ISO, e.g. 2026-11-12T09:00); for planning ahead and tests."
+
+
+def _use_color() -> bool:
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING and _use_color():
+            color = "red" if record.levelno >= logging.ERROR else "yellow"
+            return click.style(message, fg=color)
+        return message
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("vaultfollow")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _handle_errors(func: F) -> F:
+    """Map core errors to a message on stderr and their exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from vaultfollow.errors import VaultfollowError
+
+        try:
+            return func(*args, **kwargs)
+        except VaultfollowError as exc:
+            for line in exc.message.splitlines():
+                click.echo(f"vaultfollow: {line}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultfollow")
+@click.option(
+    "--vault",
+    "vault_option",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="VAULTFOLLOW_VAULT",
+    help="The vault folder (default: $VAULTFOLLOW_VAULT, else the current folder).",
+)
+@click.option("-v", "--verbose", count=True, help="Say more (skipped notes, every file).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.pass_context
+def main(ctx: click.Context, vault_option: Path | None, verbose: int, quiet: bool) -> None:
+    """Keep interview follow-ups true in a Markdown vault: a draft for every
+    follow-up that is due, one .ics calendar and a dashboard note."""
+    _configure_logging(verbose, quiet)
+    ctx.obj = {"vault": vault_option}
+
+
+def _vault_root(ctx: click.Context, vault: Path | None) -> Path:
+    if vault is not None:
+        return vault
+    default: Path | None = ctx.obj.get("vault") if ctx.obj else None
+    return default if default is not None else Path.cwd()
+
+
+def _parse_now(value: str | None, timezone: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    if value is None:
+        return datetime.now(zone)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        from vaultfollow.errors import UsageError
+
+        raise UsageError(
+            f"--now {value!r} is not a time; write 2026-11-12 or 2026-11-12T09:00"
+        ) from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+vault_argument = click.argument(
+    "vault", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+now_option = click.option("--now", "now_text", metavar="ISO-TIME", help=NOW_HELP)
+
+
+def _engine(ctx: click.Context, vault: Path | None) -> Any:
+    from vaultfollow.engine import Engine, load_settings
+    from vaultfollow.vault import Vault
+
+    root = _vault_root(ctx, vault)
+    opened = Vault(root)
+    return Engine(opened, load_settings(opened))
+
+
+@main.command()
+@vault_argument
+@now_option
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--recreate", is_flag=True, help="Recreate drafts you deleted (dismissed).")
+@click.pass_context
+@_handle_errors
+def sync(
+    ctx: click.Context, vault: Path | None, now_text: str | None, dry_run: bool, recreate: bool
+) -> None:
+    """One pass: bring drafts, calendar and dashboard up to date."""
+    engine = _engine(ctx, vault)
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    report = engine.run(now, dry_run=dry_run, recreate=recreate)
+    _print_report(report, engine.settings)
+    sys.exit(1 if report.has_problems else 0)
+
+
+def _print_report(report: PassReport, settings: Any) -> None:
+    verb = "would be " if report.dry_run else ""
+    for path in report.created:
+        log.info("%screated  %s", "would create " if report.dry_run else "", path)
+    for path in report.updated:
+        log.info("%supdated  %s", "would update " if report.dry_run else "", path)
+    for path in report.kept:
+        log.info("kept     %s (you edited it)", path)
+    for path in report.outputs:
+        log.debug("%swritten  %s", verb, path)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
+    summary = (
+        f"{len(report.created)} drafts {verb}created, {len(report.updated)} {verb}updated, "
+        f"{len(report.kept)} kept because you edited them, {report.unchanged} unchanged; "
+        f"{pending} follow-ups pending; {len(report.problems)} problems"
+    )
+    if report.dry_run:
+        summary += " (dry run: nothing written)"
+    click.echo(summary)
+    if report.outputs and not report.dry_run:
+        click.echo("Updated " + ", ".join(report.outputs))
+
+
+@main.command()
+@vault_argument
+@now_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.pass_context
+@_handle_errors
+def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: bool) -> None:
+    """List pending follow-ups, overdue first."""
+    engine = _engine(ctx, vault)
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    plan, _, _ = engine.plan(now)
+    for problem in plan.problems:
+        log.warning("%s", problem)
+    rows = due_rows(plan)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_table(rows) if rows else "Nothing due.")
+    sys.exit(1 if plan.problems else 0)
+
+
+def due_rows(plan: Plan) -> list[dict[str, str]]:
+    """Pending follow-ups as plain records, overdue first, then by do-time."""
+    from vaultfollow.model import State, Urgency, urgency
+
+    order = {Urgency.OVERDUE: 0, Urgency.TODAY: 1, Urgency.UPCOMING: 2}
+    pending = [f for f in plan.followups if f.state is State.PENDING]
+    pending.sort(key=lambda f: (order[urgency(f, plan.now)], f.do, f.company, f.recipient.name))
+    return [
+        {
+            "kind": f.kind.value,
+            "company": f.company,
+            "role": f.role,
+            "to": f.recipient.name,
+            "do": f.do.isoformat(),
+            "deadline": f.deadline.isoformat(),
+            "state": urgency(f, plan.now).value,
+            "draft": f.draft_path,
+            "source": f.source,
+        }
+        for f in pending
+    ]
+
+
+def _table(rows: list[dict[str, str]]) -> str:
+    columns = [("state", "STATE"), ("do", "DO"), ("kind", "KIND"), ("to", "TO"),
+               ("company", "COMPANY"), ("role", "ROLE")]
+    shown = [
+        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")}
+        for row in rows
+    ]
+    widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
+    lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
+    for row in shown:
+        line = "  ".join(row[key].ljust(widths[key]) for key, _ in columns).rstrip()
+        if row["state"] == "overdue" and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+            line = click.style(line, fg="red")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--timezone", help="IANA time zone to write into the config (default: this machine's)."
+)
+@_handle_errors
+def init(vault: Path, timezone: str | None) -> None:
+    """Create a vault (or extend an existing one) from the starter vault.
+
+    Nothing that exists is overwritten. The example notes are dated relative
+    to today, so the follow-ups they produce are live.
+    """
+    from vaultfollow.config import system_timezone
+    from vaultfollow.starter import init_vault
+
+    zone = _check_zone(timezone) if timezone else system_timezone()
+    report = init_vault(vault, datetime.now().date(), zone)
+    for rel in report.created:
+        log.debug("created  %s", rel)
+    for rel in report.kept:
+        log.info("kept     %s (already there)", rel)
+    click.echo(
+        f"{vault}: {len(report.created)} files created, {len(report.kept)} already there "
+        f"and left alone; time zone {zone}."
+    )
+    click.echo(f"Next: vaultfollow sync {_quote(vault)}")
+
+
+def _check_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from vaultfollow.errors import UsageError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--timezone {name!r} is not an IANA zone; write e.g. Europe/Berlin")
+    return name
+
+
+def _quote(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
+@main.command()
+@click.argument(
+    "vault", required=False, default="vaultfollow-demo",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@now_option
+@click.pass_context
+@_handle_errors
+def demo(ctx: click.Context, vault: Path, now_text: str | None) -> None:
+    """Create a demo vault (default ./vaultfollow-demo, reused if it exists),
+    run a sync on it and show what is due."""
+    from vaultfollow.config import system_timezone
+    from vaultfollow.engine import Engine, load_settings
+    from vaultfollow.starter import init_vault
+    from vaultfollow.vault import Vault
+
+    report = init_vault(vault, datetime.now().date(), system_timezone())
+    state = "created" if report.created else "reused"
+    click.echo(f"Demo vault {state}: {vault.resolve()}")
+    opened = Vault(vault)
+    engine = Engine(opened, load_settings(opened))
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    result = engine.run(now)
+    _print_report(result, engine.settings)
+    rows = due_rows(result.plan)
+    click.echo("")
+    click.echo(_table(rows) if rows else "Nothing due.")
+    click.echo("")
+    settings = engine.settings
+    click.echo(f"Drafts and dashboard: {vault / settings.dashboard_path}")
+    click.echo(f"Calendar to subscribe to: {vault / settings.calendar.path}")
+    click.echo("Open the folder as a vault in Obsidian to see the dashboard rendered.")
+
+
+if __name__ == "__main__":
+    main()

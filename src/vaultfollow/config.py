@@ -1,0 +1,400 @@
+"""`vaultfollow.toml` -> frozen, validated settings.
+
+Each key is declared once in `SPEC` with its type, default and a line of
+documentation; the loader checks every key against it and reports all
+problems at once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vaultfollow.errors import ConfigError
+
+CONFIG_NAME = "vaultfollow.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class You:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    signature: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotesSettings:
+    type: str = "interview"
+    tag: str = "interview"
+    folders: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    discussed_headings: tuple[str, ...] = ("Discussed", "Topics", "Highlights")
+    clarify_headings: tuple[str, ...] = ("Could answer better", "Clarify")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftsSettings:
+    folder: str = "Follow-ups"
+    templates: str = "Templates/vaultfollow"
+    tone: str = "formal"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    timezone: str = "UTC"  # a vaultfollow.toml without one gets the system's zone
+    thank_you_after: timedelta = timedelta(hours=2)
+    thank_you_deadline: timedelta = timedelta(hours=24)
+    interview_duration: timedelta = timedelta(minutes=60)
+    check_in_after: timedelta = timedelta(days=7)
+    second_check_in_after: timedelta = timedelta(days=14)
+    send_time: time = time(9, 0)
+    working_hours: tuple[time, time] = (time(8, 0), time(20, 0))
+    holidays: str = ""
+    ignore_older_than: timedelta = timedelta(days=30)
+    max_check_ins: int = 2
+    ask_feedback: bool = False
+    handwritten: bool = False
+    check_in_channel: str = "email"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    path: str = "Follow-ups/followups.ics"
+    name: str = "Interview follow-ups"
+    kind: str = "event"
+    event_duration: timedelta = timedelta(minutes=15)
+    alarm: timedelta | None = timedelta(0)
+    refresh: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8765
+
+
+@dataclass(frozen=True, slots=True)
+class CalDAVSettings:
+    url: str = ""
+    username: str = ""
+    password_env: str = ""
+    password_command: str = ""
+    calendar: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    you: You = field(default_factory=You)
+    notes: NotesSettings = field(default_factory=NotesSettings)
+    drafts: DraftsSettings = field(default_factory=DraftsSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    caldav: CalDAVSettings = field(default_factory=CalDAVSettings)
+
+    @property
+    def dashboard_path(self) -> str:
+        return f"{self.drafts.folder}/Follow-ups.md"
+
+
+# --- value parsers: raise ValueError with "what is allowed" -----------------
+
+_DURATION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
+
+
+def parse_duration(value: object) -> timedelta:
+    """`2h`, `7d`, `90m`, `1h30m` -> timedelta."""
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        if match and any(match.groups()):
+            days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+            return timedelta(days=days, hours=hours, minutes=minutes)
+    raise ValueError('a duration such as "90m", "2h", "1h30m" or "7d"')
+
+
+def parse_clock(value: object) -> time:
+    """`09:00` -> time."""
+    if isinstance(value, time):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str):
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if match:
+            return time(int(match[1]), int(match[2]))
+    raise ValueError('a time of day such as "09:00"')
+
+
+def _parse_hours(value: object) -> tuple[time, time]:
+    if isinstance(value, str) and "-" in value:
+        first, _, last = value.partition("-")
+        start, end = parse_clock(first), parse_clock(last)
+        if start < end:
+            return (start, end)
+    raise ValueError('a range of hours such as "08:00-20:00"')
+
+
+def _parse_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("a quoted string")
+
+
+def _parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("true or false")
+
+
+def _parse_str_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError('a list of strings such as ["Interviews", "Jobs/Interviews"]')
+
+
+def _parse_folder(value: object) -> str:
+    text = _parse_str(value).strip().strip("/")
+    parts = PurePosixPath(text).parts
+    if not text or text.startswith("/") or ".." in parts or "\\" in text or ":" in text:
+        raise ValueError('a folder inside the vault, such as "Follow-ups"')
+    return text
+
+
+def _parse_folders(value: object) -> tuple[str, ...]:
+    return tuple(_parse_folder(v) for v in _parse_str_list(value))
+
+
+def _parse_ics_path(value: object) -> str:
+    text = _parse_folder(value)
+    if not text.lower().endswith(".ics"):
+        raise ValueError('a path inside the vault ending in .ics, such as "Follow-ups/followups.ics"')
+    return text
+
+
+def _choice(*allowed: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if isinstance(value, str) and value.strip().lower() in allowed:
+            return value.strip().lower()
+        raise ValueError(" or ".join(f'"{a}"' for a in allowed))
+
+    return parse
+
+
+def _int_range(low: int, high: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        raise ValueError(f"a whole number from {low} to {high}")
+
+    return parse
+
+
+def _parse_timezone(value: object) -> str:
+    text = _parse_str(value).strip()
+    if not text:
+        return ""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError('an IANA time zone name such as "Europe/Berlin"') from None
+    return text
+
+
+def _parse_holidays(value: object) -> str:
+    text = _parse_str(value).strip()
+    if not text:
+        return ""
+    country, _, subdivision = text.partition("-")
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country.upper() not in supported or (
+        subdivision and subdivision.upper() not in supported[country.upper()]
+    ):
+        raise ValueError('a country code such as "DE", "US" or "US-CA" (see the holidays package)')
+    return text.upper()
+
+
+def _parse_alarm(value: object) -> timedelta | None:
+    if value is False or value == "":
+        return None
+    return parse_duration(value)
+
+
+def _parse_port(value: object) -> int:
+    return _int_range(1, 65535)(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One config key: how to read it and what it means."""
+
+    parse: Callable[[object], Any]
+    doc: str
+
+
+SPEC: dict[str, dict[str, Key]] = {
+    "you": {
+        "name": Key(_parse_str, "Your name, used to sign drafts."),
+        "email": Key(_parse_str, "Your email address."),
+        "phone": Key(_parse_str, "Your phone number, for signatures."),
+        "signature": Key(_parse_str, "Lines under your name in every draft."),
+    },
+    "notes": {
+        "type": Key(_parse_str, "A note with this `type` is an interview note."),
+        "tag": Key(_parse_str, "A note tagged with this (or a subtag) is an interview note."),
+        "folders": Key(_parse_folders, "Every note under these folders is an interview note."),
+        "exclude": Key(_parse_str_list, "Glob patterns of vault paths never read as notes."),
+        "discussed_headings": Key(_parse_str_list, "Headings of sections with points to mention."),
+        "clarify_headings": Key(_parse_str_list, "Headings of sections with a point to clarify."),
+    },
+    "drafts": {
+        "folder": Key(_parse_folder, "Where drafts and the dashboard are written."),
+        "templates": Key(_parse_folder, "Where your own draft templates live."),
+        "tone": Key(_choice("formal", "casual"), "Default tone of drafts."),
+    },
+    "schedule": {
+        "timezone": Key(_parse_timezone, "IANA time zone for note times without an offset."),
+        "thank_you_after": Key(parse_duration, "Thank-you do-time after the interview ends."),
+        "thank_you_deadline": Key(parse_duration, "Thank-you deadline after the interview starts."),
+        "interview_duration": Key(parse_duration, "Length of an interview with no end or duration."),
+        "check_in_after": Key(parse_duration, "Check-in after the last interview (whole days)."),
+        "second_check_in_after": Key(parse_duration, "Second check-in after the first was sent."),
+        "send_time": Key(parse_clock, "Local time of day for day-based follow-ups."),
+        "working_hours": Key(_parse_hours, "Thank-you do-times outside these hours move."),
+        "holidays": Key(_parse_holidays, "Country (and region) whose public holidays are skipped."),
+        "ignore_older_than": Key(parse_duration, "Follow-ups due longer ago than this are ignored."),
+        "max_check_ins": Key(_int_range(0, 2), "Check-ins per interview round, at most."),
+        "ask_feedback": Key(_parse_bool, "Stay-connected drafts politely ask for feedback."),
+        "handwritten": Key(_parse_bool, "Handwritten cards for every note with an address."),
+        "check_in_channel": Key(_choice("email", "phone"), "How check-ins are made."),
+    },
+    "calendar": {
+        "path": Key(_parse_ics_path, "The calendar file, inside the vault."),
+        "name": Key(_parse_str, "The calendar's name in calendar apps."),
+        "kind": Key(_choice("event", "todo"), "Write events (VEVENT) or tasks (VTODO)."),
+        "event_duration": Key(parse_duration, "Length of each calendar event."),
+        "alarm": Key(_parse_alarm, 'Reminder this long before the do-time; "" for none.'),
+        "refresh": Key(parse_duration, "How often subscribed apps should refresh."),
+    },
+    "server": {
+        "host": Key(_parse_str, "Address `vaultfollow serve` binds."),
+        "port": Key(_parse_port, "Port `vaultfollow serve` listens on."),
+    },
+    "caldav": {
+        "url": Key(_parse_str, "CalDAV calendar URL for `vaultfollow push`."),
+        "username": Key(_parse_str, "CalDAV user name."),
+        "password_env": Key(_parse_str, "Environment variable holding the CalDAV password."),
+        "password_command": Key(_parse_str, "Command that prints the CalDAV password."),
+        "calendar": Key(_parse_str, "Name of the calendar to push into."),
+    },
+}
+
+_SECTIONS: dict[str, type[Any]] = {
+    "you": You,
+    "notes": NotesSettings,
+    "drafts": DraftsSettings,
+    "schedule": ScheduleSettings,
+    "calendar": CalendarSettings,
+    "server": ServerSettings,
+    "caldav": CalDAVSettings,
+}
+
+
+def system_timezone() -> str:
+    """The IANA name of this machine's zone, or UTC when it cannot be told."""
+    import os
+    from pathlib import Path
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            ZoneInfo(name)
+            return name
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        candidate = target.split("zoneinfo/", 1)[1]
+        try:
+            ZoneInfo(candidate)
+            return candidate
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        ZoneInfo(name)
+        return name
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+
+
+def settings_from_mapping(data: Mapping[str, object], source: str = CONFIG_NAME) -> Settings:
+    """Validate a parsed config table; raise ConfigError listing every problem."""
+    errors: list[str] = []
+    sections: dict[str, Any] = {}
+    for section, table in data.items():
+        if section not in SPEC:
+            allowed = ", ".join(f"[{s}]" for s in SPEC)
+            errors.append(f"{source}: unknown section [{section}]; allowed: {allowed}")
+            continue
+        if not isinstance(table, Mapping):
+            errors.append(f"{source}: `{section}` must be a section: write [{section}]")
+            continue
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            spec = SPEC[section].get(key)
+            if spec is None:
+                allowed = ", ".join(SPEC[section])
+                errors.append(f"{source}: unknown key `{key}` in [{section}]; allowed: {allowed}")
+                continue
+            try:
+                values[key] = spec.parse(value)
+            except ValueError as exc:
+                errors.append(
+                    f"{source}: [{section}] {key} = {_show(value)} is not allowed; write {exc}"
+                )
+        sections[section] = values
+    if errors:
+        raise ConfigError(errors)
+    built = {name: cls(**sections.get(name, {})) for name, cls in _SECTIONS.items()}
+    if not sections.get("schedule", {}).get("timezone"):
+        built["schedule"] = _replace(built["schedule"], timezone=system_timezone())
+    return Settings(**built)
+
+
+def _replace(obj: ScheduleSettings, **changes: Any) -> ScheduleSettings:
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def parse_config_text(text: str, source: str = CONFIG_NAME) -> Settings:
+    """TOML text -> Settings."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{source}: not valid TOML ({exc}); see the example in the README"])
+    return settings_from_mapping(data, source)

@@ -1,0 +1,184 @@
+"""The data that flows through vaultfollow: notes in, follow-ups out.
+
+Every type here is a frozen dataclass so that the pure core (notes, schedule,
+drafts, ics, dashboard) can pass values around without copying or guarding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The `followup` value of a draft and the CATEGORIES of its event."""
+
+    THANK_YOU = "thank-you"
+    CHECK_IN = "check-in"
+    SECOND_CHECK_IN = "second-check-in"
+    STAY_CONNECTED = "stay-connected"
+    HANDWRITTEN_NOTE = "handwritten-note"
+
+
+class State(StrEnum):
+    """Where a follow-up stands."""
+
+    PENDING = "pending"  # due now or later; has a draft and a calendar entry
+    SENT = "sent"  # the user marked the draft sent
+    SKIPPED = "skipped"  # the user marked the draft skipped
+    CANCELLED = "cancelled"  # an outcome, a response or a later round made it moot
+    DISMISSED = "dismissed"  # the user deleted its draft
+
+
+class Urgency(StrEnum):
+    """How a pending follow-up relates to `now` (the dashboard's sections)."""
+
+    OVERDUE = "overdue"
+    TODAY = "today"
+    UPCOMING = "upcoming"
+
+
+OUTCOMES = frozenset({"offer", "accepted", "withdrawn", "rejected"})
+STATUSES = ("scheduled", "waiting", "heard-back", "offer", "accepted", "rejected", "withdrawn")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one file, said so the user can fix it."""
+
+    path: str  # vault-relative, POSIX separators
+    message: str
+    line: int | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone a follow-up is addressed to."""
+
+    name: str
+    email: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    link: str | None = None  # wikilink target (`People/Jane Doe`) for person-note lookups
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One interview: when, and with whom."""
+
+    start: datetime  # aware
+    end: datetime  # aware
+    interviewers: tuple[Person, ...]
+    label: str | None = None  # "2", "onsite", ...
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewNote:
+    """What vaultfollow understood of one interview note.
+
+    Only shareable sections reach `discussed` and `clarify`; nothing else of
+    the body is kept.
+    """
+
+    path: str  # vault-relative, POSIX separators
+    company: str
+    role: str
+    rounds: tuple[Round, ...]
+    application_link: str | None = None
+    contact: Person | None = None
+    status: str | None = None
+    status_date: date | None = None
+    status_line: int | None = None
+    responded: date | None = None
+    decision_by: date | None = None
+    tone: str | None = None
+    address: str | None = None
+    handwritten: bool | None = None
+    check_in_channel: str | None = None
+    phone: str | None = None
+    discussed: tuple[str, ...] = ()
+    clarify: tuple[str, ...] = ()
+
+    @property
+    def application_key(self) -> str:
+        """Notes with the same key are rounds of one application."""
+        if self.application_link:
+            return "link:" + self.application_link.casefold()
+        return "job:" + self.company.casefold().strip() + "\x1f" + self.role.casefold().strip()
+
+    @property
+    def link(self) -> str:
+        """The wikilink target of this note (its path without `.md`)."""
+        return self.path[:-3] if self.path.lower().endswith(".md") else self.path
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRecord:
+    """What a draft file in the vault says about its follow-up."""
+
+    path: str
+    followup_id: str | None
+    status: str  # draft, sent or skipped
+    sent: date | None
+    edited: bool  # differs from what vaultfollow wrote
+    line_of_status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One message to one person, due at one time."""
+
+    id: str  # stable: application, round date, kind and recipient
+    event_id: str  # stable: application, round date and kind (one calendar entry)
+    kind: Kind
+    state: State
+    application: str
+    company: str
+    role: str
+    round_start: datetime
+    round_label: str | None
+    recipient: Person
+    channel: str  # email, phone or post
+    tone: str  # formal or casual
+    do: datetime  # aware, in the vault's time zone
+    deadline: datetime  # aware, in the vault's time zone
+    source: str  # the interview note, vault-relative
+    draft_path: str  # vault-relative
+    note: InterviewNote
+    sent: date | None = None
+    reason: str | None = None  # why it was cancelled, for the dashboard
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything the outputs are rendered from."""
+
+    followups: tuple[FollowUp, ...]
+    notes: tuple[InterviewNote, ...]
+    problems: tuple[Problem, ...]
+    now: datetime
+
+
+def urgency(followup: FollowUp, now: datetime) -> Urgency:
+    """Overdue once its deadline has passed (a day-based follow-up: once its day
+    has passed); today when its do-time falls on today or earlier; else upcoming."""
+    local_now = now.astimezone(followup.do.tzinfo)
+    today = local_now.date()
+    if followup.kind is Kind.THANK_YOU:
+        if now > followup.deadline:
+            return Urgency.OVERDUE
+    elif followup.deadline.date() < today:
+        return Urgency.OVERDUE
+    if followup.do.date() <= today:
+        return Urgency.TODAY
+    return Urgency.UPCOMING

@@ -1,0 +1,219 @@
+"""The only module that touches the vault on disk: scan, read, atomic write, state.
+
+Writes are confined to the drafts folder, the calendar file and
+`.vaultfollow/`; every write goes to a temporary file in the same folder, is
+fsynced and renamed over the target, so a crash leaves the old file or the
+new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from vaultfollow.errors import UsageError, VaultfollowError
+from vaultfollow.notes import in_folders, is_excluded
+from vaultfollow.schedule import Memory
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = ".vaultfollow"
+STATE_FILE = f"{STATE_DIR}/state.json"
+MAX_NOTE_BYTES = 5 * 1024 * 1024
+_TEMP_MARK = ".vaultfollow-tmp"
+
+
+class OutsideVaultError(VaultfollowError):
+    """A write was asked for outside the folders vaultfollow owns."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    text: str | None
+    error: str | None = None
+
+
+class Vault:
+    """A vault folder. Paths in and out are vault-relative with `/` separators."""
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise UsageError(f"{root}: no such folder; give the path of your vault")
+        self.root = root.resolve()
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    def path(self, rel: str) -> Path:
+        return self.root.joinpath(*PurePosixPath(rel).parts)
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    # --- reading -------------------------------------------------------------
+
+    def templates_folders(self) -> list[str]:
+        """Folders holding note templates (never read as notes): Obsidian's
+        core Templates setting, Templater's, and `Templates/`."""
+        folders = {"Templates"}
+        sources = (
+            (".obsidian/templates.json", "folder"),
+            (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+        )
+        for rel, key in sources:
+            try:
+                data = json.loads(self.path(rel).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            value = data.get(key) if isinstance(data, dict) else None
+            if isinstance(value, str) and value.strip("/ "):
+                folders.add(value.strip("/ "))
+        return sorted(folders)
+
+    def scan(self, skip: Iterable[str], exclude: Iterable[str]) -> list[str]:
+        """Every `.md` file, sorted, outside hidden folders, `skip` folders and
+        `exclude` patterns. Symlinked folders are not followed (no loops)."""
+        skip_list = [s.strip("/") for s in skip]
+        patterns = list(exclude)
+        found: list[str] = []
+        for rel in self._walk(""):
+            if in_folders(rel, skip_list) or is_excluded(rel, patterns):
+                continue
+            found.append(rel)
+        return sorted(found)
+
+    def scan_folder(self, folder: str) -> list[str]:
+        """Every `.md` file under one folder of the vault, sorted."""
+        if not self.path(folder).is_dir():
+            return []
+        return sorted(self._walk(folder))
+
+    def _walk(self, folder: str) -> Iterator[str]:
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            try:
+                entries = list(os.scandir(self.path(current) if current else self.root))
+            except OSError as exc:
+                log.warning("%s: cannot list this folder (%s)", current or ".", exc.strerror)
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = f"{current}/{entry.name}" if current else entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(rel)
+                    elif entry.name.lower().endswith(".md") and entry.is_file():
+                        yield rel
+                except OSError:
+                    continue
+
+    def read(self, rel: str) -> ReadResult:
+        """A note's text (BOM removed), or why it could not be read."""
+        try:
+            path = self.path(rel)
+            if path.stat().st_size > MAX_NOTE_BYTES:
+                return ReadResult(None, f"larger than {MAX_NOTE_BYTES // 1024 // 1024} MB; skipped")
+            data = path.read_bytes()
+        except OSError as exc:
+            return ReadResult(None, f"cannot be read ({exc.strerror or exc})")
+        try:
+            return ReadResult(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            return ReadResult(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        try:
+            return self.path(rel).read_bytes()
+        except OSError:
+            return None
+
+    def exists(self, rel: str) -> bool:
+        return self.path(rel).exists()
+
+    # --- writing -------------------------------------------------------------
+
+    def write(self, rel: str, data: bytes, owned: Iterable[str]) -> bool:
+        """Atomically replace `rel` with `data` unless it already holds exactly
+        that. `rel` must lie in one of the `owned` folders or files. Returns
+        whether anything was written."""
+        if not _is_owned(rel, owned):
+            raise OutsideVaultError(f"{rel}: refusing to write outside vaultfollow's own files")
+        target = self.path(rel)
+        parent = target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        # Resolved, the folder must still be inside the vault: no symlink escapes.
+        if not parent.resolve().is_relative_to(self.root):
+            raise OutsideVaultError(f"{rel}: its folder leads outside the vault; not written")
+        if target.is_symlink():
+            raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
+        with contextlib.suppress(OSError):
+            if target.read_bytes() == data:
+                return False
+        fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=_TEMP_MARK)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _fsync_dir(parent)
+        return True
+
+    # --- state ---------------------------------------------------------------
+
+    def load_memory(self) -> Memory:
+        """What earlier passes remembered; a missing or unreadable file is a fresh start."""
+        try:
+            data = json.loads(self.path(STATE_FILE).read_text(encoding="utf-8"))
+            first_seen = {str(k): date.fromisoformat(v) for k, v in data["first_seen"].items()}
+            created = {str(k): str(v) for k, v in data["created"].items()}
+        except FileNotFoundError:
+            return Memory()
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("%s is unreadable (%s); starting afresh", STATE_FILE, exc)
+            return Memory()
+        return Memory(first_seen=first_seen, created=created)
+
+    def save_memory(self, memory: Memory) -> bool:
+        data = {
+            "version": 1,
+            "first_seen": {k: v.isoformat() for k, v in sorted(memory.first_seen.items())},
+            "created": dict(sorted(memory.created.items())),
+        }
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        return self.write(STATE_FILE, text.encode("utf-8"), [STATE_DIR])
+
+
+def _is_owned(rel: str, owned: Iterable[str]) -> bool:
+    parts = PurePosixPath(rel).parts
+    if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
+        return False
+    return any(rel == item or in_folders(rel, [item]) for item in owned)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (where the platform allows opening folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
