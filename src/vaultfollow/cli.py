@@ -218,11 +218,16 @@ def due_rows(plan: Plan) -> list[dict[str, str]]:
 
 
 def _table(rows: list[dict[str, str]]) -> str:
-    columns = [("state", "STATE"), ("do", "DO"), ("kind", "KIND"), ("to", "TO"),
-               ("company", "COMPANY"), ("role", "ROLE")]
+    columns = [
+        ("state", "STATE"),
+        ("do", "DO"),
+        ("kind", "KIND"),
+        ("to", "TO"),
+        ("company", "COMPANY"),
+        ("role", "ROLE"),
+    ]
     shown = [
-        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")}
-        for row in rows
+        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")} for row in rows
     ]
     widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
     lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
@@ -270,7 +275,7 @@ def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--timezone {name!r} is not an IANA zone; write e.g. Europe/Berlin")
+        raise UsageError(f"--timezone {name!r} is not an IANA zone; write e.g. Europe/Berlin") from None
     return name
 
 
@@ -282,7 +287,9 @@ def _quote(path: Path) -> str:
 
 @main.command()
 @click.argument(
-    "vault", required=False, default="vaultfollow-demo",
+    "vault",
+    required=False,
+    default="vaultfollow-demo",
     type=click.Path(file_okay=False, path_type=Path),
 )
 @now_option

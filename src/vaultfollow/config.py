@@ -178,7 +178,9 @@ def _parse_folders(value: object) -> tuple[str, ...]:
 def _parse_ics_path(value: object) -> str:
     text = _parse_folder(value)
     if not text.lower().endswith(".ics"):
-        raise ValueError('a path inside the vault ending in .ics, such as "Follow-ups/followups.ics"')
+        raise ValueError(
+            'a path inside the vault ending in .ics, such as "Follow-ups/followups.ics"'
+        )
     return text
 
 
@@ -268,13 +270,17 @@ SPEC: dict[str, dict[str, Key]] = {
         "timezone": Key(_parse_timezone, "IANA time zone for note times without an offset."),
         "thank_you_after": Key(parse_duration, "Thank-you do-time after the interview ends."),
         "thank_you_deadline": Key(parse_duration, "Thank-you deadline after the interview starts."),
-        "interview_duration": Key(parse_duration, "Length of an interview with no end or duration."),
+        "interview_duration": Key(
+            parse_duration, "Length of an interview with no end or duration."
+        ),
         "check_in_after": Key(parse_duration, "Check-in after the last interview (whole days)."),
         "second_check_in_after": Key(parse_duration, "Second check-in after the first was sent."),
         "send_time": Key(parse_clock, "Local time of day for day-based follow-ups."),
         "working_hours": Key(_parse_hours, "Thank-you do-times outside these hours move."),
         "holidays": Key(_parse_holidays, "Country (and region) whose public holidays are skipped."),
-        "ignore_older_than": Key(parse_duration, "Follow-ups due longer ago than this are ignored."),
+        "ignore_older_than": Key(
+            parse_duration, "Follow-ups due longer ago than this are ignored."
+        ),
         "max_check_ins": Key(_int_range(0, 2), "Check-ins per interview round, at most."),
         "ask_feedback": Key(_parse_bool, "Stay-connected drafts politely ask for feedback."),
         "handwritten": Key(_parse_bool, "Handwritten cards for every note with an address."),
@@ -396,5 +402,5 @@ def parse_config_text(text: str, source: str = CONFIG_NAME) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{source}: not valid TOML ({exc}); see the example in the README"])
+        raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
     return settings_from_mapping(data, source)

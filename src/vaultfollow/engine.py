@@ -97,10 +97,12 @@ class Engine:
             by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
         found: dict[str, Person] = {}
         for link in sorted({link for note in notes for link in person_links(note)}):
-            rel = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
-            if rel is None:
+            found_path = by_path.get(link.casefold()) or by_name.get(
+                link.rsplit("/", 1)[-1].casefold()
+            )
+            if found_path is None:
                 continue
-            read = self.vault.read(rel)
+            read = self.vault.read(found_path)
             person = parse_person_note(read.text) if read.text else None
             if person is not None:
                 found[link] = person
@@ -149,8 +151,13 @@ class Engine:
         drafts, draft_problems = self.read_drafts()
         memory = self.vault.load_memory()
         planned = plan_followups(
-            notes, drafts, memory, self.settings, now,
-            problems=[*problems, *draft_problems], recreate=recreate,
+            notes,
+            drafts,
+            memory,
+            self.settings,
+            now,
+            problems=[*problems, *draft_problems],
+            recreate=recreate,
         )
         first_seen = {**memory.first_seen, **planned.observed}
         return planned.plan, Memory(first_seen, dict(memory.created)), draft_problems
@@ -193,8 +200,10 @@ class Engine:
             replace(plan, problems=tuple(sorted(set(report.problems), key=_problem_order))),
             self.settings,
         ).encode("utf-8")
-        for rel, data in ((self.settings.calendar.path, calendar),
-                          (self.settings.dashboard_path, dashboard)):
+        for rel, data in (
+            (self.settings.calendar.path, calendar),
+            (self.settings.dashboard_path, dashboard),
+        ):
             if self.vault.read_bytes(rel) != data:
                 self._write(rel, data, dry_run)
                 report.outputs.append(rel)

@@ -93,10 +93,10 @@ def split_front_matter(text: str) -> FrontMatter | None:
 
 def load_yaml(text: str) -> Any:
     """Safe-load YAML with libyaml when it is available."""
-    import frontmatter
+    from frontmatter.default_handlers import YAMLHandler
 
     # python-frontmatter's handler, but always with a safe loader of our choice.
-    return frontmatter.YAMLHandler().load(text, Loader=YAML_LOADER)
+    return YAMLHandler().load(text, Loader=YAML_LOADER)
 
 
 def normalise_key(name: str) -> str:
@@ -193,8 +193,8 @@ def read_person(value: Any) -> Person | None:
         if match:
             email = match.group(2)
             inner = read_text(match.group(1))
-            name = inner.display if inner else email.split("@")[0]
-            return Person(name=name, email=email, link=inner.link if inner else None)
+            shown = inner.display if inner else email.split("@")[0]
+            return Person(name=shown, email=email, link=inner.link if inner else None)
     return Person(name=text.display, link=text.link)
 
 
@@ -387,8 +387,10 @@ def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], 
                 target, section_level = discussed, level
             elif heading in clarify_names:
                 target, section_level = clarify, level
-        elif target is not None and token.type == "inline" and tokens[index - 1].type in (
-            "paragraph_open",
+        elif (
+            target is not None
+            and token.type == "inline"
+            and tokens[index - 1].type in ("paragraph_open",)
         ):
             text = _inline_text(token)
             if text:
@@ -427,8 +429,12 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
         if listed:
             result.is_interview = True
             result.problems.append(
-                Problem(path, "no front matter: start the note with `---`, then `company:`, "
-                        "`role:` and `date:` lines, then `---`", line=1)
+                Problem(
+                    path,
+                    "no front matter: start the note with `---`, then `company:`, "
+                    "`role:` and `date:` lines, then `---`",
+                    line=1,
+                )
             )
         return result
     try:

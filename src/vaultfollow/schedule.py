@@ -94,7 +94,9 @@ def thank_you_times(round_: Round, settings: Settings) -> tuple[datetime, dateti
 
 
 def check_in_day(
-    last_round: Round, decision_by: date | None, settings: Settings,
+    last_round: Round,
+    decision_by: date | None,
+    settings: Settings,
     is_business: Callable[[date], bool],
 ) -> date:
     """The later of last interview + check_in_after days and decision_by + 1
@@ -171,8 +173,9 @@ class _Planner:
     ) -> FollowUp:
         """Decide the state of one follow-up and keep it if there is anything to show."""
         round_day = round_.start.astimezone(self.zone).date()
-        followup_id = stable_id(app.key, round_day.isoformat(), kind.value,
-                                recipient.name.casefold())
+        followup_id = stable_id(
+            app.key, round_day.isoformat(), kind.value, recipient.name.casefold()
+        )
         event_id = stable_id(app.key, round_day.isoformat(), kind.value)
         path = draft_path(self.settings, app.company, round_day, kind, recipient.name)
         record = self.record_for(followup_id, path)
@@ -231,34 +234,59 @@ class _Planner:
             recipients = _unique(round_.interviewers)
             if not recipients:
                 if contact is None:
-                    self.problems.append(Problem(
-                        note.path,
-                        "no `interviewers`: add `interviewers: [Jane Doe]` so thank-you "
-                        "notes can be drafted",
-                        line=2, key="interviewers",
-                    ))
+                    self.problems.append(
+                        Problem(
+                            note.path,
+                            "no `interviewers`: add `interviewers: [Jane Doe]` so thank-you "
+                            "notes can be drafted",
+                            line=2,
+                            key="interviewers",
+                        )
+                    )
                     continue
                 recipients = [contact]
             do, deadline = thank_you_times(round_, self.settings)
             for person in recipients:
-                self.add(kind=Kind.THANK_YOU, app=app, round_=round_, note=note,
-                         recipient=person, channel="email", do=do, deadline=deadline,
-                         cancelled=cancel_all)
-            if note.address and (note.handwritten or (
-                    note.handwritten is None and sched.handwritten)):
+                self.add(
+                    kind=Kind.THANK_YOU,
+                    app=app,
+                    round_=round_,
+                    note=note,
+                    recipient=person,
+                    channel="email",
+                    do=do,
+                    deadline=deadline,
+                    cancelled=cancel_all,
+                )
+            if note.address and (
+                note.handwritten or (note.handwritten is None and sched.handwritten)
+            ):
                 person = contact or recipients[0]
-                day = next_business_day(round_.start.astimezone(self.zone).date(),
-                                        self.is_business, include=False)
+                day = next_business_day(
+                    round_.start.astimezone(self.zone).date(), self.is_business, include=False
+                )
                 do = at_local(day, sched.send_time, self.zone)
-                self.add(kind=Kind.HANDWRITTEN_NOTE, app=app, round_=round_, note=note,
-                         recipient=person, channel="post", do=do, deadline=do,
-                         cancelled=cancel_all)
+                self.add(
+                    kind=Kind.HANDWRITTEN_NOTE,
+                    app=app,
+                    round_=round_,
+                    note=note,
+                    recipient=person,
+                    channel="post",
+                    do=do,
+                    deadline=do,
+                    cancelled=cancel_all,
+                )
         if contact is None:
-            self.problems.append(Problem(
-                app.latest_note.path,
-                "no `contact` and no interviewer: add `contact: Jane Doe` so check-ins "
-                "can be drafted", line=2, key="contact",
-            ))
+            self.problems.append(
+                Problem(
+                    app.latest_note.path,
+                    "no `contact` and no interviewer: add `contact: Jane Doe` so check-ins "
+                    "can be drafted",
+                    line=2,
+                    key="contact",
+                )
+            )
             return
         self.plan_check_ins(app, contact, cancel_all)
         if outcome == "rejected":
@@ -273,29 +301,59 @@ class _Planner:
         # Earlier rounds: check-ins still pending were replaced by the later round.
         for round_, note in app.rounds[:-1]:
             for kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
-                when = at_local(round_.start.astimezone(self.zone).date(), sched.send_time,
-                                self.zone)
-                self.add(kind=kind, app=app, round_=round_, note=note, recipient=contact,
-                         channel=channel, do=when, deadline=when,
-                         cancelled=cancel_all or "a later interview round replaced it")
+                when = at_local(
+                    round_.start.astimezone(self.zone).date(), sched.send_time, self.zone
+                )
+                self.add(
+                    kind=kind,
+                    app=app,
+                    round_=round_,
+                    note=note,
+                    recipient=contact,
+                    channel=channel,
+                    do=when,
+                    deadline=when,
+                    cancelled=cancel_all or "a later interview round replaced it",
+                )
         responded = app.responded_since(last_round)
         cancelled = cancel_all or ("they responded" if responded else None)
         day = check_in_day(last_round, app.decision_by, self.settings, self.is_business)
         do = at_local(day, sched.send_time, self.zone)
         if do < last_round.end:  # never before the interview, whatever the settings
-            day = next_business_day(last_round.end.astimezone(self.zone).date(),
-                                    self.is_business, include=False)
+            day = next_business_day(
+                last_round.end.astimezone(self.zone).date(), self.is_business, include=False
+            )
             do = at_local(day, sched.send_time, self.zone)
-        first = self.add(kind=Kind.CHECK_IN, app=app, round_=last_round, note=last_note,
-                         recipient=contact, channel=channel, do=do, deadline=do,
-                         cancelled=cancelled)
+        first = self.add(
+            kind=Kind.CHECK_IN,
+            app=app,
+            round_=last_round,
+            note=last_note,
+            recipient=contact,
+            channel=channel,
+            do=do,
+            deadline=do,
+            cancelled=cancelled,
+        )
         if sched.max_check_ins < 2 or first.state is not State.SENT or first.sent is None:
             return
-        day = next_business_day(first.sent + timedelta(days=sched.second_check_in_after.days),
-                                self.is_business, include=True)
+        day = next_business_day(
+            first.sent + timedelta(days=sched.second_check_in_after.days),
+            self.is_business,
+            include=True,
+        )
         do = at_local(day, sched.send_time, self.zone)
-        self.add(kind=Kind.SECOND_CHECK_IN, app=app, round_=last_round, note=last_note,
-                 recipient=contact, channel=channel, do=do, deadline=do, cancelled=cancelled)
+        self.add(
+            kind=Kind.SECOND_CHECK_IN,
+            app=app,
+            round_=last_round,
+            note=last_note,
+            recipient=contact,
+            channel=channel,
+            do=do,
+            deadline=do,
+            cancelled=cancelled,
+        )
 
     def plan_stay_connected(self, app: _Application, contact: Person) -> None:
         sched = self.settings.schedule
@@ -305,8 +363,17 @@ class _Planner:
         day = next_business_day(since, self.is_business, include=False)
         do = at_local(day, sched.send_time, self.zone)
         last_round = app.rounds[-1][0]
-        self.add(kind=Kind.STAY_CONNECTED, app=app, round_=last_round, note=note,
-                 recipient=contact, channel="email", do=do, deadline=do, cancelled=None)
+        self.add(
+            kind=Kind.STAY_CONNECTED,
+            app=app,
+            round_=last_round,
+            note=note,
+            recipient=contact,
+            channel="email",
+            do=do,
+            deadline=do,
+            cancelled=None,
+        )
 
 
 @dataclass(slots=True)
@@ -413,8 +480,9 @@ def plan_followups(
         planner.plan_application(_Application(key, groups[key]))
     followups = _disambiguate_paths(planner.followups)
     followups.sort(key=lambda f: (f.do, f.kind.value, f.company.casefold(), f.recipient.name, f.id))
-    all_problems = sorted({*problems, *planner.problems},
-                          key=lambda p: (p.path, p.line or 0, p.message))
+    all_problems = sorted(
+        {*problems, *planner.problems}, key=lambda p: (p.path, p.line or 0, p.message)
+    )
     plan = Plan(
         followups=tuple(followups),
         notes=tuple(note_list),
