@@ -275,7 +275,9 @@ def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--timezone {name!r} is not an IANA zone; write e.g. Europe/Berlin") from None
+        raise UsageError(
+            f"--timezone {name!r} is not an IANA zone; write e.g. Europe/Berlin"
+        ) from None
     return name
 
 
