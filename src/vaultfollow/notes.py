@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -413,6 +413,7 @@ def _inline_text(token: Any) -> str:
             parts.append(child.content)
     text = re.sub(r"\s+", " ", "".join(parts)).strip()
     text = re.sub(r"^\[[ xX]\]\s+", "", text)  # task list boxes
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # left behind by a removed comment
     return _plain(text)
 
 
@@ -632,7 +633,7 @@ class _NoteReader:
         end: datetime | None = None
         length = read("duration", read_minutes)
         if length is not None:
-            end = start + length
+            end = (start.astimezone(UTC) + length).astimezone(self.zone)  # elapsed, not wall-clock
         else:
             end_clock = read("end", read_clock)
             if end_clock is not None:
@@ -641,7 +642,9 @@ class _NoteReader:
                     fail("end", f"`end` {end_clock:%H:%M} is not after the start {start:%H:%M}")
                     end = None
         if end is None:
-            end = start + self.settings.schedule.interview_duration
+            end = (start.astimezone(UTC) + self.settings.schedule.interview_duration).astimezone(
+                self.zone
+            )
         label_text = read_text(value("round"))
         return Round(
             start=start,

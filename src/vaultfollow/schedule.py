@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from vaultfollow.config import Settings
@@ -79,17 +79,23 @@ def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)
 
 
+def after_hours(moment: datetime, delta: timedelta) -> datetime:
+    """`moment` + `delta` as elapsed time. (Python adds a timedelta to an aware
+    datetime in wall-clock time, which is an hour off across a DST change.)"""
+    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+
+
 def thank_you_times(round_: Round, settings: Settings) -> tuple[datetime, datetime]:
     """do: end + thank_you_after, moved to the next send_time when outside working
     hours; deadline: start + thank_you_deadline (absolute hours)."""
     sched = settings.schedule
     zone = sched.zone
-    do = (round_.end + sched.thank_you_after).astimezone(zone)
+    do = after_hours(round_.end, sched.thank_you_after).astimezone(zone)
     opens, closes = sched.working_hours
     if not opens <= do.timetz().replace(tzinfo=None) <= closes:
         day = do.date() if do.time() < opens else do.date() + timedelta(days=1)
         do = at_local(day, sched.send_time, zone)
-    deadline = (round_.start + sched.thank_you_deadline).astimezone(zone)
+    deadline = after_hours(round_.start, sched.thank_you_deadline).astimezone(zone)
     return do, deadline
 
 

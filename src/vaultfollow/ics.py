@@ -1,0 +1,291 @@
+"""Pending follow-ups -> one iCalendar file (RFC 5545), byte for byte deterministic.
+
+Nothing here reads the clock or invents an identifier: UIDs come from the
+follow-ups' `event_id`, DTSTAMP from the interview round, and the VTIMEZONE
+from the tzdata package over the years the events span. Two machines with the
+same vault, config and tzdata therefore write the same bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event, Timezone, Todo
+from icalendar.prop import vDuration
+
+from vaultfollow.config import Settings
+from vaultfollow.model import FollowUp, Kind, Plan, State
+
+PRODID = "-//vaultfollow//vaultfollow//EN"
+UID_DOMAIN = "vaultfollow"
+
+# Zone names that mean plain UTC: written as `...Z` times with no VTIMEZONE.
+_UTC_NAMES = frozenset(
+    {"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal", "zulu", "etc/zulu"}
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_SPACES = re.compile(r"\s+")
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# SUMMARY and DESCRIPTION wording per kind; `{who}` is the recipients' names.
+_TITLE = {
+    Kind.THANK_YOU: "Thank-you: {who}",
+    Kind.CHECK_IN: "Check-in with {who}",
+    Kind.SECOND_CHECK_IN: "Second check-in with {who}",
+    Kind.STAY_CONNECTED: "Stay in touch with {who}",
+    Kind.HANDWRITTEN_NOTE: "Handwritten card to {who}",
+}
+_CALL_TITLE = {
+    Kind.THANK_YOU: "Thank-you call to {who}",
+    Kind.CHECK_IN: "Call {who}",
+    Kind.SECOND_CHECK_IN: "Call {who} again",
+    Kind.STAY_CONNECTED: "Call {who} to stay in touch",
+    Kind.HANDWRITTEN_NOTE: "Handwritten card to {who}",
+}
+_TASK = {
+    Kind.THANK_YOU: "Send the thank-you note to {who}.",
+    Kind.CHECK_IN: "Check in with {who} on the status of your application.",
+    Kind.SECOND_CHECK_IN: "Check in a second time with {who}.",
+    Kind.STAY_CONNECTED: "Thank {who} and ask to stay in touch.",
+    Kind.HANDWRITTEN_NOTE: "Write and post a handwritten card to {who}.",
+}
+_CALL_TASK = {
+    Kind.THANK_YOU: "Call {who} to say thank you; the script is in the draft.",
+    Kind.CHECK_IN: "Call {who} to ask about the status; the script is in the draft.",
+    Kind.SECOND_CHECK_IN: "Call {who} a second time; the script is in the draft.",
+    Kind.STAY_CONNECTED: "Call {who} to thank them and stay in touch.",
+    Kind.HANDWRITTEN_NOTE: "Write and post a handwritten card to {who}.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One calendar entry: the pending follow-ups sharing one `event_id`."""
+
+    uid: str
+    followups: tuple[FollowUp, ...]  # sorted; the first one gives the URL
+    start: datetime  # in the calendar's zone
+    deadline: datetime  # in the calendar's zone
+
+    @property
+    def first(self) -> FollowUp:
+        return self.followups[0]
+
+
+def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
+    """The calendar of every pending follow-up in `plan`, as .ics bytes.
+
+    One VEVENT (or VTODO with `[calendar] kind = "todo"`) per `event_id`,
+    sorted by start and UID. The same plan, settings and vault name always
+    give the same bytes, whatever the order of `plan.followups`.
+    """
+    zone_name = settings.schedule.timezone or "UTC"
+    utc = is_utc(zone_name)
+    zone: tzinfo = UTC if utc else calendar_zone(zone_name)
+    entries = _entries(plan.followups, zone)
+    todo = settings.calendar.kind == "todo"
+
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", settings.calendar.name)
+    cal.add("x-wr-calname", settings.calendar.name)
+    cal.add("x-wr-timezone", "UTC" if utc else zone_name)
+    cal.add(
+        "refresh-interval", vDuration(settings.calendar.refresh), parameters={"VALUE": "DURATION"}
+    )
+    cal.add("x-published-ttl", vDuration(settings.calendar.refresh))
+
+    components = [
+        _todo(entry, settings, vault_name) if todo else _event(entry, settings, vault_name)
+        for entry in entries
+    ]
+    if not utc and components:
+        instants = [entry.start for entry in entries]
+        instants += [_end(entry, settings, todo=todo) for entry in entries]
+        cal.add_component(_vtimezone(zone, zone_name, instants))
+    for component in components:
+        cal.add_component(component)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def is_utc(zone_name: str) -> bool:
+    """Whether `zone_name` is UTC under another name (then no VTIMEZONE is written)."""
+    return zone_name.strip().casefold() in _UTC_NAMES
+
+
+@lru_cache(maxsize=16)
+def calendar_zone(name: str) -> ZoneInfo:
+    """The zone `name` from the tzdata package, so every machine with the same
+    tzdata version computes the same offsets (the system's zoneinfo may differ);
+    the system's data when tzdata lacks the zone."""
+    system = ZoneInfo(name)  # rejects names that are not zone keys, such as paths
+    try:
+        resource = importlib.resources.files("tzdata").joinpath("zoneinfo", *name.split("/"))
+        with resource.open("rb") as handle:
+            return ZoneInfo.from_file(handle, key=name)
+    except (ModuleNotFoundError, OSError, ValueError):
+        return system
+
+
+def format_local(moment: datetime) -> str:
+    """`Fri 13 Nov 2026 15:30`, in English whatever the locale."""
+    return (
+        f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
+        f"{moment.year} {moment:%H:%M}"
+    )
+
+
+def obsidian_url(vault_name: str, path: str) -> str:
+    """`obsidian://open?vault=...&file=...` for a vault-relative note path (the
+    `.md` extension dropped, as Obsidian resolves the file without it)."""
+    if path.lower().endswith(".md"):
+        path = path[:-3]
+    return f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(path, safe='')}"
+
+
+def _entries(followups: Iterable[FollowUp], zone: tzinfo) -> list[_Entry]:
+    groups: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        if followup.state is State.PENDING:
+            groups.setdefault(followup.event_id, []).append(followup)
+    entries = []
+    for event_id, members in groups.items():
+        ordered = tuple(
+            sorted(
+                members, key=lambda f: (f.do, f.recipient.name.casefold(), f.recipient.name, f.id)
+            )
+        )
+        entries.append(
+            _Entry(
+                uid=f"{event_id}@{UID_DOMAIN}",
+                followups=ordered,
+                start=min(f.do for f in ordered).astimezone(zone),
+                deadline=min(f.deadline for f in ordered).astimezone(zone),
+            )
+        )
+    entries.sort(key=lambda e: (e.start.astimezone(UTC), e.uid))
+    return entries
+
+
+def _end(entry: _Entry, settings: Settings, *, todo: bool) -> datetime:
+    """DTEND of an event, or DUE of a task (which is never before its start)."""
+    if todo and entry.deadline > entry.start:
+        return entry.deadline
+    return entry.start + settings.calendar.event_duration
+
+
+def _event(entry: _Entry, settings: Settings, vault_name: str) -> Event:
+    event = Event()
+    _fill(event, entry, settings, vault_name)
+    event.add("dtend", _end(entry, settings, todo=False))
+    event.add("status", "CONFIRMED")
+    _alarm(event, entry, settings)
+    return event
+
+
+def _todo(entry: _Entry, settings: Settings, vault_name: str) -> Todo:
+    todo = Todo()
+    _fill(todo, entry, settings, vault_name)
+    todo.add("due", _end(entry, settings, todo=True))
+    todo.add("status", "NEEDS-ACTION")
+    _alarm(todo, entry, settings)
+    return todo
+
+
+def _fill(component: Event | Todo, entry: _Entry, settings: Settings, vault_name: str) -> None:
+    # Built property by property: Event.new() would add a random UID and the
+    # current time as DTSTAMP.
+    first = entry.first
+    component.add("uid", entry.uid)
+    component.add("dtstamp", first.round_start.astimezone(UTC))
+    component.add("dtstart", entry.start)
+    component.add("summary", _summary(entry))
+    component.add("description", _description(entry, settings))
+    component.add("url", obsidian_url(vault_name, first.draft_path))
+    component.add("categories", [first.kind.value])
+
+
+def _alarm(component: Event | Todo, entry: _Entry, settings: Settings) -> None:
+    before = settings.calendar.alarm
+    if before is None:
+        return
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", _summary(entry))
+    alarm.add("trigger", -before)
+    component.add_component(alarm)
+
+
+def _zone_label(moment: datetime) -> str:
+    return str(getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC")
+
+
+def _one_line(text: str) -> str:
+    """Text from a note as one tidy line: no line breaks or control characters."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def _names(followups: Sequence[FollowUp]) -> list[str]:
+    """The recipients' names, each once, in the follow-ups' order."""
+    names = (_one_line(f.recipient.name) or "your contact" for f in followups)
+    return list(dict.fromkeys(names))
+
+
+def _job(followup: FollowUp) -> str:
+    """`Acme, Platform Engineer` (or whichever of the two is known)."""
+    parts = (_one_line(followup.company), _one_line(followup.role))
+    return ", ".join(part for part in parts if part)
+
+
+def _summary(entry: _Entry) -> str:
+    first = entry.first
+    titles = _CALL_TITLE if first.channel == "phone" else _TITLE
+    summary = titles[first.kind].format(who=", ".join(_names(entry.followups)))
+    job = _job(first)
+    return f"{summary} ({job})" if job else summary
+
+
+def _description(entry: _Entry, settings: Settings) -> str:
+    first = entry.first
+    tasks = _CALL_TASK if first.channel == "phone" else _TASK
+    names = _names(entry.followups)
+    if first.kind is Kind.THANK_YOU and first.channel != "phone" and len(names) > 1:
+        task = "Send a thank-you note to each of {who}."
+    else:
+        task = tasks[first.kind]
+    lines = [task.format(who=", ".join(names))]
+    lines.append(f"Deadline: {format_local(entry.deadline)} ({_zone_label(entry.deadline)})")
+    job = " – ".join(p for p in (_one_line(first.company), _one_line(first.role)) if p)
+    if job:
+        lines.append(f"Application: {job}")
+    drafts = [f.draft_path for f in entry.followups]
+    if len(drafts) == 1:
+        lines.append(f"Draft: {drafts[0]}")
+    else:
+        lines.append("Drafts:")
+        lines.extend(f"- {path}" for path in drafts)
+    sources = list(dict.fromkeys(f.source for f in entry.followups))
+    lines.append(f"Interview note: {', '.join(sources)}")
+    return "\n".join(lines)
+
+
+def _vtimezone(zone: tzinfo, zone_name: str, instants: Sequence[datetime]) -> Timezone:
+    """VTIMEZONE for `zone` from Jan 1 of the first year any of `instants` falls
+    in to Jan 1 after the last: derived from the data, never from today."""
+    years = [moment.astimezone(zone).year for moment in instants]
+    first = date(min(years), 1, 1)
+    last = date(max(years) + 1, 1, 1)
+    return Timezone.from_tzinfo(zone, zone_name, first, last)

@@ -1,0 +1,60 @@
+"""Shared fixtures: a hermetic environment and a vault factory."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from vaultfollow.config import Settings, parse_config_text
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HOME and XDG folders in a temporary place; no inherited vault."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("VAULTFOLLOW_VAULT", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+VaultFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> VaultFactory:
+    """Create a vault from {relative path: text}; text is dedented."""
+
+    def make(
+        files: dict[str, str],
+        config: str | None = '[schedule]\ntimezone = "Europe/Berlin"\n',
+        name: str = "vault",
+    ) -> Path:
+        root = tmp_path / name
+        root.mkdir(exist_ok=True)
+        if config is not None:
+            (root / "vaultfollow.toml").write_text(config, encoding="utf-8")
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return root
+
+    return make
+
+
+def berlin_settings(extra: str = "") -> Settings:
+    return parse_config_text('[schedule]\ntimezone = "Europe/Berlin"\n' + extra)
+
+
+def at(text: str, zone: ZoneInfo = BERLIN) -> datetime:
+    """An aware datetime from `2026-11-12 15:30` in `zone`."""
+    return datetime.fromisoformat(text).replace(tzinfo=zone)

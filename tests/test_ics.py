@@ -1,0 +1,403 @@
+"""The calendar, read back with an independent parser (`ical`, not icalendar)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from ical.calendar import Calendar as IcalCalendar
+from ical.calendar_stream import IcsCalendarStream
+from ical.timezone import Timezone as IcalTimezone
+
+from vaultfollow.config import CalendarSettings, ScheduleSettings, Settings
+from vaultfollow.ics import obsidian_url, render_calendar
+from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
+
+BERLIN = ZoneInfo("Europe/Berlin")
+VAULT = "Job Hunt"
+
+
+@pytest.fixture(autouse=True)
+def _no_parser_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """`ical` logs what it had to guess or skip: a clean calendar logs nothing."""
+    caplog.set_level(logging.DEBUG, logger="ical")
+    yield
+    warnings = [
+        r for r in caplog.records if r.name.startswith("ical") and r.levelno >= logging.WARNING
+    ]
+    assert not warnings, [r.getMessage() for r in warnings]
+
+
+# --- factories --------------------------------------------------------------
+
+
+def settings(timezone: str = "Europe/Berlin", **calendar: object) -> Settings:
+    return Settings(
+        schedule=ScheduleSettings(timezone=timezone),
+        calendar=dataclasses.replace(CalendarSettings(), **calendar),  # type: ignore[arg-type]
+    )
+
+
+def note(
+    company: str = "Acme",
+    role: str = "Platform Engineer",
+    start: datetime = datetime(2026, 11, 12, 15, 30, tzinfo=BERLIN),
+    interviewers: tuple[str, ...] = ("Jane Doe", "Raj Patel"),
+    path: str = "Interviews/2026-11-12 Acme.md",
+) -> InterviewNote:
+    people = tuple(
+        Person(name, email=f"{name.split()[0].lower()}@acme.test") for name in interviewers
+    )
+    return InterviewNote(
+        path=path,
+        company=company,
+        role=role,
+        rounds=(Round(start=start, end=start + timedelta(hours=1), interviewers=people),),
+    )
+
+
+def followup(
+    kind: Kind = Kind.THANK_YOU,
+    to: str = "Jane Doe",
+    do: datetime = datetime(2026, 11, 12, 18, 30, tzinfo=BERLIN),
+    deadline: datetime | None = None,
+    state: State = State.PENDING,
+    event_id: str | None = None,
+    channel: str = "email",
+    source: InterviewNote | None = None,
+) -> FollowUp:
+    src = source or note()
+    start = src.rounds[0].start
+    return FollowUp(
+        id=f"{kind.value}-{start:%Y%m%d}-{to}",
+        event_id=event_id or f"{kind.value}-{start:%Y%m%d}-acme",
+        kind=kind,
+        state=state,
+        application=src.application_key,
+        company=src.company,
+        role=src.role,
+        round_start=start,
+        round_label=None,
+        recipient=Person(to),
+        channel=channel,
+        tone="formal",
+        do=do,
+        deadline=deadline or (start + timedelta(hours=24) if kind is Kind.THANK_YOU else do),
+        source=src.path,
+        draft_path=f"Follow-ups/{src.company}/{start:%Y-%m-%d} {kind.value} - {to}.md",
+        note=src,
+    )
+
+
+def plan(*followups: FollowUp) -> Plan:
+    notes = tuple({f.note.path: f.note for f in followups}.values())
+    return Plan(
+        followups=followups,
+        notes=notes,
+        problems=(),
+        now=datetime(2026, 11, 12, 12, 0, tzinfo=BERLIN),
+    )
+
+
+def read(data: bytes) -> IcalCalendar:
+    return IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+
+
+def offset_at(timezone: IcalTimezone, local: datetime) -> timedelta:
+    """The UTC offset a VTIMEZONE gives a local time: the offset of the latest
+    onset (DTSTART or RDATE of any observance) at or before it. (`ical`'s own
+    IcsTimezoneInfo only follows observances that have an RRULE or RDATE.)"""
+    onsets: list[tuple[datetime, timedelta]] = []
+    for observance in [*timezone.standard, *timezone.daylight]:
+        assert observance.dtstart is not None
+        for onset in [observance.dtstart, *observance.rdate]:
+            assert isinstance(onset, datetime)
+            onsets.append((onset, observance.tz_offset_to.offset))
+    return max(o for o in onsets if o[0] <= local)[1]
+
+
+def standard_plan() -> Plan:
+    return plan(
+        followup(Kind.THANK_YOU, "Jane Doe"),
+        followup(Kind.THANK_YOU, "Raj Patel"),
+        followup(Kind.CHECK_IN, "Jane Doe", do=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN)),
+    )
+
+
+# --- tests --------------------------------------------------------------------
+
+
+def test_one_event_per_round_and_kind() -> None:
+    cal = read(render_calendar(standard_plan(), settings(), VAULT))
+
+    assert [e.uid for e in cal.events] == [
+        "thank-you-20261112-acme@vaultfollow",
+        "check-in-20261112-acme@vaultfollow",
+    ]
+    thanks, check_in = cal.events
+    assert thanks.summary == "Thank-you: Jane Doe, Raj Patel (Acme, Platform Engineer)"
+    assert check_in.summary == "Check-in with Jane Doe (Acme, Platform Engineer)"
+    assert thanks.categories == ["thank-you"]
+    assert check_in.categories == ["check-in"]
+    assert thanks.status is not None and thanks.status.value == "CONFIRMED"
+
+
+def test_times_zone_and_duration() -> None:
+    data = render_calendar(standard_plan(), settings(event_duration=timedelta(minutes=30)), VAULT)
+    cal = read(data)
+
+    thanks = cal.events[0]
+    assert isinstance(thanks.dtstart, datetime)
+    assert thanks.dtstart == datetime(2026, 11, 12, 18, 30, tzinfo=BERLIN)
+    assert thanks.dtend == thanks.dtstart + timedelta(minutes=30)
+    assert b"DTSTART;TZID=Europe/Berlin:20261112T183000\r\n" in data
+    assert [tz.tz_id for tz in cal.timezones] == ["Europe/Berlin"]
+    assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
+    # DTSTAMP comes from the data (the round start), never from the clock
+    assert thanks.dtstamp == datetime(2026, 11, 12, 14, 30, tzinfo=UTC)
+
+
+def test_description_and_url() -> None:
+    cal = read(render_calendar(standard_plan(), settings(), VAULT))
+
+    thanks = cal.events[0]
+    assert thanks.url == (
+        "obsidian://open?vault=Job%20Hunt"
+        "&file=Follow-ups%2FAcme%2F2026-11-12%20thank-you%20-%20Jane%20Doe"
+    )
+    assert thanks.description is not None
+    assert "Deadline: Fri 13 Nov 2026 15:30 (Europe/Berlin)" in thanks.description
+    assert "Acme – Platform Engineer" in thanks.description
+    assert "Follow-ups/Acme/2026-11-12 thank-you - Jane Doe.md" in thanks.description
+    assert "Follow-ups/Acme/2026-11-12 thank-you - Raj Patel.md" in thanks.description
+    assert "Interviews/2026-11-12 Acme.md" in thanks.description
+
+
+def test_obsidian_url_encodes_everything() -> None:
+    url = obsidian_url("My Vault & co?", "A/B #1&x=y.md")
+    assert url == "obsidian://open?vault=My%20Vault%20%26%20co%3F&file=A%2FB%20%231%26x%3Dy"
+
+
+@pytest.mark.parametrize(
+    ("kind", "channel", "summary"),
+    [
+        (Kind.CHECK_IN, "phone", "Call Jane Doe (Acme, Platform Engineer)"),
+        (Kind.HANDWRITTEN_NOTE, "post", "Handwritten card to Jane Doe (Acme, Platform Engineer)"),
+        (Kind.STAY_CONNECTED, "email", "Stay in touch with Jane Doe (Acme, Platform Engineer)"),
+        (Kind.SECOND_CHECK_IN, "email", "Second check-in with Jane Doe (Acme, Platform Engineer)"),
+    ],
+)
+def test_summaries(kind: Kind, channel: str, summary: str) -> None:
+    day = datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN)
+    cal = read(render_calendar(plan(followup(kind, do=day, channel=channel)), settings(), VAULT))
+    assert cal.events[0].summary == summary
+
+
+def test_alarm() -> None:
+    cal = read(render_calendar(standard_plan(), settings(alarm=timedelta(minutes=15)), VAULT))
+    alarm = cal.events[0].alarm
+    assert len(alarm) == 1
+    assert alarm[0].action == "DISPLAY"
+    assert alarm[0].trigger == -timedelta(minutes=15)
+    assert alarm[0].description
+
+    cal = read(render_calendar(standard_plan(), settings(alarm=timedelta(0)), VAULT))
+    assert cal.events[0].alarm[0].trigger == timedelta(0)
+
+
+def test_no_alarm() -> None:
+    data = render_calendar(standard_plan(), settings(alarm=None), VAULT)
+    assert b"VALARM" not in data
+    assert all(not e.alarm for e in read(data).events)
+
+
+def test_todo_mode() -> None:
+    data = render_calendar(standard_plan(), settings(kind="todo"), VAULT)
+    cal = read(data)
+
+    assert not cal.events
+    assert b"DTEND" not in data
+    thanks, check_in = cal.todos
+    assert thanks.dtstart == datetime(2026, 11, 12, 18, 30, tzinfo=BERLIN)
+    assert thanks.due == datetime(2026, 11, 13, 15, 30, tzinfo=BERLIN)
+    assert thanks.status is not None and thanks.status.value == "NEEDS-ACTION"
+    # deadline == do: due after the event duration, never before the start
+    assert check_in.due == datetime(2026, 11, 19, 9, 15, tzinfo=BERLIN)
+    assert thanks.categories == ["thank-you"]
+    assert thanks.alarms and thanks.alarms[0].trigger == timedelta(0)
+
+
+def test_deterministic_across_renders_and_input_order() -> None:
+    followups = [
+        followup(Kind.THANK_YOU, "Jane Doe"),
+        followup(Kind.THANK_YOU, "Raj Patel"),
+        followup(Kind.THANK_YOU, "Ann Lee"),
+        followup(Kind.CHECK_IN, "Jane Doe", do=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN)),
+        followup(
+            Kind.CHECK_IN,
+            "Bo Chen",
+            do=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN),
+            event_id="check-in-other",
+            source=note("Globex", "SRE"),
+        ),
+    ]
+    first = render_calendar(plan(*followups), settings(), VAULT)
+    assert render_calendar(plan(*followups), settings(), VAULT) == first
+    for seed in range(5):
+        shuffled = followups[:]
+        random.Random(seed).shuffle(shuffled)
+        assert render_calendar(plan(*shuffled), settings(), VAULT) == first
+    # same start: ordered by UID
+    assert [e.uid for e in read(first).events][1:] == [
+        "check-in-20261112-acme@vaultfollow",
+        "check-in-other@vaultfollow",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour"),
+    [
+        (datetime(2026, 10, 26, 9, 0), 8),  # the day after summer time ends
+        (datetime(2026, 3, 30, 9, 0), 7),  # the day after summer time starts
+    ],
+)
+def test_dst(day: datetime, utc_hour: int) -> None:
+    local = day.replace(tzinfo=BERLIN)
+    data = render_calendar(plan(followup(Kind.CHECK_IN, do=local)), settings(), VAULT)
+    cal = read(data)
+
+    start = cal.events[0].dtstart
+    assert isinstance(start, datetime)
+    assert start.astimezone(UTC) == day.replace(hour=utc_hour, tzinfo=UTC)
+    assert start.astimezone(BERLIN).hour == 9
+    # the VTIMEZONE we wrote, on its own, says the same
+    assert day - offset_at(cal.timezones[0], day) == day.replace(hour=utc_hour)
+    stamp = f"DTSTART;TZID=Europe/Berlin:{day:%Y%m%dT%H%M%S}\r\n".encode()
+    assert stamp in data
+
+
+def test_vtimezone_spans_the_events_years_not_today() -> None:
+    late = followup(Kind.CHECK_IN, do=datetime(2027, 12, 31, 23, 55, tzinfo=BERLIN))
+    data = render_calendar(plan(followup(), late), settings(), VAULT)
+    assert b"COMMENT:This timezone only works from 2026-01-01 to 2029-01-01." in data
+    assert data.count(b"BEGIN:VTIMEZONE") == 1
+
+
+def test_utc_mode() -> None:
+    data = render_calendar(standard_plan(), settings(timezone="UTC"), VAULT)
+    cal = read(data)
+
+    assert b"VTIMEZONE" not in data
+    assert b"TZID" not in data
+    assert b"DTSTART:20261112T173000Z\r\n" in data
+    assert cal.events[0].dtstart == datetime(2026, 11, 12, 17, 30, tzinfo=UTC)
+    assert b"X-WR-TIMEZONE:UTC\r\n" in data
+
+
+def test_no_spurious_utc_timezone() -> None:
+    data = render_calendar(standard_plan(), settings(), VAULT)
+    assert data.count(b"BEGIN:VTIMEZONE") == 1
+    assert b"TZID:UTC" not in data
+
+
+def test_calendar_properties() -> None:
+    data = render_calendar(
+        standard_plan(), settings(name="My follow-ups", refresh=timedelta(hours=2)), VAULT
+    )
+    for line in (
+        b"VERSION:2.0",
+        b"PRODID:-//vaultfollow//vaultfollow//EN",
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+        b"NAME:My follow-ups",
+        b"X-WR-CALNAME:My follow-ups",
+        b"X-WR-TIMEZONE:Europe/Berlin",
+        b"REFRESH-INTERVAL;VALUE=DURATION:PT2H",
+        b"X-PUBLISHED-TTL:PT2H",
+    ):
+        assert b"\r\n" + line + b"\r\n" in data
+    cal = read(data)
+    assert cal.prodid == "-//vaultfollow//vaultfollow//EN"
+    assert cal.method == "PUBLISH"
+
+
+def test_only_pending_followups() -> None:
+    finished = [
+        followup(Kind.CHECK_IN, "A", state=state, event_id=f"ev-{state.value}")
+        for state in (State.SENT, State.SKIPPED, State.CANCELLED, State.DISMISSED)
+    ]
+    # a sent thank-you of a round whose other thank-you is still pending
+    sent_thanks = followup(Kind.THANK_YOU, "Raj Patel", state=State.SENT)
+    data = render_calendar(plan(followup(), sent_thanks, *finished), settings(), VAULT)
+    cal = read(data)
+
+    assert [e.uid for e in cal.events] == ["thank-you-20261112-acme@vaultfollow"]
+    assert cal.events[0].summary == "Thank-you: Jane Doe (Acme, Platform Engineer)"
+    assert b"ev-" not in data
+
+
+def test_empty_plan() -> None:
+    data = render_calendar(plan(), settings(), VAULT)
+    cal = read(data)
+
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert data.endswith(b"END:VCALENDAR\r\n")
+    assert not cal.events
+    assert not cal.todos
+    assert b"BEGIN:VTIMEZONE" not in data
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "Acme\r\nBEGIN:VEVENT",
+        "Acme\nEND:VEVENT\nEND:VCALENDAR",
+        "Acme;TZID=X:1,2\\n",
+    ],
+)
+def test_injection_stays_in_its_property(evil: str) -> None:
+    source = note(company=evil)
+    item = followup(Kind.THANK_YOU, f"Eve {evil}", source=source)
+    data = render_calendar(plan(item), settings(), f"Vault{evil}")
+    cal = read(data)
+
+    assert len(cal.events) == 1
+    lines = data.split(b"\r\n")
+    assert lines.count(b"BEGIN:VEVENT") == 1
+    assert lines.count(b"END:VEVENT") == 1
+    assert lines.count(b"END:VCALENDAR") == 1
+    event = cal.events[0]
+    assert event.summary is not None and "Acme" in event.summary
+    assert event.description is not None and "Acme" in event.description
+    assert event.url is not None and "\n" not in event.url and "\r" not in event.url
+    for line in lines:
+        assert b"\n" not in line and b"\r" not in line
+
+
+def test_long_unicode_lines_fold_without_splitting_characters() -> None:
+    long_name = "Zoë Ångström 山田太郎 🎉" * 8
+    item = followup(Kind.THANK_YOU, long_name, source=note(company="Ünïcødé GmbH 株式会社"))
+    data = render_calendar(plan(item), settings(), VAULT)
+
+    assert data.endswith(b"\r\n")
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # every folded line is valid UTF-8 on its own
+    event = read(data).events[0]
+    assert event.summary is not None and long_name in event.summary
+
+
+def test_other_zone_without_dst() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    item = followup(Kind.CHECK_IN, do=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN))
+    data = render_calendar(plan(item), settings(timezone="Asia/Tokyo"), VAULT)
+    cal = read(data)
+
+    assert b"DTSTART;TZID=Asia/Tokyo:20261119T170000\r\n" in data
+    assert cal.events[0].dtstart == datetime(2026, 11, 19, 17, 0, tzinfo=tokyo)
+    assert [tz.tz_id for tz in cal.timezones] == ["Asia/Tokyo"]
