@@ -179,7 +179,7 @@ def test_several_interviewers_forms() -> None:
         """
     )
     people = note.rounds[0].interviewers
-    assert [p.name for p in people] == ["Jane", "Raj Patel", "Kim Lee"]
+    assert [p.name for p in people] == ["Jane Doe", "Raj Patel", "Kim Lee"]  # named by the link
     assert people[0].link == "People/Jane Doe"
     assert people[1].email == "raj@acme.com"
     assert people[2].title == "CTO"
@@ -195,7 +195,7 @@ def test_person_notes_supply_email_title_phone() -> None:
     enriched = enrich_people(note, {"People/Jane Doe": person})
     (jane,) = enriched.rounds[0].interviewers
     assert (jane.name, jane.email, jane.title, jane.phone) == (
-        "Jane",
+        "Jane Doe",
         "jane@acme.com",
         "CTO",
         "+1 555",

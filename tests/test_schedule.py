@@ -239,7 +239,7 @@ def test_interviews_list_is_one_application_with_rounds() -> None:
     assert rounds == {"1", "2"}
     (check_in,) = only(result, Kind.CHECK_IN)
     assert check_in.do == at("2026-11-16 09:00")
-    assert check_in.recipient.name == "Bo"  # first interviewer of the latest round
+    assert check_in.recipient.name == "Bo Chen"  # first interviewer of the latest round
     thanks_2 = next(f for f in only(result, Kind.THANK_YOU) if f.round_label == "2")
     assert thanks_2.do == at("2026-11-09 17:00")  # 14:00 (YAML 840) + 60 min + 2 h
 

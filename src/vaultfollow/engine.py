@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vaultfollow.config import CONFIG_NAME, Settings, parse_config_text
 from vaultfollow.errors import TemplateError
-from vaultfollow.model import DraftRecord, InterviewNote, Person, Plan, Problem, State
+from vaultfollow.model import DraftRecord, InterviewNote, Kind, Person, Plan, Problem, State
 from vaultfollow.notes import NoteResult, enrich_people, parse_note, parse_person_note, person_links
 from vaultfollow.schedule import Memory, plan_followups
 from vaultfollow.vault import STATE_DIR, Vault
@@ -172,11 +172,21 @@ class Engine:
         report = PassReport(plan=plan, problems=list(plan.problems), dry_run=dry_run)
         templates = Templates(self.templates(), self.settings.drafts.templates)
         created = dict(memory.created)
+        check_ins_sent = {
+            (f.application, f.round_start): f.sent
+            for f in plan.followups
+            if f.kind is Kind.CHECK_IN and f.state is State.SENT
+        }
         for followup in plan.followups:
             if followup.state is not State.PENDING:
                 continue
             try:
-                text = render_draft(followup, self.settings, templates)
+                text = render_draft(
+                    followup,
+                    self.settings,
+                    templates,
+                    sent_check_in=check_ins_sent.get((followup.application, followup.round_start)),
+                )
             except TemplateError as exc:
                 report.problems.append(Problem(followup.source, exc.message))
                 continue

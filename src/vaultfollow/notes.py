@@ -195,7 +195,11 @@ def read_person(value: Any) -> Person | None:
             inner = read_text(match.group(1))
             shown = inner.display if inner else email.split("@")[0]
             return Person(name=shown, email=email, link=inner.link if inner else None)
-    return Person(name=text.display, link=text.link)
+    if text.link:
+        # A person note is named after the person; the link's display text is
+        # often a short form ("Jane", "Ms Doe") that makes a poor greeting.
+        return Person(name=text.link.rsplit("/", 1)[-1], link=text.link)
+    return Person(name=text.display)
 
 
 def read_people(value: Any) -> list[Person]:
@@ -536,7 +540,7 @@ class _NoteReader:
                 )
             )
         rounds = self.rounds()
-        if company is None or not rounds:
+        if company is None or role is None or not rounds:
             return None
         status = self.read("status", read_status)
         application = read_text(self.get("application"))
@@ -553,7 +557,7 @@ class _NoteReader:
         return InterviewNote(
             path=self.path,
             company=company.display,
-            role=role.display if role else "",
+            role=role.display,
             rounds=tuple(sorted(rounds, key=lambda r: r.start)),
             application_link=application.link or application.display if application else None,
             contact=contacts[0] if contacts else None,

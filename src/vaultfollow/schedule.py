@@ -366,9 +366,11 @@ class _Planner:
         note = app.status_note
         assert note is not None and note.status is not None
         since = note.status_date or self.seen(f"outcome:{app.key}:{note.status}")
+        last_round = app.rounds[-1][0]
+        # A rejection recorded ahead of a scheduled interview counts from the interview.
+        since = max(since, last_round.start.astimezone(self.zone).date())
         day = next_business_day(since, self.is_business, include=False)
         do = at_local(day, sched.send_time, self.zone)
-        last_round = app.rounds[-1][0]
         self.add(
             kind=Kind.STAY_CONNECTED,
             app=app,
