@@ -325,9 +325,10 @@ class _Planner:
         cancelled = cancel_all or ("they responded" if responded else None)
         day = check_in_day(last_round, app.decision_by, self.settings, self.is_business)
         do = at_local(day, sched.send_time, self.zone)
-        if do < last_round.end:  # never before the interview, whatever the settings
+        last_end = max(r.end for r, _ in app.rounds)
+        if do < last_end:  # never before an interview has ended, whatever the settings
             day = next_business_day(
-                last_round.end.astimezone(self.zone).date(), self.is_business, include=False
+                last_end.astimezone(self.zone).date(), self.is_business, include=False
             )
             do = at_local(day, sched.send_time, self.zone)
         first = self.add(
