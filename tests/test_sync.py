@@ -1,0 +1,312 @@
+"""Whole passes over real folders: the trust rules of DESIGN.md."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ical.calendar_stream import IcsCalendarStream
+
+from conftest import VaultFactory, at
+from vaultfollow.cli import main
+from vaultfollow.engine import sync
+from vaultfollow.starter import init_vault
+
+NOW = at("2026-11-12 10:00")
+
+ACME = """
+---
+type: interview
+company: Acme
+role: Platform Engineer
+date: 2026-11-12T15:30
+interviewers:
+  - Jane Doe <jane@acme.com>
+  - "[[People/Raj Patel]]"
+---
+## Discussed
+- the migration to event sourcing
+- SECRET-NOT-HERE? no: this one is shareable
+
+## Private thoughts
+- SECRET-PRIVATE salary 95k
+%% SECRET-COMMENT %%
+<!-- SECRET-HTML -->
+"""
+
+RAJ = """
+---
+email: raj@acme.com
+title: Staff Engineer
+---
+"""
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file's content hash, by vault-relative path."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, str(root)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def draft(root: Path, name: str) -> Path:
+    return root / "Follow-ups" / "Acme" / name
+
+
+def test_first_sync_writes_drafts_calendar_dashboard(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME, "People/Raj Patel.md": RAJ})
+    report = sync(root, NOW)
+    assert sorted(report.created) == [
+        "Follow-ups/Acme/2026-11-12 check-in - Jane Doe.md",
+        "Follow-ups/Acme/2026-11-12 thank-you - Jane Doe.md",
+        "Follow-ups/Acme/2026-11-12 thank-you - Raj Patel.md",
+    ]
+    raj = draft(root, "2026-11-12 thank-you - Raj Patel.md").read_text(encoding="utf-8")
+    assert 'to: "Raj Patel <raj@acme.com>"' in raj  # email from the person note
+    assert "event sourcing" in raj
+    calendar = IcsCalendarStream.calendar_from_ics(
+        (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
+    )
+    assert sorted(e.categories[0] for e in calendar.events) == ["check-in", "thank-you"]
+    assert (root / "Follow-ups/Follow-ups.md").is_file()
+    assert not report.problems
+
+
+def test_second_sync_changes_no_byte_and_touches_no_user_file(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    user_files = snapshot(root)
+    now = at("2026-11-12 10:00")
+    first = sync(root, now)
+    assert first.created
+    after_first = snapshot(root)
+    for rel, digest in user_files.items():
+        assert after_first[rel] == digest, f"{rel} was changed"
+    written = set(after_first) - set(user_files)
+    assert all(rel.startswith(("Follow-ups/", ".vaultfollow/")) for rel in written)
+    mtimes = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+    second = sync(root, now)
+    assert (second.created, second.updated, second.kept, second.outputs) == ([], [], [], [])
+    assert snapshot(root) == after_first
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == mtimes
+
+
+def test_private_sections_and_comments_never_reach_any_output(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME, "People/Raj Patel.md": RAJ})
+    sync(root, NOW)
+    for path in (root / "Follow-ups").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            for secret in ("SECRET-PRIVATE", "SECRET-COMMENT", "SECRET-HTML", "95k"):
+                assert secret not in text, f"{secret} leaked into {path.name}"
+
+
+def test_edited_draft_is_kept_unedited_follows_the_note(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    sync(root, NOW)
+    jane = draft(root, "2026-11-12 thank-you - Jane Doe.md")
+    raj = draft(root, "2026-11-12 thank-you - Raj Patel.md")
+    edited = jane.read_text(encoding="utf-8").replace("Dear Jane", "Dear Dr Jane", 1)
+    jane.write_text(edited, encoding="utf-8")
+    note = root / "Interviews/acme.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("event sourcing", "cell-based architecture"),
+        encoding="utf-8",
+    )
+    report = sync(root, NOW)
+    assert report.kept == ["Follow-ups/Acme/2026-11-12 thank-you - Jane Doe.md"]
+    assert "Follow-ups/Acme/2026-11-12 thank-you - Raj Patel.md" in report.updated
+    assert jane.read_text(encoding="utf-8") == edited
+    assert "cell-based architecture" in raj.read_text(encoding="utf-8")
+
+
+def test_deleted_draft_is_dismissed_and_recreate_restores_it(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    sync(root, NOW)
+    check_in = draft(root, "2026-11-12 check-in - Jane Doe.md")
+    check_in.unlink()
+    report = sync(root, NOW)
+    assert not check_in.exists() and not report.created
+    ics = (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
+    assert "CATEGORIES:check-in" not in ics
+    assert "dismissed" in (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8").lower()
+    code, out, _ = run(root, "sync", "--now", "2026-11-12T10:00", "--recreate")
+    assert code == 0 and check_in.exists()
+    assert "CATEGORIES:check-in" in (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
+
+
+def test_marking_sent_moves_the_schedule_on(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    sync(root, NOW)
+    check_in = draft(root, "2026-11-12 check-in - Jane Doe.md")
+    text = check_in.read_text(encoding="utf-8").replace("sent:\n", "sent: 2026-11-19\n", 1)
+    check_in.write_text(text, encoding="utf-8")
+    report = sync(root, at("2026-11-19 12:00"))
+    assert "Follow-ups/Acme/2026-11-12 second-check-in - Jane Doe.md" in report.created
+    ics = (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
+    assert "CATEGORIES:check-in\r\n" not in ics
+    assert "CATEGORIES:second-check-in" in ics
+    second = draft(root, "2026-11-12 second-check-in - Jane Doe.md").read_text(encoding="utf-8")
+    assert "do: 2026-12-03T09:00:00" in second
+
+
+def test_dry_run_writes_nothing(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    before = snapshot(root)
+    code, out, _ = run(root, "sync", "--dry-run", "--now", "2026-11-12T10:00")
+    assert code == 0
+    assert "3 drafts would be created" in out and "dry run" in out
+    assert snapshot(root) == before
+
+
+def test_outputs_are_identical_on_two_machines(make_vault: VaultFactory) -> None:
+    one = make_vault({"Interviews/acme.md": ACME}, name="one")
+    two = make_vault({"Interviews/acme.md": ACME}, name="one-copy")
+    sync(one, NOW)
+    sync(two, NOW)
+    first, second = snapshot(one / "Follow-ups"), snapshot(two / "Follow-ups")
+    # The calendar's URLs name the vault folder; everything else is identical.
+    first.pop("followups.ics")
+    second.pop("followups.ics")
+    assert first == second
+
+
+def test_templates_trash_and_hidden_folders_are_not_notes(make_vault: VaultFactory) -> None:
+    files = {
+        "Templates/Interview.md": ACME,
+        "My Templates/Other.md": ACME,
+        ".trash/old.md": ACME,
+        ".obsidian/templates.json": '{"folder": "My Templates"}',
+    }
+    root = make_vault(files)
+    report = sync(root, NOW)
+    assert report.plan.notes == ()
+
+
+def test_problems_exit_1_and_are_listed_on_the_dashboard(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "Interviews/acme.md": ACME,
+            "Interviews/broken.md": "---\ntype: interview\ncompany: B\nrole: C\ndate: soon\n---\n",
+        }
+    )
+    code, out, err = run(root, "sync", "--now", "2026-11-12T10:00")
+    assert code == 1
+    assert "Interviews/broken.md:5: `date` is `soon`; write 2026-11-12" in err
+    assert "1 problems" in out
+    dashboard = (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8")
+    assert "broken" in dashboard and "`date` is `soon`" in dashboard
+    assert draft(root, "2026-11-12 check-in - Jane Doe.md").exists()  # the rest went on
+
+
+def test_bad_config_exits_2_with_every_error(make_vault: VaultFactory) -> None:
+    root = make_vault({}, config='[drafts]\ntone = "loud"\n[schedule]\nmax_check_ins = 9\n')
+    code, _, err = run(root, "sync")
+    assert code == 2
+    assert 'tone = "loud" is not allowed' in err and "max_check_ins = 9" in err
+
+
+def test_template_override_and_bad_template(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "Interviews/acme.md": ACME,
+            "Templates/vaultfollow/check-in-formal.md": "Subject: Hello\n\nHi {{ recipient.name }}!\n",
+            "Templates/vaultfollow/thank-you-formal.md": "Subject: x\n\n{{ no_such_thing }}\n",
+        }
+    )
+    report = sync(root, NOW)
+    body = draft(root, "2026-11-12 check-in - Jane Doe.md").read_text(encoding="utf-8")
+    assert body.endswith("---\nHi Jane Doe!\n")
+    messages = [str(p) for p in report.problems]
+    assert any(
+        "Templates/vaultfollow/thank-you-formal.md, line 3" in m and "no_such_thing" in m
+        for m in messages
+    ), messages
+
+
+def test_due_json_lists_pending_follow_ups_overdue_first(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    code, out, _ = run(root, "due", "--json", "--now", "2026-11-13T16:00")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["state"] for r in rows] == ["overdue", "overdue", "upcoming"]
+    assert set(rows[0]) == {
+        "kind",
+        "company",
+        "role",
+        "to",
+        "do",
+        "deadline",
+        "state",
+        "draft",
+        "source",
+    }
+    assert rows[0]["source"] == "Interviews/acme.md"
+    assert rows[2]["kind"] == "check-in" and rows[2]["do"] == "2026-11-19T09:00:00+01:00"
+    code, table, _ = run(root, "due", "--now", "2026-11-13T16:00")
+    assert table.splitlines()[0].split() == ["STATE", "DO", "KIND", "TO", "COMPANY", "ROLE"]
+
+
+def test_vault_from_environment_and_option(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["due", "--json", "--now", "2026-11-12T10:00"], env={"VAULTFOLLOW_VAULT": str(root)}
+    )
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 3
+    result = runner.invoke(main, ["--vault", str(root), "due", "--json"])
+    assert result.exit_code == 0
+
+
+def test_missing_vault_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path / "nope", "sync")
+    assert code == 2 and "no such folder" in err
+
+
+def test_init_never_overwrites_and_dates_examples_from_today(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "vaultfollow.toml").write_text("# mine\n", encoding="utf-8")
+    report = init_vault(root, date(2026, 11, 12), "Asia/Tokyo")
+    assert "vaultfollow.toml" in report.kept
+    assert (root / "vaultfollow.toml").read_text(encoding="utf-8") == "# mine\n"
+    names = [p.name for p in (root / "Interviews").iterdir()]
+    assert any(name.startswith("2026-11-11 ") for name in names)
+    assert not any("@@" in p.read_text(encoding="utf-8") for p in root.rglob("*.md"))
+    again = init_vault(root, date(2026, 11, 12), "Asia/Tokyo")
+    assert again.created == []
+
+
+def test_init_writes_the_time_zone(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "v"), "--timezone", "Asia/Tokyo"])
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "v" / "vaultfollow.toml").read_text(encoding="utf-8")
+    assert 'timezone = "Asia/Tokyo"' in config
+
+
+def test_demo_creates_and_syncs_a_vault(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "drafts created" in result.output
+    drafts = list((target / "Follow-ups").rglob("*.md"))
+    assert len(drafts) > 10
+    # No example note may produce a problem: the starter vault is the user's model.
+    assert " 0 problems" in result.output
+
+
+@pytest.mark.parametrize("command", ["sync", "due", "init", "demo"])
+def test_every_command_has_help(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
