@@ -141,7 +141,7 @@ def test_deleted_draft_is_dismissed_and_recreate_restores_it(make_vault: VaultFa
     ics = (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
     assert "CATEGORIES:check-in" not in ics
     assert "dismissed" in (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8").lower()
-    code, out, _ = run(root, "sync", "--now", "2026-11-12T10:00", "--recreate")
+    code, _out, _ = run(root, "sync", "--now", "2026-11-12T10:00", "--recreate")
     assert code == 0 and check_in.exists()
     assert "CATEGORIES:check-in" in (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
 
@@ -221,7 +221,9 @@ def test_template_override_and_bad_template(make_vault: VaultFactory) -> None:
     root = make_vault(
         {
             "Interviews/acme.md": ACME,
-            "Templates/vaultfollow/check-in-formal.md": "Subject: Hello\n\nHi {{ recipient.name }}!\n",
+            "Templates/vaultfollow/check-in-formal.md": (
+                "Subject: Hello\n\nHi {{ recipient.name }}!\n"
+            ),
             "Templates/vaultfollow/thank-you-formal.md": "Subject: x\n\n{{ no_such_thing }}\n",
         }
     )
