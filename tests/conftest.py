@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from vaultfollow.config import Settings, parse_config_text
 
@@ -58,3 +60,12 @@ def berlin_settings(extra: str = "") -> Settings:
 def at(text: str, zone: ZoneInfo = BERLIN) -> datetime:
     """An aware datetime from `2026-11-12 15:30` in `zone`."""
     return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+# CI runs the property tests with a fixed seed, so a run is reproducible; by
+# hand they explore new examples every time (HYPOTHESIS_PROFILE=dev).
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
