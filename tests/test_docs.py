@@ -1,0 +1,55 @@
+"""The README documents every command, option and setting that exists."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from vaultfollow.cli import main
+from vaultfollow.config import SPEC
+from vaultfollow.drafts import DEFAULT_TEMPLATE_NAMES
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    assert isinstance(main, click.Group)
+    for name, command in main.commands.items():
+        assert f"vaultfollow {name}" in README, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert any(opt in README for opt in param.opts), f"{name} {param.opts}"
+
+
+@pytest.mark.parametrize("section", sorted(SPEC))
+def test_every_setting_is_in_the_readme(section: str) -> None:
+    table = README[README.index("## Configuration") : README.index("## Templates")]
+    assert f"**[{section}]**" in table
+    for key in SPEC[section]:
+        assert f"`{key}`" in table, f"[{section}] {key}"
+
+
+def test_every_template_is_in_the_readme() -> None:
+    for name in DEFAULT_TEMPLATE_NAMES:
+        assert f"`{name}`" in README
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultfollow", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.startswith("vaultfollow, version ")
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    command = ".venv/bin/pytest -q"
+    assert f"&& {command}\n" in README
+    assert ci.rstrip().splitlines()[-1] == command
