@@ -181,7 +181,8 @@ def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: b
     """List pending follow-ups, overdue first."""
     engine = _engine(ctx, vault)
     now = _parse_now(now_text, engine.settings.schedule.timezone)
-    plan, _, _ = engine.plan(now)
+    engine.read_all()
+    plan, _ = engine.plan(now)
     for problem in plan.problems:
         log.warning("%s", problem)
     rows = due_rows(plan)

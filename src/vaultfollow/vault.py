@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ STATE_DIR = ".vaultfollow"
 STATE_FILE = f"{STATE_DIR}/state.json"
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 _TEMP_MARK = ".vaultfollow-tmp"
+
+
+class VaultGoneError(VaultfollowError):
+    """The vault folder no longer exists."""
 
 
 class OutsideVaultError(VaultfollowError):
@@ -148,6 +153,9 @@ class Vault:
         whether anything was written."""
         if not _is_owned(rel, owned):
             raise OutsideVaultError(f"{rel}: refusing to write outside vaultfollow's own files")
+        if not self.root.is_dir():
+            # Never recreate a vault that was moved or deleted under us.
+            raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
         target = self.path(rel)
         parent = target.parent
         parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +204,26 @@ class Vault:
         }
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
         return self.write(STATE_FILE, text.encode("utf-8"), [STATE_DIR])
+
+
+_SYNCTHING = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]+(?=\.md$)", re.IGNORECASE)
+_DROPBOX = re.compile(r" \([^()]*conflicted copy[^()]*\)(?=\.md$)", re.IGNORECASE)
+_NUMBERED = re.compile(r"(?: \d{1,2}| \(\d{1,2}\))(?=\.md$)", re.IGNORECASE)
+
+
+def conflict_copy_of(rel: str, existing: set[str]) -> str | None:
+    """The note `rel` is a conflict copy of, when its name says so: Syncthing's
+    `.sync-conflict-...`, Dropbox's `(... conflicted copy ...)`, or iCloud's and
+    Google Drive's `name 2.md` / `name (1).md` beside an existing `name.md`."""
+    for pattern in (_SYNCTHING, _DROPBOX):
+        if pattern.search(rel):
+            return pattern.sub("", rel)
+    match = _NUMBERED.search(rel)
+    if match:
+        original = rel[: match.start()] + ".md"
+        if original in existing:
+            return original
+    return None
 
 
 def _is_owned(rel: str, owned: Iterable[str]) -> bool:
