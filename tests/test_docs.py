@@ -18,8 +18,15 @@ README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"
 
 def test_every_command_and_option_is_in_the_readme() -> None:
     assert isinstance(main, click.Group)
+    commands: list[tuple[str, click.Command]] = []
     for name, command in main.commands.items():
         assert f"vaultfollow {name}" in README, name
+        commands.append((name, command))
+        if isinstance(command, click.Group):
+            for sub, subcommand in command.commands.items():
+                assert f"{name} {sub}" in README, f"{name} {sub}"
+                commands.append((f"{name} {sub}", subcommand))
+    for name, command in commands:
         for param in command.params:
             if isinstance(param, click.Option):
                 assert any(opt in README for opt in param.opts), f"{name} {param.opts}"

@@ -299,7 +299,7 @@ def test_init_writes_the_time_zone(tmp_path: Path) -> None:
 
 def test_demo_creates_and_syncs_a_vault(tmp_path: Path) -> None:
     target = tmp_path / "demo"
-    result = CliRunner().invoke(main, ["demo", str(target)])
+    result = CliRunner().invoke(main, ["demo", str(target), "--once"])
     assert result.exit_code == 0, result.output
     assert "drafts created" in result.output
     drafts = list((target / "Follow-ups").rglob("*.md"))
@@ -308,7 +308,7 @@ def test_demo_creates_and_syncs_a_vault(tmp_path: Path) -> None:
     assert " 0 problems" in result.output
 
 
-@pytest.mark.parametrize("command", ["sync", "due", "init", "demo"])
+@pytest.mark.parametrize("command", ["sync", "due", "init", "demo", "watch", "service"])
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output

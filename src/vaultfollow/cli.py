@@ -296,32 +296,189 @@ def _quote(path: Path) -> str:
     type=click.Path(file_okay=False, path_type=Path),
 )
 @now_option
+@click.option("--once", is_flag=True, help="Sync once and exit instead of watching.")
 @click.pass_context
 @_handle_errors
-def demo(ctx: click.Context, vault: Path, now_text: str | None) -> None:
+def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> None:
     """Create a demo vault (default ./vaultfollow-demo, reused if it exists),
-    run a sync on it and show what is due."""
+    show what is due, then watch it until Ctrl-C (edit a note and see)."""
     from vaultfollow.config import system_timezone
-    from vaultfollow.engine import Engine, load_settings
+    from vaultfollow.engine import open_engine
     from vaultfollow.starter import init_vault
-    from vaultfollow.vault import Vault
 
     report = init_vault(vault, datetime.now().date(), system_timezone())
     state = "created" if report.created else "reused"
     click.echo(f"Demo vault {state}: {vault.resolve()}")
-    opened = Vault(vault)
-    engine = Engine(opened, load_settings(opened))
+    engine = open_engine(vault)
     now = _parse_now(now_text, engine.settings.schedule.timezone)
-    result = engine.run(now)
+    result = engine.full_pass(now)
     _print_report(result, engine.settings)
     rows = due_rows(result.plan)
     click.echo("")
     click.echo(_table(rows) if rows else "Nothing due.")
     click.echo("")
     settings = engine.settings
-    click.echo(f"Drafts and dashboard: {vault / settings.dashboard_path}")
-    click.echo(f"Calendar to subscribe to: {vault / settings.calendar.path}")
+    click.echo(f"Dashboard: {vault / settings.dashboard_path}")
+    click.echo(f"Calendar:  {vault / settings.calendar.path}")
     click.echo("Open the folder as a vault in Obsidian to see the dashboard rendered.")
+    if once:
+        return
+    click.echo("Watching for changes: edit or add a note and the drafts follow. Ctrl-C stops.")
+    _watch(engine, now_text, debounce=0.3, polling=False, rescan=600.0)
+
+
+def _parse_seconds(value: str, name: str) -> float:
+    """`300ms`, `0.3s`, `2s`, `10m` or a bare number of milliseconds (debounce)
+    or seconds (rescan)."""
+    import re
+
+    from vaultfollow.errors import UsageError
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", value)
+    if not match:
+        raise UsageError(f"{name} {value!r} is not a duration; write e.g. 300ms, 2s or 10m")
+    number = float(match.group(1))
+    unit = match.group(2) or ("ms" if name == "--debounce" else "s")
+    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+
+
+@main.command()
+@vault_argument
+@now_option
+@click.option(
+    "--debounce",
+    default="300ms",
+    show_default=True,
+    help="Quiet time after the last change before a pass (e.g. 100ms, 1s).",
+)
+@click.option("--polling", is_flag=True, help="Poll for changes (network and cloud folders).")
+@click.option(
+    "--rescan",
+    default="10m",
+    show_default=True,
+    help="Interval of the reconciliation rescan that catches lost events.",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append the log, with timestamps, to this file.",
+)
+@click.pass_context
+@_handle_errors
+def watch(
+    ctx: click.Context,
+    vault: Path | None,
+    now_text: str | None,
+    debounce: str,
+    polling: bool,
+    rescan: str,
+    log_file: Path | None,
+) -> None:
+    """Sync, then keep drafts, calendar and dashboard true on every change
+    until Ctrl-C or SIGTERM. One line per change on stderr."""
+    from vaultfollow.engine import open_engine
+
+    if log_file is not None:
+        _add_log_file(log_file)
+    engine = open_engine(_vault_root(ctx, vault))
+    _watch(
+        engine,
+        now_text,
+        debounce=_parse_seconds(debounce, "--debounce"),
+        polling=polling,
+        rescan=_parse_seconds(rescan, "--rescan"),
+    )
+
+
+def _add_log_file(path: Path) -> None:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.getLogger("vaultfollow").addHandler(handler)
+
+
+def _watch(
+    engine: Any, now_text: str | None, *, debounce: float, polling: bool, rescan: float
+) -> None:
+    """Run the watcher in this (main) thread until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    from vaultfollow.watcher import Watcher, WatchOptions
+
+    start = _parse_now(now_text, engine.settings.schedule.timezone)
+    offset = start - datetime.now(start.tzinfo)
+
+    def now() -> datetime:
+        return datetime.now(start.tzinfo) + offset
+
+    stop = threading.Event()
+    options = WatchOptions(debounce=debounce, polling=polling, rescan_interval=rescan)
+    watcher = Watcher(engine, options, now)
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+        watcher.wake.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with engine.vault.lock_watch():
+            removed = engine.vault.remove_temp_files(engine.owned)
+            for rel in removed:
+                log.info("removed %s, left by an interrupted run", rel)
+            watcher.run(stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log.info("stopped")
+
+
+@main.group()
+def service() -> None:
+    """Run `watch` at login: a systemd user service (Linux) or a launchd
+    agent (macOS). One per user."""
+
+
+@service.command("install")
+@vault_argument
+@click.option("--no-start", is_flag=True, help="Only write the service file; start nothing now.")
+@click.pass_context
+@_handle_errors
+def service_install(ctx: click.Context, vault: Path | None, no_start: bool) -> None:
+    """Run `vaultfollow watch VAULT` from now on at every login.
+
+    Installing for another vault replaces the service; installing again
+    changes nothing. Exit 1 when starting it failed (the commands to run
+    are printed)."""
+    from vaultfollow.service import install
+
+    report = install(_vault_root(ctx, vault), start=not no_start)
+    for line in report.lines:
+        click.echo(line)
+    sys.exit(0 if report.ok else 1)
+
+
+@service.command("uninstall")
+@click.option("--no-stop", is_flag=True, help="Only remove the service file; stop nothing.")
+@_handle_errors
+def service_uninstall(no_stop: bool) -> None:
+    """Stop the service and remove it; harmless when it is not installed."""
+    from vaultfollow.service import uninstall
+
+    report = uninstall(stop=not no_stop)
+    for line in report.lines:
+        click.echo(line)
+    sys.exit(0 if report.ok else 1)
+
+
+@service.command("status")
+@_handle_errors
+def service_status() -> None:
+    """Say whether the service is installed, which vault it watches and
+    whether it runs."""
+    from vaultfollow.service import status
+
+    for line in status().lines:
+        click.echo(line)
 
 
 if __name__ == "__main__":

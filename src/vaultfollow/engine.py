@@ -140,6 +140,7 @@ class Engine:
         self._last_outputs: dict[str, tuple[Any, bytes]] = {}
         self._skip: list[str] = []
         self._conflicts: list[Problem] = []
+        self._empty_ok: set[str] = set()
         self.scanned = False
 
     # --- paths ---------------------------------------------------------------
@@ -169,6 +170,10 @@ class Engine:
         folder, _, name = rel.rpartition("/")
         return folder == self.settings.drafts.templates and name in DEFAULT_TEMPLATE_NAMES
 
+    def accept_empty(self, rel: str) -> None:
+        """The note really is empty now (not a save in progress): read it so."""
+        self._empty_ok.add(rel)
+
     def is_own_write(self, rel: str) -> bool:
         """The file holds exactly what this engine last wrote there."""
         digest = self._disk.get(rel)
@@ -195,11 +200,12 @@ class Engine:
         cached = self._notes.get(rel)
         if cached is not None and cached.key == key:
             return
-        if key[1] == 0 and cached is not None and cached.key[1] > 0:
+        if key[1] == 0 and cached is not None and cached.key[1] > 0 and rel not in self._empty_ok:
             # An editor that truncates, then writes: wait for the content.
             report.retry.append(rel)
             return
         self._people.pop(rel, None)
+        self._empty_ok.discard(rel)
         read = self.vault.read(rel)
         if read.text is None:
             result = NoteResult()

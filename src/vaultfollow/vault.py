@@ -13,10 +13,11 @@ import json
 import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from vaultfollow.errors import UsageError, VaultfollowError
@@ -181,6 +182,24 @@ class Vault:
         _fsync_dir(parent)
         return True
 
+    def remove_temp_files(self, owned: Iterable[str]) -> list[str]:
+        """Delete temporary files a killed vaultfollow left in its own folders."""
+        removed = []
+        for item in owned:
+            folder = self.path(item)
+            if not folder.is_dir():
+                folder = folder.parent
+            for path in folder.rglob(f"*{_TEMP_MARK}") if folder.is_dir() else ():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(self.rel(path))
+        return sorted(set(removed))
+
+    def lock_watch(self) -> WatchLock:
+        """Hold the one-watcher-per-vault lock (released when the process ends,
+        however it ends); UsageError naming the holder when it is taken."""
+        return WatchLock.acquire(self.path(f"{STATE_DIR}/watch.lock"))
+
     # --- state ---------------------------------------------------------------
 
     def load_memory(self) -> Memory:
@@ -224,6 +243,62 @@ def conflict_copy_of(rel: str, existing: set[str]) -> str | None:
         if original in existing:
             return original
     return None
+
+
+class WatchLock:
+    """An exclusive lock on `.vaultfollow/watch.lock` holding pid and host.
+
+    The operating system drops the lock when the process dies, even by
+    kill -9, so a stale lock file is simply taken over.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+
+    @classmethod
+    def acquire(cls, path: Path) -> WatchLock:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock_fd(fd)
+        except OSError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            os.close(fd)
+            raise UsageError(
+                f"another vaultfollow watch is already running for this vault ({holder}); "
+                "stop it first, or leave it running: one is enough"
+            ) from None
+        import socket
+
+        started = datetime.now().astimezone().isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
+        return cls(path, fd)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing drops the lock
+            self.fd = -1
+
+    def __enter__(self) -> WatchLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _lock_fd(fd: int) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _is_owned(rel: str, owned: Iterable[str]) -> bool:

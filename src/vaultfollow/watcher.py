@@ -1,0 +1,370 @@
+"""watchdog events -> debounced engine passes, in a loop that cannot die.
+
+The event handler only records paths and wakes the worker; the worker (the
+thread that called `Watcher.run`, normally the main thread, so signals reach
+it) waits for a quiet period, drops its own writes, waits for files that are
+still being written, runs an incremental pass and logs one line per change.
+Around that it supervises: a periodic reconciliation rescan recovers lost
+events, a timer refreshes time-dependent output, a dead observer is
+restarted, a vanished vault folder is waited for, and an exhausted inotify
+limit falls back to polling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers.api import BaseObserver
+
+from vaultfollow.engine import Engine, Interrupted, PassReport
+from vaultfollow.model import Problem
+from vaultfollow.vault import VaultGoneError
+
+log = logging.getLogger(__name__)
+
+_ACTIONS = frozenset({"created", "modified", "moved", "deleted"})
+MAX_DEFERRALS = 20  # a file that never looks stable (clock skew) is read anyway
+EMPTY_RETRIES = 3  # an empty read of a note that had content is retried this often
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    debounce: float = 0.3  # seconds of quiet before a pass
+    polling: bool = False  # poll instead of inotify/FSEvents (network, cloud folders)
+    poll_interval: float = 1.0
+    rescan_interval: float = 600.0  # reconciliation rescan
+    supervise_interval: float = 1.0
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Paths waiting for a pass, and when the last event arrived."""
+
+    paths: dict[str, int] = field(default_factory=dict)  # path -> deferrals so far
+    last_event: float = 0.0
+    rescan: bool = False
+
+
+class _Collector(FileSystemEventHandler):
+    """Records the vault-relative paths of real changes. Never does work."""
+
+    def __init__(
+        self, root: Path, pending: _Pending, lock: threading.Lock, wake: threading.Event
+    ) -> None:
+        self.root = str(root)
+        self.pending = pending
+        self.lock = lock
+        self.wake = wake
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        try:
+            self._record(event)
+        except Exception:  # never let the observer thread die on our account
+            log.exception("could not record a file event")
+
+    def _record(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _ACTIONS:
+            return  # opened / closed events: reading files must never cause work
+        if event.is_directory:
+            if event.event_type == "modified":
+                return
+            # A folder appeared, moved or vanished: its files may have no events.
+            with self.lock:
+                self.pending.rescan = True
+                self.pending.last_event = time.monotonic()
+            self.wake.set()
+            return
+        paths = [event.src_path]
+        if event.event_type == "moved" and event.dest_path:
+            paths.append(event.dest_path)
+        rels = [rel for rel in (self._relative(p) for p in paths) if rel is not None]
+        if not rels:
+            return
+        with self.lock:
+            for rel in rels:
+                self.pending.paths.setdefault(rel, 0)
+            self.pending.last_event = time.monotonic()
+        self.wake.set()
+
+    def _relative(self, path: str | bytes) -> str | None:
+        text = os.fsdecode(path)
+        if not text.startswith(self.root + os.sep):
+            return None
+        rel = text[len(self.root) + 1 :].replace(os.sep, "/")
+        return rel or None
+
+
+class Watcher:
+    """Keeps the outputs of one vault true until `stop` is set."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        options: WatchOptions,
+        now: Callable[[], datetime],
+        *,
+        observer_factory: Callable[[bool, float], BaseObserver] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.root = engine.vault.root  # resolved once (symlinks), see Vault
+        self.options = options
+        self.now = now
+        self.observer_factory = observer_factory or _make_observer
+        self.pending = _Pending()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.observer: BaseObserver | None = None
+        self.polling = options.polling
+        self.passes = 0  # passes that ran (for tests and the benchmark)
+        self._empty_tries: dict[str, int] = {}
+        self._logged: set[Problem] = set()
+        self._gone = False
+
+    # --- observer ------------------------------------------------------------
+
+    def _start_observer(self) -> None:
+        handler = _Collector(self.root, self.pending, self.lock, self.wake)
+        observer = self.observer_factory(self.polling, self.options.poll_interval)
+        try:
+            observer.schedule(handler, str(self.root), recursive=True)
+            observer.start()
+        except OSError as exc:
+            _stop_observer(observer)
+            if exc.errno not in (errno.ENOSPC, errno.EMFILE) or self.polling:
+                raise
+            log.warning("%s", inotify_advice(exc))
+            self.polling = True
+            observer = self.observer_factory(True, self.options.poll_interval)
+            observer.schedule(handler, str(self.root), recursive=True)
+            observer.start()
+        self.observer = observer
+
+    def _observer_healthy(self) -> bool:
+        observer = self.observer
+        if observer is None or not observer.is_alive():
+            return False
+        return all(emitter.is_alive() for emitter in observer.emitters)
+
+    def _restart_observer(self, why: str) -> None:
+        log.warning("%s; restarting the file watcher and rescanning the vault", why)
+        if self.observer is not None:
+            _stop_observer(self.observer)
+            self.observer = None
+        self._start_observer()
+        with self.lock:
+            self.pending.rescan = True
+        self.wake.set()
+
+    # --- the loop ------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Initial sync, then passes on every change until `stop` is set."""
+        try:
+            self._start_observer()
+            self._pass(
+                lambda: self.engine.full_pass(self.now(), should_stop=stop.is_set), "initial sync"
+            )
+            next_rescan = time.monotonic() + self.options.rescan_interval
+            next_tick = self.engine.next_change(self.now())
+            log.info(
+                "watching %s (%s); Ctrl-C to stop",
+                self.root,
+                "polling" if self.polling else "events",
+            )
+            while not stop.is_set():
+                wait = min(
+                    self.options.supervise_interval,
+                    max(0.0, next_rescan - time.monotonic()),
+                    max(0.0, (next_tick - self.now()).total_seconds()),
+                    self._debounce_wait(),
+                )
+                self.wake.wait(wait)
+                self.wake.clear()
+                if stop.is_set():
+                    break
+                if not self._supervise(stop):
+                    continue
+                if self._take_rescan() or time.monotonic() >= next_rescan:
+                    self._pass(
+                        lambda: self.engine.full_pass(self.now(), should_stop=stop.is_set),
+                        "rescan",
+                    )
+                    next_rescan = time.monotonic() + self.options.rescan_interval
+                paths = self._take_ready()
+                if paths:
+                    self._pass(
+                        partial(self._changed_pass, paths),
+                        _describe_paths(paths),
+                    )
+                if self.now() >= next_tick:
+                    self._pass(lambda: self.engine.changed_pass([], self.now()), "new day")
+                    next_tick = self.engine.next_change(self.now())
+        except Interrupted:
+            log.debug("stopped during a pass")
+        finally:
+            if self.observer is not None:
+                _stop_observer(self.observer)
+                self.observer = None
+
+    def _changed_pass(self, paths: list[str]) -> PassReport:
+        return self.engine.changed_pass(paths, self.now())
+
+    def _supervise(self, stop: threading.Event) -> bool:
+        """False while the vault folder is gone (nothing to do until it is back)."""
+        if not self.root.is_dir():
+            if not self._gone:
+                log.warning("%s: the vault folder is gone; waiting for it to come back", self.root)
+                self._gone = True
+                if self.observer is not None:
+                    _stop_observer(self.observer)
+                    self.observer = None
+            return False
+        if self._gone:
+            log.info("%s: the vault folder is back", self.root)
+            self._gone = False
+            self._restart_observer("the vault folder came back")
+            return True
+        if not self._observer_healthy():
+            self._restart_observer("the file watcher stopped")
+        return True
+
+    def _debounce_wait(self) -> float:
+        with self.lock:
+            if not self.pending.paths and not self.pending.rescan:
+                return self.options.supervise_interval
+            quiet = time.monotonic() - self.pending.last_event
+        return max(0.0, self.options.debounce - quiet)
+
+    def _take_rescan(self) -> bool:
+        with self.lock:
+            if not self.pending.rescan:
+                return False
+            if time.monotonic() - self.pending.last_event < self.options.debounce:
+                return False
+            self.pending.rescan = False
+            self.pending.paths.clear()  # the rescan covers them
+            return True
+
+    def _take_ready(self) -> list[str]:
+        """Paths quiet for the debounce period and stable on disk, minus our own writes."""
+        with self.lock:
+            if not self.pending.paths:
+                return []
+            if time.monotonic() - self.pending.last_event < self.options.debounce:
+                return []
+            candidates = dict(self.pending.paths)
+            self.pending.paths.clear()
+        ready = []
+        later: dict[str, int] = {}
+        for rel, deferrals in candidates.items():
+            if deferrals < MAX_DEFERRALS and not self._stable(rel):
+                later[rel] = deferrals + 1
+            elif not self.engine.is_own_write(rel):
+                ready.append(rel)
+        if later:
+            with self.lock:
+                for rel, count in later.items():
+                    self.pending.paths[rel] = max(count, self.pending.paths.get(rel, 0))
+                self.pending.last_event = time.monotonic()
+        return sorted(ready)
+
+    def _stable(self, rel: str) -> bool:
+        """Not modified within the debounce period (a writer may still be at it)."""
+        try:
+            info = (self.root / rel).stat()
+        except OSError:
+            return True  # gone: a deletion is stable
+        return time.time() - info.st_mtime >= self.options.debounce * 0.5
+
+    def _pass(self, run: Callable[[], PassReport], what: str) -> None:
+        try:
+            report = run()
+        except Interrupted:
+            raise
+        except VaultGoneError:
+            return  # noticed by the supervisor on the next turn
+        except Exception:
+            log.exception("%s: the pass failed; carrying on", what)
+            return
+        self.passes += 1
+        self._requeue_empty(report)
+        self._log(report, what)
+
+    def _requeue_empty(self, report: PassReport) -> None:
+        for rel in report.retry:
+            tries = self._empty_tries.get(rel, 0) + 1
+            self._empty_tries[rel] = tries
+            if tries > EMPTY_RETRIES:
+                self.engine.accept_empty(rel)
+                self._empty_tries.pop(rel, None)
+            with self.lock:
+                self.pending.paths.setdefault(rel, 0)
+                self.pending.last_event = time.monotonic()
+            self.wake.set()
+
+    def _log(self, report: PassReport, what: str) -> None:
+        done = report.describe()
+        if done:
+            log.info("%s: %s", what, done)
+        for path in report.created + report.updated:
+            log.debug("  wrote %s", path)
+        current = set(report.problems)
+        for problem in sorted(current - self._logged, key=str):
+            log.warning("%s", problem)
+        for problem in sorted(self._logged - current, key=str):
+            log.info("fixed: %s", problem)
+        self._logged = current
+
+
+def _describe_paths(paths: list[str]) -> str:
+    if len(paths) == 1:
+        return paths[0]
+    return f"{len(paths)} files ({paths[0]}, ...)"
+
+
+def _make_observer(polling: bool, interval: float) -> BaseObserver:
+    if polling:
+        from watchdog.observers.polling import PollingObserver
+
+        return PollingObserver(timeout=interval)
+    from watchdog.observers import Observer
+
+    observer: BaseObserver = Observer()
+    return observer
+
+
+def _stop_observer(observer: BaseObserver) -> None:
+    try:
+        observer.stop()
+        if observer.is_alive():
+            observer.join(timeout=1.5)
+    except Exception:  # a broken observer must not stop the shutdown
+        log.debug("observer did not stop cleanly", exc_info=True)
+
+
+def inotify_advice(exc: OSError) -> str:
+    """What to do when the kernel's inotify limits are exhausted."""
+    if exc.errno == errno.EMFILE:
+        limit_name = "fs.inotify.max_user_instances"
+    else:
+        limit_name = "fs.inotify.max_user_watches"
+    current = "unknown"
+    with contextlib.suppress(OSError):
+        current = Path("/proc/sys/" + limit_name.replace(".", "/")).read_text().strip()
+    return (
+        f"the system's inotify limit is reached ({limit_name} = {current}); falling back "
+        f"to polling, which is slower. To watch with events, raise the limit: "
+        f"`sudo sysctl {limit_name}=524288` (and add `{limit_name}=524288` to "
+        f"/etc/sysctl.d/90-vaultfollow.conf to keep it)"
+    )
