@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 _ACTIONS = frozenset({"created", "modified", "moved", "deleted"})
 MAX_DEFERRALS = 20  # a file that never looks stable (clock skew) is read anyway
-EMPTY_RETRIES = 3  # an empty read of a note that had content is retried this often
+EMPTY_GRACE = 2.0  # seconds a note that had content must stay empty to count as empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +77,9 @@ class _Collector(FileSystemEventHandler):
         if event.event_type not in _ACTIONS:
             return  # opened / closed events: reading files must never cause work
         if event.is_directory:
-            if event.event_type == "modified":
-                return
-            # A folder appeared, moved or vanished: its files may have no events.
+            if event.event_type in ("modified", "created"):
+                return  # watchdog reports the files of a new folder itself
+            # A folder moved or vanished: its files may have no events of their own.
             with self.lock:
                 self.pending.rescan = True
                 self.pending.last_event = time.monotonic()
@@ -88,7 +88,7 @@ class _Collector(FileSystemEventHandler):
         paths = [event.src_path]
         if event.event_type == "moved" and event.dest_path:
             paths.append(event.dest_path)
-        rels = [rel for rel in (self._relative(p) for p in paths) if rel is not None]
+        rels = [rel for rel in (self._relative(p) for p in paths) if rel and _relevant(rel)]
         if not rels:
             return
         with self.lock:
@@ -127,7 +127,7 @@ class Watcher:
         self.observer: BaseObserver | None = None
         self.polling = options.polling
         self.passes = 0  # passes that ran (for tests and the benchmark)
-        self._empty_tries: dict[str, int] = {}
+        self._empty_since: dict[str, float] = {}
         self._logged: set[Problem] = set()
         self._gone = False
 
@@ -302,12 +302,12 @@ class Watcher:
         self._log(report, what)
 
     def _requeue_empty(self, report: PassReport) -> None:
+        now = time.monotonic()
         for rel in report.retry:
-            tries = self._empty_tries.get(rel, 0) + 1
-            self._empty_tries[rel] = tries
-            if tries > EMPTY_RETRIES:
+            since = self._empty_since.setdefault(rel, now)
+            if now - since >= EMPTY_GRACE:
                 self.engine.accept_empty(rel)
-                self._empty_tries.pop(rel, None)
+                del self._empty_since[rel]
             with self.lock:
                 self.pending.paths.setdefault(rel, 0)
                 self.pending.last_event = time.monotonic()
@@ -325,6 +325,24 @@ class Watcher:
         for problem in sorted(self._logged - current, key=str):
             log.info("fixed: %s", problem)
         self._logged = current
+
+
+_SETTINGS_FILES = frozenset(
+    {
+        "vaultfollow.toml",
+        ".obsidian/templates.json",
+        ".obsidian/plugins/templater-obsidian/data.json",
+    }
+)
+
+
+def _relevant(rel: str) -> bool:
+    """Notes, drafts and templates (`.md` outside hidden folders) and the
+    settings files. Temporary files of editors, sync services and our own
+    atomic writes are hidden or not `.md`, so they never count."""
+    if rel in _SETTINGS_FILES:
+        return True
+    return rel.lower().endswith(".md") and not any(p.startswith(".") for p in rel.split("/"))
 
 
 def _describe_paths(paths: list[str]) -> str:
