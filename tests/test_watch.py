@@ -579,3 +579,25 @@ def test_log_file_option(make_vault: VaultFactory, tmp_path: Path) -> None:
     assert process.wait(timeout=5) == 0
     text = log_file.read_text(encoding="utf-8")
     assert "INFO initial sync: 2 drafts created" in text
+
+
+def test_a_pass_reads_only_what_changed(make_vault: VaultFactory) -> None:
+    files = {f"Notes/n{i}.md": f"# plain note {i}\n" for i in range(200)}
+    files.update({f"Interviews/i{i}.md": note(f"Co{i}") for i in range(20)})
+    root = make_vault(files)
+    engine = open_engine(root)
+    engine.full_pass(NOW)
+    reads: list[str] = []
+    real_read = engine.vault.read
+
+    def counting_read(rel: str) -> Any:
+        reads.append(rel)
+        return real_read(rel)
+
+    engine.vault.read = counting_read  # type: ignore[method-assign]
+    target = root / "Interviews/i3.md"
+    target.write_text(note("Co3").replace("roadmap", "budget"), encoding="utf-8")
+    report = engine.changed_pass(["Interviews/i3.md"], NOW)
+    assert reads == ["Interviews/i3.md"]
+    # Only the draft that quotes the changed section is rewritten.
+    assert report.updated == ["Follow-ups/Co3/2026-11-12 thank-you - Jane Doe.md"]
