@@ -15,12 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from vaultfollow.cache import (
+    CachedDraft,
+    CachedNote,
+    CachedOutput,
+    dump_cache,
+    fingerprint,
+    load_cache,
+)
 from vaultfollow.config import CONFIG_NAME, Settings, parse_config_text
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
 from vaultfollow.model import (
-    DraftRecord,
     FollowUp,
     InterviewNote,
     Kind,
@@ -39,7 +46,7 @@ from vaultfollow.notes import (
     person_links,
 )
 from vaultfollow.schedule import Memory, plan_followups
-from vaultfollow.vault import STATE_DIR, Vault, conflict_copy_of
+from vaultfollow.vault import CACHE_FILE, STATE_DIR, Vault, conflict_copy_of
 
 if TYPE_CHECKING:
     from vaultfollow.drafts import Templates
@@ -47,6 +54,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 StatKey = tuple[int, int]  # (mtime_ns, size)
+PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
+# The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
+# repeated here so that a pass with nothing to render never imports Jinja2).
+TEMPLATE_NAMES = frozenset(
+    f"{kind}-{tone}.md"
+    for kind in ("thank-you", "check-in", "second-check-in", "stay-connected")
+    for tone in ("formal", "casual")
+) | {"phone-script.md", "handwritten-note.md"}
 
 
 class Interrupted(VaultfollowError):
@@ -106,20 +121,6 @@ def _s(items: list[str]) -> str:
     return "" if len(items) == 1 else "s"
 
 
-@dataclass(slots=True)
-class _Cached:
-    key: StatKey
-    result: NoteResult
-
-
-@dataclass(slots=True)
-class _CachedDraft:
-    key: StatKey
-    record: DraftRecord | None
-    problems: list[Problem]
-    digest: str
-
-
 class Engine:
     """Reads a vault, plans its follow-ups and writes the outputs."""
 
@@ -131,17 +132,25 @@ class Engine:
     def _reset(self) -> None:
         settings = self.settings
         self.owned = [settings.drafts.folder, settings.calendar.path, STATE_DIR]
-        self._notes: dict[str, _Cached] = {}
-        self._people: dict[str, tuple[StatKey, Person | None]] = {}
-        self._drafts: dict[str, _CachedDraft] = {}
+        self._settings_key = fingerprint(repr(settings), settings.schedule.timezone)
+        self._cache = load_cache(
+            self.vault.read_bytes(CACHE_FILE), self._settings_key, settings.schedule.timezone
+        )
+        self.cache_dirty = False
         self._templates: Templates | None = None
+        self._templates_key: str | None = None
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
         self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
-        self._last_outputs: dict[str, tuple[Any, bytes]] = {}
         self._skip: list[str] = []
         self._conflicts: list[Problem] = []
         self._empty_ok: set[str] = set()
         self.scanned = False
+
+    def save_cache(self) -> None:
+        """Keep what was read for the next run (a no-op when nothing changed)."""
+        if self.cache_dirty:
+            self.vault.write(CACHE_FILE, dump_cache(self._cache, self._settings_key), self.owned)
+            self.cache_dirty = False
 
     # --- paths ---------------------------------------------------------------
 
@@ -165,10 +174,8 @@ class Engine:
         )
 
     def is_template_path(self, rel: str) -> bool:
-        from vaultfollow.drafts import DEFAULT_TEMPLATE_NAMES
-
         folder, _, name = rel.rpartition("/")
-        return folder == self.settings.drafts.templates and name in DEFAULT_TEMPLATE_NAMES
+        return folder == self.settings.drafts.templates and name in TEMPLATE_NAMES
 
     def accept_empty(self, rel: str) -> None:
         """The note really is empty now (not a save in progress): read it so."""
@@ -192,20 +199,27 @@ class Engine:
         return (info.st_mtime_ns, info.st_size)
 
     def _refresh_note(self, rel: str, report: PassReport) -> None:
+        notes = self._cache.notes
         key = self._stat(rel)
         if key is None:
-            self._notes.pop(rel, None)
-            self._people.pop(rel, None)
+            removed = notes.pop(rel, None) is not None
+            if self._cache.people.pop(rel, None) is not None or removed:
+                self.cache_dirty = True
             return
-        cached = self._notes.get(rel)
+        cached = notes.get(rel)
         if cached is not None and cached.key == key:
             return
         if key[1] == 0 and cached is not None and cached.key[1] > 0 and rel not in self._empty_ok:
             # An editor that truncates, then writes: wait for the content.
             report.retry.append(rel)
             return
-        self._people.pop(rel, None)
         self._empty_ok.discard(rel)
+        self._cache.people.pop(rel, None)
+        self.cache_dirty = True
+        listed = in_folders(rel, self.settings.notes.folders)
+        if not listed and not self._might_mention(rel):
+            notes[rel] = CachedNote(key, None, [], False)
+            return
         read = self.vault.read(rel)
         if read.text is None:
             result = NoteResult()
@@ -217,39 +231,62 @@ class Engine:
             result = parse_note(rel, read.text, self.settings)
             if result.note is None and not result.problems:
                 log.debug("%s: not an interview note", rel)
-        self._notes[rel] = _Cached(key, result)
+        notes[rel] = CachedNote(key, result.note, result.problems, result.is_interview)
+
+    def _might_mention(self, rel: str) -> bool:
+        """Cheap test on the first bytes: only a note whose front matter
+        mentions the interview type or tag can be an interview note (outside
+        the listed folders), so every other note is rejected before any YAML
+        is parsed."""
+        head = self.vault.read_prefix(rel, PREFIX_BYTES)
+        if head is None:
+            return True  # unreadable: the full read reports why
+        head = head.removeprefix(b"\xef\xbb\xbf")
+        if not head.startswith(b"---"):
+            return False
+        end = head.find(b"\n---", 3)
+        if end < 0 and len(head) == PREFIX_BYTES:
+            return True  # front matter longer than the prefix: read it all
+        front = (head if end < 0 else head[:end]).decode("utf-8", "replace").casefold()
+        words = (self.settings.notes.type.casefold(), self.settings.notes.tag.casefold())
+        return any(word in front for word in words) or "interview" in front
 
     def _might_be_interview(self, rel: str) -> bool:
         return in_folders(rel, self.settings.notes.folders) or "interview" in rel.casefold()
 
     def _refresh_draft(self, rel: str) -> None:
-        from vaultfollow.drafts import read_draft
-
+        drafts = self._cache.drafts
         key = self._stat(rel)
         if key is None:
-            self._drafts.pop(rel, None)
+            if drafts.pop(rel, None) is not None:
+                self.cache_dirty = True
             self._disk.pop(rel, None)
             return
-        cached = self._drafts.get(rel)
+        cached = drafts.get(rel)
         if cached is not None and cached.key == key:
+            self._disk.setdefault(rel, cached.digest)
             return
         data = self.vault.read_bytes(rel)
+        self.cache_dirty = True
         if data is None:
-            self._drafts.pop(rel, None)
+            drafts.pop(rel, None)
             return
+        from vaultfollow.drafts import read_draft
+
         record, problems = read_draft(rel, data.decode("utf-8", "replace"))
-        self._drafts[rel] = _CachedDraft(key, record, problems, _sha(data))
+        drafts[rel] = CachedDraft(key, record, problems, _sha(data))
         self._disk[rel] = _sha(data)
 
     def _person(self, rel: str) -> Person | None:
         key = self._stat(rel)
-        cached = self._people.get(rel)
+        cached = self._cache.people.get(rel)
         if cached is not None and cached[0] == key:
             return cached[1]
         read = self.vault.read(rel)
         person = parse_person_note(read.text) if read.text else None
         if key is not None:
-            self._people[rel] = (key, person)
+            self._cache.people[rel] = (key, person)
+            self.cache_dirty = True
         return person
 
     def _people_for(self, notes: Iterable[InterviewNote]) -> dict[str, Person]:
@@ -258,7 +295,7 @@ class Engine:
         links = sorted({link for note in notes for link in person_links(note)})
         if not links:
             return {}
-        paths = sorted(self._notes)
+        paths = sorted(self._cache.notes)
         by_path = {p[:-3].casefold(): p for p in paths}
         by_name: dict[str, str] = {}
         for rel in sorted(paths, key=lambda p: (p.count("/"), p)):
@@ -271,14 +308,24 @@ class Engine:
                 found[link] = person
         return found
 
+    def templates_key(self) -> str:
+        """Changes when a template the vault overrides changes (by size and time)."""
+        if self._templates_key is None:
+            from vaultfollow import __version__
+
+            folder = self.settings.drafts.templates
+            stats = [(name, self._stat(f"{folder}/{name}")) for name in sorted(TEMPLATE_NAMES)]
+            self._templates_key = _hash(repr((__version__, stats)))
+        return self._templates_key
+
     def templates(self) -> Templates:
         """The vault's own templates over the built-in ones (read once, then on change)."""
-        from vaultfollow.drafts import DEFAULT_TEMPLATE_NAMES, Templates
+        from vaultfollow.drafts import Templates
 
         if self._templates is None:
             folder = self.settings.drafts.templates
             overrides: dict[str, str] = {}
-            for name in DEFAULT_TEMPLATE_NAMES:
+            for name in TEMPLATE_NAMES:
                 read = self.vault.read(f"{folder}/{name}")
                 if read.text is not None:
                     overrides[name] = read.text
@@ -298,7 +345,10 @@ class Engine:
         """Look at every file (unchanged ones cost a stat), then write outputs."""
         report = PassReport(plan=_empty_plan(now), dry_run=dry_run)
         self.read_all(report, should_stop)
-        return self._plan_and_write(now, report, recreate=recreate)
+        report = self._plan_and_write(now, report, recreate=recreate)
+        if not dry_run:
+            self.save_cache()
+        return report
 
     def read_all(
         self, report: PassReport | None = None, should_stop: Callable[[], bool] = lambda: False
@@ -306,15 +356,17 @@ class Engine:
         """Bring the cache up to date with every note and draft of the vault."""
         report = report or PassReport(plan=_empty_plan(datetime.now()))
         paths = self.note_paths()
-        for rel in set(self._notes) - set(paths):
-            del self._notes[rel]
+        for rel in set(self._cache.notes) - set(paths):
+            del self._cache.notes[rel]
+            self.cache_dirty = True
         for index, rel in enumerate(paths):
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
             self._refresh_note(rel, report)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
-        for rel in set(self._drafts) - set(drafts):
-            del self._drafts[rel]
+        for rel in set(self._cache.drafts) - set(drafts):
+            del self._cache.drafts[rel]
+            self.cache_dirty = True
         for rel in drafts:
             if rel != self.settings.dashboard_path:
                 self._refresh_draft(rel)
@@ -331,16 +383,18 @@ class Engine:
                 return self._reload(now)
             if self.is_template_path(rel):
                 self._templates = None
+                self._templates_key = None
                 self._rendered.clear()
             elif self.is_draft_path(rel):
                 self._refresh_draft(rel)
             elif rel in (self.settings.calendar.path, self.settings.dashboard_path):
                 data = self.vault.read_bytes(rel)
                 self._disk[rel] = _sha(data) if data is not None else ""
-                self._last_outputs.pop(rel, None)
+                if self._cache.outputs.pop(rel, None) is not None:
+                    self.cache_dirty = True
             elif self.is_note_path(rel):
                 self._refresh_note(rel, report)
-        note_paths = set(self._notes)
+        note_paths = set(self._cache.notes)
         self._conflicts = _conflict_problems(sorted(note_paths), note_paths)
         return self._plan_and_write(now, report, recreate=False)
 
@@ -360,13 +414,13 @@ class Engine:
     def plan(self, now: datetime, *, recreate: bool = False) -> tuple[Plan, Memory]:
         """Plan from what was read; returns the plan and the memory to keep."""
         copies = {p.path for p in self._conflicts}
-        cached = [(rel, c) for rel, c in sorted(self._notes.items()) if rel not in copies]
-        notes = [c.result.note for _, c in cached if c.result.note]
-        problems = [p for _, c in cached for p in c.result.problems]
+        cached = [(rel, c) for rel, c in sorted(self._cache.notes.items()) if rel not in copies]
+        notes = [c.note for _, c in cached if c.note]
+        problems = [p for _, c in cached for p in c.problems]
         people = self._people_for(notes)
         notes = [enrich_people(note, people) for note in notes]
-        drafts = [d.record for _, d in sorted(self._drafts.items()) if d.record is not None]
-        draft_problems = [p for _, d in sorted(self._drafts.items()) for p in d.problems]
+        drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
+        draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
         memory = self.vault.load_memory()
         planned = plan_followups(
             notes,
@@ -390,15 +444,12 @@ class Engine:
             for f in plan.followups
             if f.kind is Kind.CHECK_IN and f.state is State.SENT
         }
+        templates_key = self.templates_key()
         for followup in plan.followups:
             if followup.state is not State.PENDING:
                 continue
             sent = check_ins_sent.get((followup.application, followup.round_start))
-            rendered = self._render(followup, sent)
-            if isinstance(rendered, TemplateError):
-                report.problems.append(Problem(followup.source, rendered.message))
-                continue
-            self._write_draft(followup, rendered, report, created)
+            self._bring_draft(followup, sent, templates_key, report, created)
         self._write_outputs(plan, report)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
@@ -422,14 +473,35 @@ class Engine:
             self._rendered[key] = cached
         return cached
 
-    def _write_draft(
-        self, followup: FollowUp, data: bytes, report: PassReport, created: dict[str, str]
+    def _bring_draft(
+        self,
+        followup: FollowUp,
+        sent: date | None,
+        templates_key: str,
+        report: PassReport,
+        created: dict[str, str],
     ) -> None:
+        """Create or update one draft; never touch one the user edited. When
+        neither the follow-up, the templates nor the file changed since the
+        last decision, the same decision stands without rendering anything."""
         path = followup.draft_path
-        cached = self._drafts.get(path)
+        cached = self._cache.drafts.get(path)
         if cached is None and self.vault.exists(path):
             self._refresh_draft(path)  # there, but not seen yet (a full pass reads them all)
-            cached = self._drafts.get(path)
+            cached = self._cache.drafts.get(path)
+        render_key = _hash(repr((followup, sent, templates_key)))
+        decided = self._cache.rendered.get(followup.id)
+        if cached is not None and decided == (render_key, cached.digest):
+            created.setdefault(followup.id, path)
+            if cached.record is None or cached.record.edited:
+                report.kept.append(path)
+            else:
+                report.unchanged += 1
+            return
+        data = self._render(followup, sent)
+        if isinstance(data, TemplateError):
+            report.problems.append(Problem(followup.source, data.message))
+            return
         if cached is None:
             self._write(path, data, report.dry_run)
             report.created.append(path)
@@ -443,40 +515,53 @@ class Engine:
             self._write(path, data, report.dry_run)
             report.updated.append(path)
             created.setdefault(followup.id, path)
+        if not report.dry_run:
+            current = self._cache.drafts.get(path)
+            if current is not None:
+                self._cache.rendered[followup.id] = (render_key, current.digest)
+                self.cache_dirty = True
 
     def _write_outputs(self, plan: Plan, report: PassReport) -> None:
-        from vaultfollow.dashboard import render_dashboard
-        from vaultfollow.ics import render_calendar
-
+        """The calendar and the dashboard: rendered only when what they show
+        changed, written only when their bytes differ from the file's."""
         pending = tuple(f for f in plan.followups if f.state is State.PENDING)
-        today = plan.now.date()
         problems = tuple(sorted(set(report.problems), key=_problem_order))
-        outputs: list[tuple[str, Any, Callable[[], bytes]]] = [
-            (
-                self.settings.calendar.path,
-                pending,
-                lambda: render_calendar(plan, self.settings, self.vault.name),
-            ),
+        shown = replace(plan, problems=problems)
+        outputs = (
+            (self.settings.calendar.path, repr((pending, self.vault.name)), self._calendar),
             (
                 self.settings.dashboard_path,
-                (plan.followups, plan.notes, problems, today, _urgencies(plan)),
-                lambda: render_dashboard(replace(plan, problems=problems), self.settings).encode(
-                    "utf-8"
-                ),
+                repr((plan.followups, plan.notes, problems, plan.now.date(), _urgencies(plan))),
+                self._dashboard,
             ),
-        ]
-        for rel, key, render in outputs:
-            last = self._last_outputs.get(rel)
-            data = last[1] if last is not None and last[0] == key else render()
-            self._last_outputs[rel] = (key, data)
-            if self._disk.get(rel) == _sha(data):
+        )
+        for rel, what, render in outputs:
+            key = _hash(what)
+            stat = self._stat(rel)
+            previous = self._cache.outputs.get(rel)
+            if previous is not None and previous.key == key and previous.stat == stat:
+                self._disk.setdefault(rel, previous.digest)
                 continue
-            current = self.vault.read_bytes(rel)
-            if current == data:
+            data = render(shown)
+            if self.vault.read_bytes(rel) != data:
+                self._write(rel, data, report.dry_run)
+                report.outputs.append(rel)
+            if not report.dry_run:
                 self._disk[rel] = _sha(data)
-                continue
-            self._write(rel, data, report.dry_run)
-            report.outputs.append(rel)
+                new_stat = self._stat(rel)
+                if new_stat is not None:
+                    self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
+                    self.cache_dirty = True
+
+    def _calendar(self, plan: Plan) -> bytes:
+        from vaultfollow.ics import render_calendar
+
+        return render_calendar(plan, self.settings, self.vault.name)
+
+    def _dashboard(self, plan: Plan) -> bytes:
+        from vaultfollow.dashboard import render_dashboard
+
+        return render_dashboard(plan, self.settings).encode("utf-8")
 
     def _write(self, rel: str, data: bytes, dry_run: bool) -> None:
         if dry_run:
@@ -533,6 +618,10 @@ def _empty_plan(now: datetime) -> Plan:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 STATE_DIR = ".vaultfollow"
 STATE_FILE = f"{STATE_DIR}/state.json"
+# One cache per machine, so that two machines syncing one vault never fight over it.
+CACHE_FILE = f"{STATE_DIR}/cache-{re.sub(r'[^A-Za-z0-9_-]', '_', socket.gethostname())[:40]}.json"
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 _TEMP_MARK = ".vaultfollow-tmp"
 
@@ -136,6 +139,14 @@ class Vault:
             return ReadResult(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             return ReadResult(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+
+    def read_prefix(self, rel: str, size: int) -> bytes | None:
+        """The first `size` bytes of a file (None when it cannot be read)."""
+        try:
+            with self.path(rel).open("rb") as handle:
+                return handle.read(size)
+        except OSError:
+            return None
 
     def read_bytes(self, rel: str) -> bytes | None:
         try:
@@ -269,8 +280,6 @@ class WatchLock:
                 f"another vaultfollow watch is already running for this vault ({holder}); "
                 "stop it first, or leave it running: one is enough"
             ) from None
-        import socket
-
         started = datetime.now().astimezone().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
