@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _ACTIONS = frozenset({"created", "modified", "moved", "deleted"})
 MAX_DEFERRALS = 20  # a file that never looks stable (clock skew) is read anyway
+CACHE_SAVE_AFTER = 2.0  # seconds of quiet before the cache is written
 EMPTY_GRACE = 2.0  # seconds a note that had content must stay empty to count as empty
 
 
@@ -128,6 +129,7 @@ class Watcher:
         self.polling = options.polling
         self.passes = 0  # passes that ran (for tests and the benchmark)
         self._empty_since: dict[str, float] = {}
+        self._last_pass = 0.0
         self._logged: set[Problem] = set()
         self._gone = False
 
@@ -210,12 +212,27 @@ class Watcher:
                 if self.now() >= next_tick:
                     self._pass(lambda: self.engine.changed_pass([], self.now()), "new day")
                     next_tick = self.engine.next_change(self.now())
+                if self.engine.cache_dirty and self._idle_for() >= CACHE_SAVE_AFTER:
+                    self._save_cache()
         except Interrupted:
             log.debug("stopped during a pass")
         finally:
             if self.observer is not None:
                 _stop_observer(self.observer)
                 self.observer = None
+            self._save_cache()
+
+    def _idle_for(self) -> float:
+        with self.lock:
+            if self.pending.paths or self.pending.rescan:
+                return 0.0
+            return time.monotonic() - max(self.pending.last_event, self._last_pass)
+
+    def _save_cache(self) -> None:
+        try:
+            self.engine.save_cache()
+        except (OSError, VaultGoneError) as exc:
+            log.debug("cache not saved: %s", exc)
 
     def _changed_pass(self, paths: list[str]) -> PassReport:
         return self.engine.changed_pass(paths, self.now())
@@ -298,6 +315,7 @@ class Watcher:
             log.exception("%s: the pass failed; carrying on", what)
             return
         self.passes += 1
+        self._last_pass = time.monotonic()
         self._requeue_empty(report)
         self._log(report, what)
 
