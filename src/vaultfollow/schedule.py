@@ -150,6 +150,7 @@ class _Planner:
         self.observed: dict[str, date] = {}
         self.problems: list[Problem] = []
         self.followups: list[FollowUp] = []
+        self.ids: set[str] = set()
 
     def seen(self, key: str) -> date:
         """The day this observation was first made (today if it is new)."""
@@ -159,7 +160,15 @@ class _Planner:
         return self.today
 
     def record_for(self, followup_id: str, path: str) -> DraftRecord | None:
-        return self.by_id.get(followup_id) or self.by_path.get(path.casefold())
+        """The draft of this follow-up: by its id, else a draft without an id
+        at its path (one the user wrote by hand, say). Never another
+        follow-up's draft that happens to have the same name."""
+        found = self.by_id.get(followup_id)
+        if found is None:
+            found = self.by_path.get(path.casefold())
+            if found is not None and found.followup_id not in (None, followup_id):
+                return None
+        return found
 
     def sent_date(self, followup_id: str, record: DraftRecord) -> date:
         return record.sent or self.seen(f"sent:{followup_id}")
@@ -227,6 +236,9 @@ class _Planner:
             return followup  # nothing was ever drafted: nothing to show
         if state is State.DISMISSED and too_old:
             return followup
+        if followup_id in self.ids:
+            return followup  # two notes of one interview: one message is enough
+        self.ids.add(followup_id)
         self.followups.append(followup)
         return followup
 
