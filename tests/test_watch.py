@@ -461,6 +461,22 @@ def test_config_change_is_picked_up(make_vault: VaultFactory) -> None:
 # --- the command, as a process ----------------------------------------------
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _kill_leftover_watchers() -> Iterator[None]:
+    """A test that fails half-way must not leave a watcher process behind."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
 def start_watch(root: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -470,6 +486,7 @@ def start_watch(root: Path, *args: str) -> subprocess.Popen[str]:
         text=True,
         env=env,
     )
+    _STARTED.append(process)
     return process
 
 

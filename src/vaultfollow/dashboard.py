@@ -157,9 +157,13 @@ def _timeline_section(plan: Plan, zone: tzinfo, today: date) -> str:
         groups.setdefault(followup.application, []).append(followup)
     if not groups:
         return "## Timeline\n\nNo follow-ups yet."
+    notes_by_application: dict[str, list[InterviewNote]] = {}
+    for note in plan.notes:
+        notes_by_application.setdefault(note.application_key, []).append(note)
     timelines = []
-    for followups in groups.values():
-        entries = _timeline_entries(followups, plan.notes, plan.now, zone, today)
+    for application, followups in groups.items():
+        notes = notes_by_application.get(application, [])
+        entries = _timeline_entries(followups, notes, plan.now, zone, today)
         title = _cell(_application_title(followups[0]))
         items = "\n".join(f"- {when} · {text}" for _, when, text in sorted(entries))
         timelines.append((entries[0][0] if entries else followups[0].do, title, items))

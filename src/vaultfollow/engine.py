@@ -46,14 +46,13 @@ from vaultfollow.notes import (
     person_links,
 )
 from vaultfollow.schedule import Memory, plan_followups
-from vaultfollow.vault import CACHE_FILE, STATE_DIR, Vault, conflict_copy_of
+from vaultfollow.vault import CACHE_FILE, STATE_DIR, StatKey, Vault, conflict_copy_of
 
 if TYPE_CHECKING:
     from vaultfollow.drafts import Templates
 
 log = logging.getLogger(__name__)
 
-StatKey = tuple[int, int]  # (mtime_ns, size)
 PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
 # The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
 # repeated here so that a pass with nothing to render never imports Jinja2).
@@ -144,6 +143,7 @@ class Engine:
         self._skip: list[str] = []
         self._conflicts: list[Problem] = []
         self._empty_ok: set[str] = set()
+        self._written_folders: set[Path] = set()
         self.scanned = False
 
     def save_cache(self) -> None:
@@ -154,7 +154,8 @@ class Engine:
 
     # --- paths ---------------------------------------------------------------
 
-    def note_paths(self) -> list[str]:
+    def note_paths(self) -> dict[str, StatKey]:
+        """Every note of the vault with its (mtime_ns, size)."""
         self._skip = [self.settings.drafts.folder, *self.vault.templates_folders()]
         return self.vault.scan(self._skip, self.settings.notes.exclude)
 
@@ -192,15 +193,12 @@ class Engine:
     # --- reading -------------------------------------------------------------
 
     def _stat(self, rel: str) -> StatKey | None:
-        try:
-            info = self.vault.path(rel).stat()
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size)
+        return self.vault.stat(rel)
 
-    def _refresh_note(self, rel: str, report: PassReport) -> None:
+    def _refresh_note(self, rel: str, report: PassReport, key: StatKey | None = None) -> None:
         notes = self._cache.notes
-        key = self._stat(rel)
+        if key is None:
+            key = self._stat(rel)
         if key is None:
             removed = notes.pop(rel, None) is not None
             if self._cache.people.pop(rel, None) is not None or removed:
@@ -355,14 +353,15 @@ class Engine:
     ) -> None:
         """Bring the cache up to date with every note and draft of the vault."""
         report = report or PassReport(plan=_empty_plan(datetime.now()))
-        paths = self.note_paths()
-        for rel in set(self._cache.notes) - set(paths):
+        stats = self.note_paths()
+        for rel in set(self._cache.notes) - stats.keys():
             del self._cache.notes[rel]
             self.cache_dirty = True
-        for index, rel in enumerate(paths):
+        for index, (rel, key) in enumerate(stats.items()):
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
-            self._refresh_note(rel, report)
+            self._refresh_note(rel, report, key)
+        paths = list(stats)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
         for rel in set(self._cache.drafts) - set(drafts):
             del self._cache.drafts[rel]
@@ -451,6 +450,7 @@ class Engine:
             sent = check_ins_sent.get((followup.application, followup.round_start))
             self._bring_draft(followup, sent, templates_key, report, created)
         self._write_outputs(plan, report)
+        self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
         report.problems = sorted(set(report.problems), key=_problem_order)
@@ -566,7 +566,7 @@ class Engine:
     def _write(self, rel: str, data: bytes, dry_run: bool) -> None:
         if dry_run:
             return
-        self.vault.write(rel, data, self.owned)
+        self.vault.write(rel, data, self.owned, folders=self._written_folders)
         self._disk[rel] = _sha(data)
         if self.is_draft_path(rel):
             self._refresh_draft(rel)

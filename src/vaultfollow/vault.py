@@ -33,6 +33,7 @@ STATE_FILE = f"{STATE_DIR}/state.json"
 CACHE_FILE = f"{STATE_DIR}/cache-{re.sub(r'[^A-Za-z0-9_-]', '_', socket.gethostname())[:40]}.json"
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 _TEMP_MARK = ".vaultfollow-tmp"
+StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
 class VaultGoneError(VaultfollowError):
@@ -56,6 +57,7 @@ class Vault:
         if not root.is_dir():
             raise UsageError(f"{root}: no such folder; give the path of your vault")
         self.root = root.resolve()
+        self._prefix = str(self.root) + os.sep
 
     @property
     def name(self) -> str:
@@ -66,6 +68,18 @@ class Vault:
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def fspath(self, rel: str) -> str:
+        """`rel` as an operating-system path string (cheaper than a Path)."""
+        return self._prefix + (rel if os.sep == "/" else rel.replace("/", os.sep))
+
+    def stat(self, rel: str) -> StatKey | None:
+        """(mtime_ns, size) of a file, or None when it is not there."""
+        try:
+            info = os.stat(self.fspath(rel))
+        except (OSError, ValueError):
+            return None
+        return (info.st_mtime_ns, info.st_size)
 
     # --- reading -------------------------------------------------------------
 
@@ -87,52 +101,58 @@ class Vault:
                 folders.add(value.strip("/ "))
         return sorted(folders)
 
-    def scan(self, skip: Iterable[str], exclude: Iterable[str]) -> list[str]:
-        """Every `.md` file, sorted, outside hidden folders, `skip` folders and
-        `exclude` patterns. Symlinked folders are not followed (no loops)."""
-        skip_list = [s.strip("/") for s in skip]
+    def scan(self, skip: Iterable[str], exclude: Iterable[str]) -> dict[str, StatKey]:
+        """Every `.md` file with its (mtime_ns, size), in path order, outside
+        hidden folders, `skip` folders and `exclude` patterns. Symlinked
+        folders are not followed (no loops)."""
+        skip_set = {s.strip("/").casefold() for s in skip}
         patterns = list(exclude)
-        found: list[str] = []
-        for rel in self._walk(""):
-            if in_folders(rel, skip_list) or is_excluded(rel, patterns):
-                continue
-            found.append(rel)
-        return sorted(found)
+        found = {
+            rel: key
+            for rel, key in self._walk("", skip_set)
+            if not (patterns and is_excluded(rel, patterns))
+        }
+        return dict(sorted(found.items()))
 
     def scan_folder(self, folder: str) -> list[str]:
         """Every `.md` file under one folder of the vault, sorted."""
-        if not self.path(folder).is_dir():
+        if not os.path.isdir(self.fspath(folder)):
             return []
-        return sorted(self._walk(folder))
+        return sorted(rel for rel, _ in self._walk(folder, set()))
 
-    def _walk(self, folder: str) -> Iterator[str]:
+    def _walk(self, folder: str, skip: set[str]) -> Iterator[tuple[str, StatKey]]:
         stack = [folder]
         while stack:
             current = stack.pop()
             try:
-                entries = list(os.scandir(self.path(current) if current else self.root))
+                with os.scandir(self.fspath(current) if current else self.root) as listing:
+                    entries = list(listing)
             except OSError as exc:
                 log.warning("%s: cannot list this folder (%s)", current or ".", exc.strerror)
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name.startswith("."):
                     continue
-                rel = f"{current}/{entry.name}" if current else entry.name
+                rel = f"{current}/{name}" if current else name
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(rel)
-                    elif entry.name.lower().endswith(".md") and entry.is_file():
-                        yield rel
+                        if rel.casefold() not in skip:
+                            stack.append(rel)
+                    elif name[-3:].lower() == ".md" and entry.is_file():
+                        info = entry.stat()
+                        yield rel, (info.st_mtime_ns, info.st_size)
                 except OSError:
                     continue
 
     def read(self, rel: str) -> ReadResult:
         """A note's text (BOM removed), or why it could not be read."""
         try:
-            path = self.path(rel)
-            if path.stat().st_size > MAX_NOTE_BYTES:
-                return ReadResult(None, f"larger than {MAX_NOTE_BYTES // 1024 // 1024} MB; skipped")
-            data = path.read_bytes()
+            with open(self.fspath(rel), "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_NOTE_BYTES:
+                    mb = MAX_NOTE_BYTES // 1024 // 1024
+                    return ReadResult(None, f"larger than {mb} MB; skipped")
+                data = handle.read()
         except OSError as exc:
             return ReadResult(None, f"cannot be read ({exc.strerror or exc})")
         try:
@@ -143,26 +163,31 @@ class Vault:
     def read_prefix(self, rel: str, size: int) -> bytes | None:
         """The first `size` bytes of a file (None when it cannot be read)."""
         try:
-            with self.path(rel).open("rb") as handle:
+            with open(self.fspath(rel), "rb") as handle:
                 return handle.read(size)
         except OSError:
             return None
 
     def read_bytes(self, rel: str) -> bytes | None:
         try:
-            return self.path(rel).read_bytes()
+            with open(self.fspath(rel), "rb") as handle:
+                return handle.read()
         except OSError:
             return None
 
     def exists(self, rel: str) -> bool:
-        return self.path(rel).exists()
+        return os.path.exists(self.fspath(rel))
 
     # --- writing -------------------------------------------------------------
 
-    def write(self, rel: str, data: bytes, owned: Iterable[str]) -> bool:
+    def write(
+        self, rel: str, data: bytes, owned: Iterable[str], *, folders: set[Path] | None = None
+    ) -> bool:
         """Atomically replace `rel` with `data` unless it already holds exactly
         that. `rel` must lie in one of the `owned` folders or files. Returns
-        whether anything was written."""
+        whether anything was written. With `folders`, the folder's own fsync
+        (which makes the rename durable) is left to `sync_folders`, so a pass
+        that writes many files in one folder syncs that folder once."""
         if not _is_owned(rel, owned):
             raise OutsideVaultError(f"{rel}: refusing to write outside vaultfollow's own files")
         if not self.root.is_dir():
@@ -190,8 +215,18 @@ class Vault:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        _fsync_dir(parent)
+        if folders is None:
+            _fsync_dir(parent)
+        else:
+            folders.add(parent)
         return True
+
+    @staticmethod
+    def sync_folders(folders: set[Path]) -> None:
+        """Make the renames of a batch of writes durable."""
+        for folder in sorted(folders):
+            _fsync_dir(folder)
+        folders.clear()
 
     def remove_temp_files(self, owned: Iterable[str]) -> list[str]:
         """Delete temporary files a killed vaultfollow left in its own folders."""

@@ -196,6 +196,13 @@ class Watcher:
                 if stop.is_set():
                     break
                 if not self._supervise(stop):
+                    # The vault folder is gone: nothing to read or write until it
+                    # is back (then a full rescan runs), so wait without spinning.
+                    with self.lock:
+                        self.pending.paths.clear()
+                        self.pending.rescan = False
+                    stop.wait(self.options.supervise_interval)
+                    next_tick = max(next_tick, self.now())
                     continue
                 if self._take_rescan() or time.monotonic() >= next_rescan:
                     self._pass(
