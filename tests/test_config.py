@@ -60,7 +60,7 @@ def test_every_key_of_the_spec_is_accepted() -> None:
         'ignore_older_than = "60d"\nmax_check_ins = 1\nask_feedback = true\n'
         'handwritten = true\ncheck_in_channel = "phone"',
         "calendar": 'path = "Cal/jobs.ics"\nname = "Jobs"\nkind = "todo"\n'
-        'event_duration = "30m"\nalarm = "15m"\nrefresh = "2h"',
+        'event_duration = "30m"\nalarm = "15m"\nrefresh = "2h"\nall_day = true',
         "server": 'host = "127.0.0.1"\nport = 9000',
         "caldav": 'url = "https://dav.example/cal/"\nusername = "me"\npassword_env = "PW"\n'
         'password_command = "pass show dav"\ncalendar = "Jobs"',

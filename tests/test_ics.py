@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -401,3 +401,33 @@ def test_other_zone_without_dst() -> None:
     assert b"DTSTART;TZID=Asia/Tokyo:20261119T170000\r\n" in data
     assert cal.events[0].dtstart == datetime(2026, 11, 19, 17, 0, tzinfo=tokyo)
     assert [tz.tz_id for tz in cal.timezones] == ["Asia/Tokyo"]
+
+
+def test_all_day_events() -> None:
+    data = render_calendar(
+        standard_plan(), settings(all_day=True, alarm=timedelta(minutes=15)), VAULT
+    )
+    assert b"VTIMEZONE" not in data and b"TZID" not in data
+    assert b"DTSTART;VALUE=DATE:20261112\r\n" in data
+    assert b"DTEND;VALUE=DATE:20261113\r\n" in data
+    thanks, check_in = read(data).events
+    assert (thanks.dtstart, thanks.dtend) == (date(2026, 11, 12), date(2026, 11, 13))
+    assert (check_in.dtstart, check_in.dtend) == (date(2026, 11, 19), date(2026, 11, 20))
+    # Alarms count from the start of the day: the do-time less the alarm.
+    assert thanks.alarm[0].trigger == timedelta(hours=18, minutes=15)
+    assert check_in.alarm[0].trigger == timedelta(hours=8, minutes=45)
+
+
+def test_all_day_todos() -> None:
+    data = render_calendar(standard_plan(), settings(all_day=True, kind="todo"), VAULT)
+    assert b"VTIMEZONE" not in data and b"DTEND" not in data
+    thanks, check_in = read(data).todos
+    assert (thanks.dtstart, thanks.due) == (date(2026, 11, 12), date(2026, 11, 13))
+    # DUE on the start's day would not be after DTSTART: the next day.
+    assert (check_in.dtstart, check_in.due) == (date(2026, 11, 19), date(2026, 11, 20))
+    assert check_in.alarms[0].trigger == timedelta(hours=9)
+
+
+def test_all_day_is_off_by_default() -> None:
+    assert settings().calendar.all_day is False
+    assert b"VALUE=DATE" not in render_calendar(standard_plan(), settings(), VAULT)

@@ -76,6 +76,7 @@ class CalendarSettings:
     event_duration: timedelta = timedelta(minutes=15)
     alarm: timedelta | None = timedelta(0)
     refresh: timedelta = timedelta(hours=1)
+    all_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +294,7 @@ SPEC: dict[str, dict[str, Key]] = {
         "event_duration": Key(parse_duration, "Length of each calendar event."),
         "alarm": Key(_parse_alarm, 'Reminder this long before the do-time; "" for none.'),
         "refresh": Key(parse_duration, "How often subscribed apps should refresh."),
+        "all_day": Key(_parse_bool, "All-day entries on the do-day instead of timed ones."),
     },
     "server": {
         "host": Key(_parse_str, "Address `vaultfollow serve` binds."),

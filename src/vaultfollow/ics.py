@@ -12,7 +12,7 @@ import importlib.resources
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -85,8 +85,10 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     """The calendar of every pending follow-up in `plan`, as .ics bytes.
 
     One VEVENT (or VTODO with `[calendar] kind = "todo"`) per `event_id`,
-    sorted by start and UID. The same plan, settings and vault name always
-    give the same bytes, whatever the order of `plan.followups`.
+    sorted by start and UID. With `[calendar] all_day = true` every entry
+    lies on its do-day as a DATE value (exclusive DTEND, no VTIMEZONE). The
+    same plan, settings and vault name always give the same bytes, whatever
+    the order of `plan.followups`.
     """
     zone_name = settings.schedule.timezone or "UTC"
     utc = is_utc(zone_name)
@@ -111,7 +113,7 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
         _todo(entry, settings, vault_name) if todo else _event(entry, settings, vault_name)
         for entry in entries
     ]
-    if not utc and components:
+    if not utc and components and not settings.calendar.all_day:
         instants = [entry.start for entry in entries]
         instants += [_end(entry, settings, todo=todo) for entry in entries]
         cal.add_component(_vtimezone(zone, zone_name, instants))
@@ -190,7 +192,11 @@ def _end(entry: _Entry, settings: Settings, *, todo: bool) -> datetime:
 def _event(entry: _Entry, settings: Settings, vault_name: str) -> Event:
     event = Event()
     _fill(event, entry, settings, vault_name)
-    event.add("dtend", _end(entry, settings, todo=False))
+    if settings.calendar.all_day:
+        # DTEND of a DATE event is exclusive: the next day ends a one-day event.
+        event.add("dtend", entry.start.date() + timedelta(days=1))
+    else:
+        event.add("dtend", _end(entry, settings, todo=False))
     event.add("status", "CONFIRMED")
     _alarm(event, entry, settings)
     return event
@@ -199,7 +205,12 @@ def _event(entry: _Entry, settings: Settings, vault_name: str) -> Event:
 def _todo(entry: _Entry, settings: Settings, vault_name: str) -> Todo:
     todo = Todo()
     _fill(todo, entry, settings, vault_name)
-    todo.add("due", _end(entry, settings, todo=True))
+    if settings.calendar.all_day:
+        # A DATE task is due on its deadline's day, and DUE must come after
+        # DTSTART (strict parsers move DTSTART otherwise): at least the next day.
+        todo.add("due", max(entry.deadline.date(), entry.start.date() + timedelta(days=1)))
+    else:
+        todo.add("due", _end(entry, settings, todo=True))
     todo.add("status", "NEEDS-ACTION")
     _alarm(todo, entry, settings)
     return todo
@@ -211,7 +222,9 @@ def _fill(component: Event | Todo, entry: _Entry, settings: Settings, vault_name
     first = entry.first
     component.add("uid", entry.uid)
     component.add("dtstamp", first.round_start.astimezone(UTC))
-    component.add("dtstart", entry.start)
+    # All-day entries are DATE values throughout (DTSTART, DTEND, DUE): strict
+    # parsers reject a component that mixes DATE and DATE-TIME.
+    component.add("dtstart", entry.start.date() if settings.calendar.all_day else entry.start)
     component.add("summary", _summary(entry))
     component.add("description", _description(entry, settings))
     component.add("url", obsidian_url(vault_name, first.draft_path))
@@ -225,7 +238,13 @@ def _alarm(component: Event | Todo, entry: _Entry, settings: Settings) -> None:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", _summary(entry))
-    alarm.add("trigger", -before)
+    if settings.calendar.all_day:
+        # Relative to the start of the day, so it rings at the do-time (less
+        # the alarm) of the device's own day.
+        start = entry.start
+        alarm.add("trigger", timedelta(hours=start.hour, minutes=start.minute) - before)
+    else:
+        alarm.add("trigger", -before)
     component.add_component(alarm)
 
 

@@ -116,12 +116,14 @@ class Watcher:
         now: Callable[[], datetime],
         *,
         observer_factory: Callable[[bool, float], BaseObserver] | None = None,
+        on_pass: Callable[[PassReport], None] | None = None,
     ) -> None:
         self.engine = engine
         self.root = engine.vault.root  # resolved once (symlinks), see Vault
         self.options = options
         self.now = now
         self.observer_factory = observer_factory or _make_observer
+        self.on_pass = on_pass  # e.g. hand the new calendar to the HTTP feed
         self.pending = _Pending()
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -325,6 +327,11 @@ class Watcher:
         self._last_pass = time.monotonic()
         self._requeue_empty(report)
         self._log(report, what)
+        if self.on_pass is not None:
+            try:
+                self.on_pass(report)
+            except Exception:
+                log.exception("%s: the after-pass hook failed; carrying on", what)
 
     def _requeue_empty(self, report: PassReport) -> None:
         now = time.monotonic()
@@ -355,6 +362,7 @@ class Watcher:
 _SETTINGS_FILES = frozenset(
     {
         "vaultfollow.toml",
+        "vaultfollow-words.txt",
         ".obsidian/templates.json",
         ".obsidian/plugins/templater-obsidian/data.json",
     }
