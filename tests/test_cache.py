@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import BERLIN, at
-from vaultfollow.cache import dump_cache, load_cache
+from vaultfollow.cache import FORMAT, dump_cache, load_cache
 from vaultfollow.engine import open_engine, sync
 from vaultfollow.starter import init_vault
 from vaultfollow.vault import CACHE_FILE
@@ -110,14 +110,14 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
     for damage in (
         b"\x00garbage",
         b"[]",
-        b'{"format": 1, "settings": "other"}',
+        b'{"format": 2, "settings": "other"}',
         cache.read_bytes()[: len(cache.read_bytes()) // 2],
     ):
         cache.write_bytes(damage)
         report = sync(root, NOW)
         assert not report.created and not report.updated
         assert {p: p.read_bytes() for p in outputs} == outputs
-        assert json.loads(cache.read_bytes())["format"] == 1
+        assert json.loads(cache.read_bytes())["format"] == FORMAT
 
 
 def test_cache_round_trip_keeps_every_value(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ def test_every_command_and_option_is_in_the_readme() -> None:
 
 @pytest.mark.parametrize("section", sorted(SPEC))
 def test_every_setting_is_in_the_readme(section: str) -> None:
-    table = README[README.index("## Configuration") : README.index("## Templates")]
+    table = README[README.index("## Configuration") : README.index("## Writing templates")]
     assert f"**[{section}]**" in table
     for key in SPEC[section]:
         assert f"`{key}`" in table, f"[{section}] {key}"

@@ -28,6 +28,7 @@ from vaultfollow.drafts import (
 )
 from vaultfollow.errors import TemplateError
 from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Round, State
+from vaultfollow.prose import clarify_sentence
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 12, 15, 30, tzinfo=BERLIN)
@@ -183,14 +184,14 @@ def test_every_template_reads_well_with_an_empty_note_and_no_name(
         assert body.rstrip().splitlines()[-1].endswith(",")
 
 
-def test_thank_you_mentions_both_points_as_one_sentence_and_the_clarification() -> None:
-    _, body = split(render_draft(followup(), settings(), Templates({})))
-    assert (
-        "how the team is migrating the monolith to Kubernetes and their internal developer "
-        "platform" in body
-    )
-    assert "- " not in body.replace(" - ", "")  # no bullet list
-    assert body.count("my answer on Kafka partitioning was rushed") == 1
+def test_thank_you_weaves_both_points_into_sentences_and_the_clarification() -> None:
+    for fid in VARIANT_IDS[:4]:
+        _, body = split(render_draft(followup(id=fid), settings(), Templates({})))
+        assert "how the team is migrating the monolith to Kubernetes." in body
+        # The company's "their" is said to the interviewer as "your".
+        assert "your internal developer platform." in body
+        assert "- " not in body.replace(" - ", "")  # no bullet list
+        assert body.count("On reflection, my answer on Kafka partitioning was rushed.") == 1
 
 
 def test_stay_connected_asks_for_feedback_only_when_configured() -> None:
@@ -609,7 +610,7 @@ def test_format_points_cleans_and_shortens() -> None:
 
 def test_emphasis_inside_words_is_kept() -> None:
     assert format_points(["the snake_case_names in *their* API"]) == [
-        "the snake_case_names in their API"
+        "the snake_case_names in your API"
     ]
 
 
@@ -640,3 +641,78 @@ def test_and_join() -> None:
     assert and_join(["a", "b"]) == "a and b"
     assert and_join(["a", "b", "c"]) == "a, b and c"
     assert and_join(["a", "b"], "or") == "a or b"
+
+
+# --- prose: note-to-self text said to the recipient ---------------------------------
+
+
+def test_long_points_end_at_their_first_clause_break() -> None:
+    assert format_points(
+        [
+            "Cutting dock-to-stock time at the Rotterdam hub, which Grace wants under four "
+            "hours by next summer.",
+            "The shift-planning tool I introduced at my current job and how we got the night "
+            "shift to trust it.",
+        ]
+    ) == [
+        "cutting dock-to-stock time at the Rotterdam hub",
+        "the shift-planning tool I introduced at my current job",
+    ]
+
+
+def test_points_speak_to_the_recipient() -> None:
+    points = ["Tomasz's question about partitioning", "How they replay events"]
+    assert format_points(points, "Tomasz Kowalczyk") == [
+        "your question about partitioning",
+        "how you replay events",
+    ]
+    assert format_points(points, "Priya Raman")[0] == "Tomasz's question about partitioning"
+    assert format_points(["The redesign of their booking flow"]) == [
+        "the redesign of your booking flow"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tone", "expected"),
+    [
+        (
+            "I gave a thin answer on capacity planning; I have done it for three years.",
+            "formal",
+            "On reflection, I gave a thin answer on capacity planning; I have done it for "
+            "three years.",
+        ),
+        (
+            "I underplayed my experience with union negotiations.",
+            "casual",
+            "Looking back, I underplayed my experience with union negotiations.",
+        ),
+        (
+            "Marcus asked how I measure whether a design change worked. I forgot X.",
+            "formal",
+            "I would like to add to my answer to your question about how I measure whether a "
+            "design change worked.",
+        ),
+        (
+            "Sam asked about on-call",
+            "casual",
+            "I wanted to add to my answer to Sam's question about on-call.",
+        ),
+        (
+            "Kafka partitioning",
+            "formal",
+            "I would like to add a little to what I said about Kafka partitioning.",
+        ),
+        (
+            "The question on capacity planning went badly",
+            "formal",
+            "Looking back on our conversation, the question on capacity planning went badly.",
+        ),
+    ],
+)
+def test_clarification_is_one_honest_sentence(text: str, tone: str, expected: str) -> None:
+    assert clarify_sentence([text], tone, "Marcus Lindqvist") == expected
+
+
+def test_no_clarification_no_sentence() -> None:
+    assert clarify_sentence([], "formal") is None
+    assert clarify_sentence(["  ", "- "], "casual") is None

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from vaultfollow import __version__
 from vaultfollow.model import DraftRecord, InterviewNote, Person, Problem, Round
 
-FORMAT = 1
+FORMAT = 2
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
@@ -54,6 +54,7 @@ class Cache:
     people: dict[str, tuple[StatKey, Person | None]] = field(default_factory=dict)
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
     rendered: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (key, digest)
+    lint: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)  # draft -> findings
 
 
 def fingerprint(config_text: str, zone: str) -> str:
@@ -79,6 +80,10 @@ def dump_cache(cache: Cache, settings_key: str) -> bytes:
         },
         "outputs": {rel: [o.key, o.digest, *o.stat] for rel, o in sorted(cache.outputs.items())},
         "rendered": {k: list(v) for k, v in sorted(cache.rendered.items())},
+        "lint": {
+            rel: [key, [_problem(p) for p in found]]
+            for rel, (key, found) in sorted(cache.lint.items())
+        },
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -113,6 +118,8 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
             cache.outputs[rel] = CachedOutput(str(key), str(digest), (int(mtime), int(size)))
         for followup_id, (key, digest) in data["rendered"].items():
             cache.rendered[str(followup_id)] = (str(key), str(digest))
+        for rel, (key, found) in data["lint"].items():
+            cache.lint[rel] = (str(key), [_load_problem(p) for p in found])
         return cache
     except (ValueError, TypeError, KeyError, AttributeError, LookupError):
         return Cache()

@@ -327,6 +327,152 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
     _watch(engine, now_text, debounce=0.3, polling=False, rescan=600.0)
 
 
+def server_options(func: Any) -> Any:
+    """--host, --port, --allow-remote, --public-host, --new-token (serve, watch --serve)."""
+    options = [
+        click.option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on (default: [server] host, 127.0.0.1).",
+        ),
+        click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            help="Port to listen on (default: [server] port, 8765).",
+        ),
+        click.option(
+            "--allow-remote",
+            is_flag=True,
+            help="Allow a --host other than loopback: other machines can then connect.",
+        ),
+        click.option(
+            "--public-host",
+            "public_hosts",
+            multiple=True,
+            metavar="NAME",
+            help="With --allow-remote: the name clients use (checked against the "
+            "Host header, shown in the URL); repeatable.",
+        ),
+        click.option(
+            "--new-token",
+            is_flag=True,
+            help="Replace the secret token in the URL; old subscriptions stop working.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _start_feed(
+    engine: Any,
+    host: str | None,
+    port: int | None,
+    allow_remote: bool,
+    public_hosts: tuple[str, ...],
+    new_token: bool,
+) -> Any:
+    """Start serving the vault's calendar file; print the URLs to subscribe to."""
+    from vaultfollow.server import FileRefresher, load_token, open_feed, start_server
+
+    settings = engine.settings
+    token = load_token(engine.vault, rotate=new_token)
+    feed = open_feed(engine.vault)
+    refresh = FileRefresher(engine.vault, settings.calendar.path, feed)
+    refresh()
+    server = start_server(
+        feed,
+        token,
+        host or settings.server.host,
+        settings.server.port if port is None else port,
+        allow_remote=allow_remote,
+        public_hosts=public_hosts,
+        refresh=refresh,
+    )
+    click.echo(f"Subscribe (Apple Calendar, Thunderbird): {server.webcal_url}")
+    click.echo(f"The same over http (Thunderbird, Outlook): {server.http_url}")
+    click.echo("Keep these addresses private: the token in them is the only key.")
+    return server
+
+
+@main.command()
+@vault_argument
+@now_option
+@server_options
+@click.pass_context
+@_handle_errors
+def serve(
+    ctx: click.Context,
+    vault: Path | None,
+    now_text: str | None,
+    host: str | None,
+    port: int | None,
+    allow_remote: bool,
+    public_hosts: tuple[str, ...],
+    new_token: bool,
+) -> None:
+    """Serve the calendar over HTTP at a secret address, for Apple Calendar,
+    Thunderbird or Outlook to subscribe to, until Ctrl-C or SIGTERM.
+
+    Runs one sync pass, then serves the calendar file, re-read whenever it
+    changes (run `watch` too, or use `watch --serve`, to keep it current)."""
+    import signal
+    import threading
+
+    from vaultfollow.engine import open_engine
+
+    engine = open_engine(_vault_root(ctx, vault))
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    report = engine.full_pass(now)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    server = _start_feed(engine, host, port, allow_remote, public_hosts, new_token)
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+    log.info("stopped")
+
+
+@main.command()
+@vault_argument
+@now_option
+@click.pass_context
+@_handle_errors
+def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
+    """Sync, then put the follow-ups into the CalDAV calendar of [caldav].
+
+    Only entries vaultfollow owns (UIDs ending in @vaultfollow) are created,
+    moved or deleted. Exit 0 pushed; 1 the server could not be reached after
+    retries (recorded: the next push catches up) or notes had problems;
+    2 bad config, wrong password or no such calendar."""
+    from vaultfollow.engine import open_engine
+    from vaultfollow.errors import VaultfollowError
+    from vaultfollow.push import caldav_password, check_settings, push_calendar
+
+    engine = open_engine(_vault_root(ctx, vault))
+    caldav = engine.settings.caldav
+    check_settings(caldav)
+    password = caldav_password(caldav)  # config problems before any writing
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    report = engine.full_pass(now)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    data = engine.vault.read_bytes(engine.settings.calendar.path)
+    if data is None:
+        raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
+    result = push_calendar(engine.vault, data, caldav, password=password)
+    click.echo(f"Pushed to {caldav.url}: {result.describe()}")
+    sys.exit(1 if report.has_problems else 0)
+
+
 def _parse_seconds(value: str, name: str) -> float:
     """`300ms`, `0.3s`, `2s`, `10m` or a bare number of milliseconds (debounce)
     or seconds (rescan)."""
@@ -363,6 +509,15 @@ def _parse_seconds(value: str, name: str) -> float:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also append the log, with timestamps, to this file.",
 )
+@click.option(
+    "--serve", is_flag=True, help="Also serve the calendar over HTTP (as `vaultfollow serve`)."
+)
+@click.option(
+    "--push",
+    is_flag=True,
+    help="Also push the calendar to [caldav] after every change (as `vaultfollow push`).",
+)
+@server_options
 @click.pass_context
 @_handle_errors
 def watch(
@@ -373,21 +528,60 @@ def watch(
     polling: bool,
     rescan: str,
     log_file: Path | None,
+    serve: bool,
+    push: bool,
+    host: str | None,
+    port: int | None,
+    allow_remote: bool,
+    public_hosts: tuple[str, ...],
+    new_token: bool,
 ) -> None:
     """Sync, then keep drafts, calendar and dashboard true on every change
     until Ctrl-C or SIGTERM. One line per change on stderr."""
     from vaultfollow.engine import open_engine
+    from vaultfollow.errors import UsageError
 
     if log_file is not None:
         _add_log_file(log_file)
     engine = open_engine(_vault_root(ctx, vault))
-    _watch(
-        engine,
-        now_text,
-        debounce=_parse_seconds(debounce, "--debounce"),
-        polling=polling,
-        rescan=_parse_seconds(rescan, "--rescan"),
-    )
+    hooks: list[Callable[[PassReport], None]] = []
+    server: Any = None
+    worker: Any = None
+    calendar = engine.settings.calendar.path
+    try:
+        if serve:
+            server = _start_feed(engine, host, port, allow_remote, public_hosts, new_token)
+            refresh = server.refresh
+            hooks.append(lambda report: refresh())  # the new bytes straight after each pass
+        elif any((host, port is not None, allow_remote, public_hosts, new_token)):
+            raise UsageError(
+                "--host, --port, --allow-remote, --public-host and --new-token need --serve"
+            )
+        if push:
+            from vaultfollow.push import PushWorker
+
+            worker = PushWorker(engine.vault, calendar, engine.settings.caldav)
+            worker.start()  # config or password problems: exit 2 at once
+            worker.notify()  # catch up at start
+            hooks.append(lambda report: worker.notify() if calendar in report.outputs else None)
+
+        def after_pass(report: PassReport) -> None:
+            for hook in hooks:
+                hook(report)
+
+        _watch(
+            engine,
+            now_text,
+            debounce=_parse_seconds(debounce, "--debounce"),
+            polling=polling,
+            rescan=_parse_seconds(rescan, "--rescan"),
+            on_pass=after_pass if hooks else None,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        if worker is not None:
+            worker.stop()
 
 
 def _add_log_file(path: Path) -> None:
@@ -397,7 +591,13 @@ def _add_log_file(path: Path) -> None:
 
 
 def _watch(
-    engine: Any, now_text: str | None, *, debounce: float, polling: bool, rescan: float
+    engine: Any,
+    now_text: str | None,
+    *,
+    debounce: float,
+    polling: bool,
+    rescan: float,
+    on_pass: Callable[[PassReport], None] | None = None,
 ) -> None:
     """Run the watcher in this (main) thread until SIGINT or SIGTERM."""
     import signal
@@ -413,7 +613,7 @@ def _watch(
 
     stop = threading.Event()
     options = WatchOptions(debounce=debounce, polling=polling, rescan_interval=rescan)
-    watcher = Watcher(engine, options, now)
+    watcher = Watcher(engine, options, now, on_pass=on_pass)
 
     def request_stop(signum: int, frame: object) -> None:
         stop.set()
@@ -430,6 +630,41 @@ def _watch(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     log.info("stopped")
+
+
+@main.command()
+@click.argument(
+    "target", required=False, type=click.Path(exists=True, path_type=Path), metavar="VAULT|DRAFT"
+)
+@now_option
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON array of {path, line, code, message}."
+)
+@click.pass_context
+@_handle_errors
+def check(ctx: click.Context, target: Path | None, now_text: str | None, as_json: bool) -> None:
+    """Check pending drafts (or one DRAFT file) against the follow-up rules:
+    placeholders, length, thanks, a specific point, a call to action, your
+    name, salary or pressure talk, a third check-in, spelling. Exit 1 when
+    anything is found."""
+    from vaultfollow.lint import check_target, findings_json
+
+    findings = check_target(
+        _vault_root(ctx, target),
+        vault=_vault_root(ctx, None),
+        now=lambda zone: _parse_now(now_text, zone),
+    )
+    if as_json:
+        click.echo(findings_json(findings))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        if findings:
+            drafts = len({f.path for f in findings})
+            log.info("%d problems in %d drafts", len(findings), drafts)
+        else:
+            log.info("No problems found.")
+    sys.exit(1 if findings else 0)
 
 
 @main.group()

@@ -52,11 +52,12 @@ class _Sections:
     later: list[FollowUp]
 
 
-def render_dashboard(plan: Plan, settings: Settings) -> str:
+def render_dashboard(plan: Plan, settings: Settings, draft_problems: Sequence[Problem] = ()) -> str:
     """The dashboard's Markdown: what is due (overdue, today, this week,
     later), what was recently finished, a timeline per application, the
-    problems found in notes and a Mermaid gantt chart of what is pending.
-    The same plan and settings always give the same text."""
+    problems found in notes and in drafts (`vaultfollow check`), and a
+    Mermaid gantt chart of what is pending. The same inputs always give the
+    same text."""
     zone = _zone(settings, plan.now)
     today = plan.now.astimezone(zone).date()
     sections = _split(plan, zone, today)
@@ -79,6 +80,7 @@ def render_dashboard(plan: Plan, settings: Settings) -> str:
         _timeline_section(plan, zone, today),
         _gantt_section(plan, zone, today),
         _problems_section(plan.problems),
+        _drafts_to_fix_section(draft_problems),
     ]
     return "\n\n".join(blocks) + "\n"
 
@@ -266,6 +268,14 @@ def _problems_section(problems: Sequence[Problem]) -> str:
     ordered = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message, p.key or ""))
     items = [f"- {_message(str(p))} · {_link(p.path, 'open')}" for p in ordered]
     return "## Problems\n\n" + "\n".join(items)
+
+
+def _drafts_to_fix_section(problems: Sequence[Problem]) -> str:
+    if not problems:
+        return "## Drafts to fix\n\nNo problems found in pending drafts."
+    ordered = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+    items = [f"- {_message(str(p))} · {_link(p.path, 'open')}" for p in ordered]
+    return "## Drafts to fix\n\n" + "\n".join(items)
 
 
 # --- helpers --------------------------------------------------------------

@@ -34,9 +34,14 @@ interview_date         str               "Thursday, 12 November"
 interview_weekday      str               "Thursday"
 round                  str | None        "2", "onsite"
 points                 list[str]         up to two discussed points, cleaned into
-                                         short phrases: ["the migration to Kubernetes"]
+                                         short phrases said to the recipient ("their"
+                                         -> "your"): ["your move to Kubernetes"]
 point                  str | None        the first of `points`
-clarify                str | None        the first point to clarify, cleaned
+clarify                str | None        the first point to clarify, cleaned:
+                                         "I undersold my capacity planning"
+clarify_sentence       str | None        `clarify` framed as one sentence in your
+                                         voice, in the draft's tone: "On reflection,
+                                         I undersold my capacity planning."
 ask_feedback           bool              false unless `[schedule] ask_feedback`
 decision_by            str | None        "Friday, 27 November"
 address                str | None        the note's postal address
@@ -71,6 +76,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from vaultfollow.config import Settings
 from vaultfollow.errors import TemplateError
 from vaultfollow.model import DraftRecord, FollowUp, Kind, Problem
+from vaultfollow.prose import (
+    MAX_CLARIFY_WORDS,
+    clarify_sentence,
+    clean_point,
+    format_points,
+    one_line,
+    word_set,
+)
 
 DEFAULT_TEMPLATE_NAMES: tuple[str, ...] = (
     "thank-you-formal.md",
@@ -100,6 +113,7 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "points",
     "point",
     "clarify",
+    "clarify_sentence",
     "ask_feedback",
     "decision_by",
     "address",
@@ -109,9 +123,6 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
 )
 
 HASH_KEY = "vaultfollow_hash"
-MAX_POINTS = 2
-MAX_POINT_WORDS = 18
-MAX_CLARIFY_WORDS = 25
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
@@ -272,8 +283,8 @@ def template_context(
     phone = _line(note.phone or person.phone or "") or None
     you = settings.you
     start = followup.round_start
-    points = format_points(note.discussed)
-    clarify = [c for c in (_clean_point(text, MAX_CLARIFY_WORDS) for text in note.clarify) if c]
+    points = format_points(note.discussed, person.name)
+    clarify = [c for c in (clean_point(text, MAX_CLARIFY_WORDS) for text in note.clarify) if c]
     return {
         "kind": followup.kind.value,
         "tone": followup.tone,
@@ -300,6 +311,7 @@ def template_context(
         "points": points,
         "point": points[0] if points else None,
         "clarify": clarify[0] if clarify else None,
+        "clarify_sentence": clarify_sentence(note.clarify, followup.tone, person.name),
         "ask_feedback": settings.schedule.ask_feedback,
         "decision_by": _long_date(note.decision_by) if note.decision_by else None,
         "address": note.address.strip() if note.address and note.address.strip() else None,
@@ -339,128 +351,7 @@ def _long_date(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]}"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _line(text: str) -> str:
-    """One line of text: line breaks and control characters become spaces."""
-    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
-
-
-# --- discussed points ----------------------------------------------------------
-
-_WIKILINK = re.compile(r"\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
-_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[ xX]\]\s*")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|~~|==|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-_CLAUSE_END = re.compile(r"[,;:]$|^[-–—]$")
-_CLAUSE_OPENERS = frozenset(
-    [
-        "that",
-        "which",
-        "who",
-        "whose",
-        "where",
-        "when",
-        "while",
-        "because",
-        "before",
-        "after",
-        "since",
-        "although",
-        "though",
-        "unless",
-        "until",
-        "so",
-    ]
-)
-
-
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words a point may not end on after shortening: it would dangle.
-_DANGLING = _word_set(
-    "a an and as at about but by for from in into is are was were be of on or our "
-    "so than that the their this to which with your my its how what why when where "
-    "who whose while whether - – —"
-)
-
-# First words that are ordinary words, not names, so they are lower-cased when
-# the point goes inside a sentence ("How the team deploys" -> "how the team...").
-_COMMON_STARTS = _word_set(
-    "a an the how why what when where which who whether your our my their his her its "
-    "this that these those some any all both each every more most next new current "
-    "future upcoming recent past team teams plans plan ideas idea work approach role "
-    "challenges challenge questions question culture process processes onboarding "
-    "roadmap experience goals goal day week first second biggest main different "
-    "shared ways way moving building scaling"
-)
-
-
-def format_points(discussed: Sequence[str]) -> list[str]:
-    """Up to MAX_POINTS discussed points as short phrases that read well inside
-    a sentence (see `_clean_point`)."""
-    points: list[str] = []
-    for text in discussed:
-        point = _clean_point(text, MAX_POINT_WORDS)
-        if point and point not in points:
-            points.append(point)
-        if len(points) == MAX_POINTS:
-            break
-    return points
-
-
-def _clean_point(text: str, max_words: int) -> str:
-    """Markdown and list markers off, one sentence, at most `max_words` words
-    (cut at a word boundary, never after a dangling "and" or "the"), no
-    trailing punctuation, and a lower-case first letter when the first word is
-    an ordinary word."""
-    text = _line(text)
-    text = _TASK.sub("", text)
-    text = _BULLET.sub("", text)
-    text = _WIKILINK.sub(lambda m: m[2] or m[1].rsplit("/", 1)[-1], text)
-    text = _MDLINK.sub(lambda m: m[1], text)
-    for _ in range(3):
-        text = _EMPHASIS.sub(lambda m: m[2], text)
-    text = text.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
-    text = _line(text)
-    first, *rest = _SENTENCE_END.split(text, maxsplit=1)
-    if rest and len(first.split()) >= 3:
-        text = first
-    words = text.split()
-    if len(words) > max_words:
-        words = _shorten(words, max_words)
-    text = " ".join(words).rstrip(" .,;:!?-–—…")
-    if not text:
-        return ""
-    head = text.split()[0]
-    ordinary = head.casefold() in _COMMON_STARTS or (head.endswith("ing") and len(head) > 4)
-    if ordinary and head[:1].isupper() and (len(head) == 1 or head[1:].islower()):
-        text = text[:1].lower() + text[1:]
-    return text
-
-
-def _shorten(words: list[str], max_words: int) -> list[str]:
-    kept = words[:max_words]
-    # Prefer ending at a clause boundary when one falls in the second half,
-    # else just before a word that opens a subordinate clause ("that caught
-    # ...", "before it ..."), so the phrase still means something on its own.
-    for end in range(len(kept), max_words // 2, -1):
-        if _CLAUSE_END.search(kept[end - 1]):
-            kept = kept[:end]
-            break
-    else:
-        for end in range(len(kept) - 1, max_words // 2, -1):
-            if kept[end].casefold() in _CLAUSE_OPENERS:
-                kept = kept[:end]
-                break
-    while kept and kept[-1].rstrip(",;:").casefold() in _DANGLING:
-        kept.pop()
-    return kept
+_line = one_line
 
 
 # --- rendering -----------------------------------------------------------------
@@ -485,6 +376,9 @@ def render_draft(
     return _assemble(followup, context, subject, body)
 
 
+_DOUBLE_STOP = re.compile(r"(?<![.])\.\.(?![.])")
+
+
 def _split_subject(rendered: str) -> tuple[str, str]:
     lines = rendered.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     subject = ""
@@ -492,6 +386,8 @@ def _split_subject(rendered: str) -> tuple[str, str]:
         subject = _line(lines[0][len("subject:") :])
         lines = lines[1:]
     body: list[str] = []
+    # "at Acme Sp. z o.o.." : a name ending in a full stop, then the template's.
+    lines = [_DOUBLE_STOP.sub(".", line) for line in lines]
     for line in (line.rstrip() for line in lines):
         if line or (body and body[-1]):
             body.append(line)
@@ -558,7 +454,7 @@ def _local_time(moment: datetime) -> str:
 
 # YAML (1.1 in PyYAML, 1.2 in Obsidian) would read these plain words as
 # something other than text.
-_YAML_WORDS = _word_set("y n yes no on off true false null ~")
+_YAML_WORDS = word_set("y n yes no on off true false null ~")
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 # Characters PyYAML refuses, or reads as line breaks, even inside quotes.
 _YAML_UNSAFE = re.compile(r"[\x7f-\x84\x86-\x9f\u0085\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WORDS_FILE = "vaultfollow-words.txt"  # the user's word list for `check`
 PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
 # The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
 # repeated here so that a pass with nothing to render never imports Jinja2).
@@ -144,6 +146,7 @@ class Engine:
         self._conflicts: list[Problem] = []
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
+        self._words: tuple[StatKey | None, frozenset[str]] | None = None
         self.scanned = False
 
     def save_cache(self) -> None:
@@ -449,7 +452,8 @@ class Engine:
                 continue
             sent = check_ins_sent.get((followup.application, followup.round_start))
             self._bring_draft(followup, sent, templates_key, report, created)
-        self._write_outputs(plan, report)
+        draft_problems = self._lint(plan) if not report.dry_run else []
+        self._write_outputs(plan, report, draft_problems)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
@@ -521,18 +525,82 @@ class Engine:
                 self._cache.rendered[followup.id] = (render_key, current.digest)
                 self.cache_dirty = True
 
-    def _write_outputs(self, plan: Plan, report: PassReport) -> None:
+    def _lint(self, plan: Plan) -> list[Problem]:
+        """What `vaultfollow check` says of each pending draft, for the
+        dashboard. A draft is linted again only when it, its follow-up or the
+        user's word list changed."""
+        counts: Counter[tuple[str, datetime]] = Counter(
+            (f.application, f.round_start)
+            for f in plan.followups
+            if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
+            and f.state in (State.PENDING, State.SENT)
+        )
+        words_stat = self._stat(WORDS_FILE)
+        found: list[Problem] = []
+        words: frozenset[str] | None = None
+        for followup in plan.followups:
+            draft = self._cache.drafts.get(followup.draft_path)
+            if followup.state is not State.PENDING or draft is None or draft.record is None:
+                continue
+            if draft.record.status != "draft":
+                continue
+            number = 0
+            if followup.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
+                number = counts[(followup.application, followup.round_start)]
+            key = _hash(repr((draft.digest, followup, words_stat, number)))
+            cached = self._cache.lint.get(followup.draft_path)
+            if cached is not None and cached[0] == key:
+                found += cached[1]
+                continue
+            from vaultfollow.lint import as_problems, lint_draft, read_word_list
+
+            if words is None:
+                if self._words is None or self._words[0] != words_stat:
+                    self._words = (words_stat, read_word_list(self))
+                words = self._words[1]
+            data = self.vault.read_bytes(followup.draft_path)
+            if data is None:
+                continue
+            problems = as_problems(
+                lint_draft(
+                    followup.draft_path,
+                    data.decode("utf-8", "replace"),
+                    self.settings,
+                    followup,
+                    words=words,
+                    check_in_number=number,
+                )
+            )
+            self._cache.lint[followup.draft_path] = (key, problems)
+            self.cache_dirty = True
+            found += problems
+        return sorted(found, key=_problem_order)
+
+    def _write_outputs(self, plan: Plan, report: PassReport, draft_problems: list[Problem]) -> None:
         """The calendar and the dashboard: rendered only when what they show
         changed, written only when their bytes differ from the file's."""
         pending = tuple(f for f in plan.followups if f.state is State.PENDING)
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         shown = replace(plan, problems=problems)
         outputs = (
-            (self.settings.calendar.path, repr((pending, self.vault.name)), self._calendar),
+            (
+                self.settings.calendar.path,
+                repr((pending, self.vault.name)),
+                self._calendar,
+            ),
             (
                 self.settings.dashboard_path,
-                repr((plan.followups, plan.notes, problems, plan.now.date(), _urgencies(plan))),
-                self._dashboard,
+                repr(
+                    (
+                        plan.followups,
+                        plan.notes,
+                        problems,
+                        draft_problems,
+                        plan.now.date(),
+                        _urgencies(plan),
+                    )
+                ),
+                lambda p: self._dashboard(p, draft_problems),
             ),
         )
         for rel, what, render in outputs:
@@ -558,10 +626,10 @@ class Engine:
 
         return render_calendar(plan, self.settings, self.vault.name)
 
-    def _dashboard(self, plan: Plan) -> bytes:
+    def _dashboard(self, plan: Plan, draft_problems: list[Problem]) -> bytes:
         from vaultfollow.dashboard import render_dashboard
 
-        return render_dashboard(plan, self.settings).encode("utf-8")
+        return render_dashboard(plan, self.settings, draft_problems).encode("utf-8")
 
     def _write(self, rel: str, data: bytes, dry_run: bool) -> None:
         if dry_run:

@@ -1,0 +1,244 @@
+"""Note text -> phrases that read well inside a message. Pure.
+
+People write the Discussed and Clarify sections of an interview note as notes
+to self: "Their move to Kafka, and how they replay events", "I gave a thin
+answer on capacity planning; I have done it for three years." A draft speaks
+to someone at the company, so these helpers strip Markdown, shorten long
+bullets at a natural break, turn the company's "their" into "your" and the
+recipient's own name into "you", and frame a clarification as one honest
+sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+MAX_POINTS = 2
+MAX_POINT_WORDS = 16
+MAX_CLARIFY_WORDS = 25
+# A bullet longer than this is cut at its first clause break ("X, which ...")
+# when what comes before the break can stand alone.
+_CUT_AT_CLAUSE_OVER = 10
+_MIN_CLAUSE_WORDS = 4
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """One line of text: line breaks and control characters become spaces."""
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WIKILINK = re.compile(r"\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
+_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])?\s*\[[ xX]\]\s*")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|~~|==|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+_CLAUSE_END = re.compile(r"[,;:]$|^[-–—]$")
+_CLAUSE_OPENERS = word_set(
+    "that which who whose where when while because before after since although though "
+    "unless until so and but"
+)
+
+# Words a point may not end on after shortening: it would dangle.
+_DANGLING = word_set(
+    "a an and as at about but by for from in into is are was were be of on or our "
+    "so than that the their this to which with your my its how what why when where "
+    "who whose while whether - – —"
+)
+
+# First words that are ordinary words, not names, so they are lower-cased when
+# the point goes inside a sentence ("How the team deploys" -> "how the team...").
+_COMMON_STARTS = word_set(
+    "a an the how why what when where which who whether your our my their his her its "
+    "this that these those some any all both each every more most next new current "
+    "future upcoming recent past team teams plans plan ideas idea work approach role "
+    "challenges challenge questions question culture process processes onboarding "
+    "roadmap experience goals goal day week first second biggest main different "
+    "shared ways way moving building scaling asked"
+)
+
+
+def format_points(discussed: Sequence[str], recipient: str = "") -> list[str]:
+    """Up to MAX_POINTS discussed points as short phrases that read well inside
+    a sentence addressed to `recipient` (see `clean_point` and `address`)."""
+    points: list[str] = []
+    for text in discussed:
+        point = address(clean_point(text, MAX_POINT_WORDS, cut_at_clause=True), recipient)
+        if point and point not in points:
+            points.append(point)
+        if len(points) == MAX_POINTS:
+            break
+    return points
+
+
+def clean_point(text: str, max_words: int, *, cut_at_clause: bool = False) -> str:
+    """Markdown and list markers off, one sentence, at most `max_words` words
+    (cut at a word boundary, never after a dangling "and" or "the"), no
+    trailing punctuation, and a lower-case first letter when the first word
+    is an ordinary word. With `cut_at_clause`, asides in parentheses go and
+    a long point ends at its first clause break when what comes before can
+    stand alone."""
+    text = one_line(text)
+    text = _TASK.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _WIKILINK.sub(lambda m: m[2] or m[1].rsplit("/", 1)[-1], text)
+    text = _MDLINK.sub(lambda m: m[1], text)
+    for _ in range(3):
+        text = _EMPHASIS.sub(lambda m: m[2], text)
+    text = text.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
+    text = one_line(text)
+    first, *rest = _SENTENCE_END.split(text, maxsplit=1)
+    if rest and len(first.split()) >= 3:
+        text = first
+    if cut_at_clause:
+        # "(really?)", "(ask Kai)": asides to self, not part of the point.
+        text = one_line(_ASIDE.sub("", text)) or text
+    words = text.split()
+    if cut_at_clause and len(words) > _CUT_AT_CLAUSE_OVER:
+        words = _first_clause(words)
+    if len(words) > max_words:
+        words = _shorten(words, max_words)
+    text = " ".join(words).rstrip(" .,;:!?-–—…")
+    if not text:
+        return ""
+    head = text.split()[0]
+    ordinary = head.casefold() in _COMMON_STARTS or (head.endswith("ing") and len(head) > 4)
+    if ordinary and head[:1].isupper() and (len(head) == 1 or head[1:].islower()):
+        text = text[:1].lower() + text[1:]
+    return text
+
+
+def _first_clause(words: list[str]) -> list[str]:
+    """The words before the first clause break, when they can stand alone."""
+    for end in range(_MIN_CLAUSE_WORDS, len(words)):
+        if _CLAUSE_END.search(words[end - 1]):
+            kept = words[:end]
+            while kept and kept[-1].rstrip(",;:").casefold() in _DANGLING:
+                kept.pop()
+            return kept if len(kept) >= _MIN_CLAUSE_WORDS else words
+    return words
+
+
+def _shorten(words: list[str], max_words: int) -> list[str]:
+    kept = words[:max_words]
+    # Prefer ending at a clause boundary when one falls in the second half,
+    # else just before a word that opens a subordinate clause ("that caught
+    # ...", "before it ..."), so the phrase still means something on its own.
+    for end in range(len(kept), max_words // 2, -1):
+        if _CLAUSE_END.search(kept[end - 1]):
+            kept = kept[:end]
+            break
+    else:
+        for end in range(len(kept) - 1, max_words // 2, -1):
+            if kept[end].casefold() in _CLAUSE_OPENERS:
+                kept = kept[:end]
+                break
+    while kept and kept[-1].rstrip(",;:").casefold() in _DANGLING:
+        kept.pop()
+    return kept
+
+
+# --- speaking to the recipient -------------------------------------------------
+
+_WH = r"(how|what|why|where|when|whether|which)"
+_COMPANY_THEIR = re.compile(
+    r"(^|\b(?:of|in|on|with|from|for|to|about|into|behind|across)\s)their\b", re.IGNORECASE
+)
+_WH_THEY = re.compile(rf"\b{_WH} (they|their)\b", re.IGNORECASE)
+
+
+def address(text: str, recipient: str) -> str:
+    """A note-to-self phrase as said to someone at the company: "their" (the
+    company's) at the start or after a preposition, and "how they"/"how
+    their", become "your"/"you";
+    the recipient's own name with `'s` becomes "your", before "asked", "you".
+    "They" and "you" take the same verb forms, so the sentence stays right."""
+    if not text:
+        return text
+    text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
+    text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
+    for name in _names_of(recipient):
+        text = re.sub(rf"\b{re.escape(name)}['’]s\b", "your", text)
+        text = re.sub(rf"^{re.escape(name)}\s+asked\b", "you asked", text)
+    return text
+
+
+def _names_of(recipient: str) -> list[str]:
+    """The full name, then the first name: what a note calls someone."""
+    full = one_line(recipient)
+    first = full.split()[0] if full.split() else ""
+    return [n for n in dict.fromkeys((full, first)) if len(n) > 1]
+
+
+# --- the clarification -----------------------------------------------------------
+
+_ASKED = re.compile(
+    r"^(?P<who>you|[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)?) asked(?: me)? "
+    r"(?P<what>(?:about|how|what|why|where|when|whether|which|who|if) .+)$"
+)
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|I'd|I’d|my|me)\b")
+_SUBJECT_OPENERS = word_set("when asked during in on while after for")
+# Signs of a whole clause (a verb), as opposed to a topic such as "Kafka
+# partitioning", which fits after "what I said about".
+_VERBISH = re.compile(
+    r"\b(is|are|was|were|went|did|didn't|had|has|have|should|could|would|felt|"
+    r"seemed|came|got|asked|answered|said|forgot|missed)\b",
+    re.IGNORECASE,
+)
+
+_FRAMES = {
+    # (question, reflection, topic, clause) per tone
+    "formal": (
+        "I would like to add to my answer to {who} question {what}.",
+        "On reflection, {text}.",
+        "I would like to add a little to what I said about {text}.",
+        "Looking back on our conversation, {text}.",
+    ),
+    "casual": (
+        "I wanted to add to my answer to {who} question {what}.",
+        "Looking back, {text}.",
+        "I'd like to add a bit to what I said about {text}.",
+        "Thinking back on our chat, {text}.",
+    ),
+}
+
+
+def clarify_sentence(clarify: Sequence[str], tone: str, recipient: str = "") -> str | None:
+    """The first point to clarify as one honest sentence in the writer's
+    voice, or None when the note has none.
+
+    "I underplayed my experience with union negotiations." -> "On reflection,
+    I underplayed ..."; "Marcus asked how I measure X" (to Marcus) -> "I would
+    like to add to my answer to your question about how I measure X";
+    "Kafka partitioning" -> "... to what I said about Kafka partitioning."
+    """
+    text = ""
+    for raw in clarify:
+        text = address(clean_point(raw, MAX_CLARIFY_WORDS), recipient)
+        if text:
+            break
+    if not text:
+        return None
+    question, reflection, topic, clause = _FRAMES["casual" if tone == "casual" else "formal"]
+    asked = _ASKED.match(text)
+    if asked:
+        who = "your" if asked["who"] == "you" else f"{asked['who']}'s"
+        what = asked["what"]
+        if what.startswith("if "):
+            what = "whether " + what[3:]
+        if not what.startswith("about "):
+            what = "about " + what
+        return question.format(who=who, what=what)
+    if _FIRST_PERSON.search(text) or text.split()[0].casefold() in _SUBJECT_OPENERS:
+        return reflection.format(text=text)
+    if _VERBISH.search(text):
+        return clause.format(text=text)
+    return topic.format(text=text)
