@@ -143,7 +143,7 @@ class Engine:
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
         self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
         self._skip: list[str] = []
-        self._conflicts: list[Problem] = []
+        self._index: tuple[dict[str, str], dict[str, str], list[Problem]] | None = None
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
@@ -206,6 +206,8 @@ class Engine:
             removed = notes.pop(rel, None) is not None
             if self._cache.people.pop(rel, None) is not None or removed:
                 self.cache_dirty = True
+            if removed:
+                self._index = None
             return
         cached = notes.get(rel)
         if cached is not None and cached.key == key:
@@ -217,6 +219,8 @@ class Engine:
         self._empty_ok.discard(rel)
         self._cache.people.pop(rel, None)
         self.cache_dirty = True
+        if cached is None:
+            self._index = None  # a new note: link targets and conflict copies may change
         listed = in_folders(rel, self.settings.notes.folders)
         if not listed and not self._might_mention(rel):
             notes[rel] = CachedNote(key, None, [], False)
@@ -296,11 +300,7 @@ class Engine:
         links = sorted({link for note in notes for link in person_links(note)})
         if not links:
             return {}
-        paths = sorted(self._cache.notes)
-        by_path = {p[:-3].casefold(): p for p in paths}
-        by_name: dict[str, str] = {}
-        for rel in sorted(paths, key=lambda p: (p.count("/"), p)):
-            by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
+        by_path, by_name, _ = self._paths_index()
         found: dict[str, Person] = {}
         for link in links:
             path = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
@@ -308,6 +308,19 @@ class Engine:
             if person is not None:
                 found[link] = person
         return found
+
+    def _paths_index(self) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+        """Link targets by path and by file name, and the conflict copies:
+        computed again only when a note appeared or disappeared, so a pass
+        for one changed note does not walk every path of a big vault."""
+        if self._index is None:
+            paths = sorted(self._cache.notes)
+            by_path = {p[:-3].casefold(): p for p in paths}
+            by_name: dict[str, str] = {}
+            for rel in sorted(paths, key=lambda p: (p.count("/"), p)):
+                by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
+            self._index = (by_path, by_name, _conflict_problems(paths, set(paths)))
+        return self._index
 
     def templates_key(self) -> str:
         """Changes when a template the vault overrides changes (by size and time)."""
@@ -360,11 +373,11 @@ class Engine:
         for rel in set(self._cache.notes) - stats.keys():
             del self._cache.notes[rel]
             self.cache_dirty = True
+            self._index = None
         for index, (rel, key) in enumerate(stats.items()):
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
             self._refresh_note(rel, report, key)
-        paths = list(stats)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
         for rel in set(self._cache.drafts) - set(drafts):
             del self._cache.drafts[rel]
@@ -372,7 +385,6 @@ class Engine:
         for rel in drafts:
             if rel != self.settings.dashboard_path:
                 self._refresh_draft(rel)
-        self._conflicts = _conflict_problems(paths, set(paths))
         self.scanned = True
 
     def changed_pass(self, paths: Iterable[str], now: datetime) -> PassReport:
@@ -396,8 +408,6 @@ class Engine:
                     self.cache_dirty = True
             elif self.is_note_path(rel):
                 self._refresh_note(rel, report)
-        note_paths = set(self._cache.notes)
-        self._conflicts = _conflict_problems(sorted(note_paths), note_paths)
         return self._plan_and_write(now, report, recreate=False)
 
     def _reload(self, now: datetime) -> PassReport:
@@ -415,8 +425,13 @@ class Engine:
 
     def plan(self, now: datetime, *, recreate: bool = False) -> tuple[Plan, Memory]:
         """Plan from what was read; returns the plan and the memory to keep."""
-        copies = {p.path for p in self._conflicts}
-        cached = [(rel, c) for rel, c in sorted(self._cache.notes.items()) if rel not in copies]
+        conflicts = self._paths_index()[2]
+        copies = {p.path for p in conflicts}
+        cached = sorted(
+            (rel, c)
+            for rel, c in self._cache.notes.items()
+            if (c.note is not None or c.problems) and rel not in copies
+        )
         notes = [c.note for _, c in cached if c.note]
         problems = [p for _, c in cached for p in c.problems]
         people = self._people_for(notes)
@@ -430,7 +445,7 @@ class Engine:
             memory,
             self.settings,
             now,
-            problems=[*problems, *draft_problems, *self._conflicts],
+            problems=[*problems, *draft_problems, *conflicts],
             recreate=recreate,
         )
         first_seen = {**memory.first_seen, **planned.observed}
