@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_vault import generate  # noqa: E402
+from make_vault import generate
 
 NOW = "2026-11-22T10:00"
 

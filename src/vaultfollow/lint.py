@@ -22,13 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from vaultfollow.config import CONFIG_NAME, Settings
 from vaultfollow.drafts import read_draft
 from vaultfollow.engine import WORDS_FILE
 from vaultfollow.errors import UsageError
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.notes import load_yaml
 from vaultfollow.prose import word_set
 
 if TYPE_CHECKING:
@@ -107,8 +106,8 @@ def _split(path: str, text: str) -> _Draft:
         for index in range(1, len(lines)):
             if lines[index] in ("---", "..."):
                 try:
-                    data = yaml.safe_load("\n".join(lines[1:index]))
-                except yaml.YAMLError:
+                    data = load_yaml("\n".join(lines[1:index]))
+                except Exception:  # any broken front matter: no properties
                     data = None
                 if isinstance(data, dict):
                     props = {str(k).strip().casefold(): v for k, v in data.items()}
@@ -223,6 +222,11 @@ def _is_known(word: str, known: Collection[str]) -> bool:
     folded = word.casefold()
     if folded in known or folded in builtin_words():
         return True
+    return _in_dictionary(folded)
+
+
+@cache
+def _in_dictionary(folded: str) -> bool:
     speller = _speller()
     if speller.known([folded]):
         return True
@@ -233,15 +237,19 @@ def _is_known(word: str, known: Collection[str]) -> bool:
     return False
 
 
+_DIGIT = re.compile(r"\d")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def _misspelt(line: str, known: Collection[str]) -> list[str]:
     found: list[str] = []
     for token in _TOKEN.findall(line):
-        if any(ch.isdigit() for ch in token) or "@" in token or "://" in token:
+        if _DIGIT.search(token) or "@" in token or "://" in token:
             continue
         if token.casefold().startswith(("www.", "mailto:", "tel:")):
             continue
         for part in _PART.findall(token):
-            word = re.sub(r"['’]s$", "", part)
+            word = _POSSESSIVE.sub("", part)
             if len(word) < 2 or (word.isupper() and len(word) >= 2):
                 continue
             if not word.isascii():
