@@ -60,3 +60,14 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     command = ".venv/bin/pytest -q"
     assert f"&& {command}\n" in README
     assert ci.rstrip().splitlines()[-1] == command
+
+
+def test_the_starter_config_lists_every_setting() -> None:
+    """vault-template/vaultfollow.toml documents every key (commented out or set)."""
+    text = (Path(__file__).parent.parent / "vault-template" / "vaultfollow.toml").read_text(
+        encoding="utf-8"
+    )
+    for section, keys in SPEC.items():
+        block = text[text.index(f"[{section}]") :]
+        for key in keys:
+            assert f"\n# {key} = " in block or f"\n{key} = " in block, f"[{section}] {key}"
