@@ -110,7 +110,7 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
     for damage in (
         b"\x00garbage",
         b"[]",
-        b'{"format": 2, "settings": "other"}',
+        b'{"format": 3, "settings": "other"}',
         cache.read_bytes()[: len(cache.read_bytes()) // 2],
     ):
         cache.write_bytes(damage)
@@ -128,6 +128,7 @@ def test_cache_round_trip_keeps_every_value(tmp_path: Path) -> None:
         key = "k"
         again = load_cache(dump_cache(engine._cache, key), key, "Europe/Berlin")
         assert again.notes == engine._cache.notes, case.name
+        assert again.plain == engine._cache.plain, case.name
         assert again.drafts == engine._cache.drafts, case.name
         for cached in again.notes.values():
             for round_ in cached.note.rounds if cached.note else ():

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from vaultfollow import __version__
 from vaultfollow.model import DraftRecord, InterviewNote, Person, Problem, Round
 
-FORMAT = 2
+FORMAT = 3
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
@@ -49,7 +49,8 @@ class CachedOutput:
 
 @dataclass(slots=True)
 class Cache:
-    notes: dict[str, CachedNote] = field(default_factory=dict)
+    notes: dict[str, CachedNote] = field(default_factory=dict)  # interview notes, problems
+    plain: dict[str, StatKey] = field(default_factory=dict)  # every other note: just its stat
     drafts: dict[str, CachedDraft] = field(default_factory=dict)
     people: dict[str, tuple[StatKey, Person | None]] = field(default_factory=dict)
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
@@ -71,6 +72,7 @@ def dump_cache(cache: Cache, settings_key: str) -> bytes:
             rel: [*c.key, c.is_interview, _note(c.note), [_problem(p) for p in c.problems]]
             for rel, c in sorted(cache.notes.items())
         },
+        "plain": {rel: list(key) for rel, key in sorted(cache.plain.items())},
         "drafts": {
             rel: [*d.key, d.digest, _record(d.record), [_problem(p) for p in d.problems]]
             for rel, d in sorted(cache.drafts.items())
@@ -105,6 +107,7 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
                 [_load_problem(p) for p in problems],
                 bool(is_interview),
             )
+        cache.plain = {rel: (int(m), int(s)) for rel, (m, s) in data["plain"].items()}
         for rel, (mtime, size, digest, record, problems) in data["drafts"].items():
             cache.drafts[rel] = CachedDraft(
                 (int(mtime), int(size)),

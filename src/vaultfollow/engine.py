@@ -199,31 +199,34 @@ class Engine:
         return self.vault.stat(rel)
 
     def _refresh_note(self, rel: str, report: PassReport, key: StatKey | None = None) -> None:
-        notes = self._cache.notes
+        notes, plain = self._cache.notes, self._cache.plain
         if key is None:
             key = self._stat(rel)
         if key is None:
             removed = notes.pop(rel, None) is not None
+            removed = plain.pop(rel, None) is not None or removed
             if self._cache.people.pop(rel, None) is not None or removed:
                 self.cache_dirty = True
             if removed:
                 self._index = None
             return
         cached = notes.get(rel)
-        if cached is not None and cached.key == key:
+        old_key = cached.key if cached is not None else plain.get(rel)
+        if old_key == key:
             return
-        if key[1] == 0 and cached is not None and cached.key[1] > 0 and rel not in self._empty_ok:
+        if key[1] == 0 and old_key is not None and old_key[1] > 0 and rel not in self._empty_ok:
             # An editor that truncates, then writes: wait for the content.
             report.retry.append(rel)
             return
         self._empty_ok.discard(rel)
         self._cache.people.pop(rel, None)
         self.cache_dirty = True
-        if cached is None:
+        if old_key is None:
             self._index = None  # a new note: link targets and conflict copies may change
         listed = in_folders(rel, self.settings.notes.folders)
         if not listed and not self._might_mention(rel):
-            notes[rel] = CachedNote(key, None, [], False)
+            notes.pop(rel, None)
+            plain[rel] = key
             return
         read = self.vault.read(rel)
         if read.text is None:
@@ -236,7 +239,12 @@ class Engine:
             result = parse_note(rel, read.text, self.settings)
             if result.note is None and not result.problems:
                 log.debug("%s: not an interview note", rel)
-        notes[rel] = CachedNote(key, result.note, result.problems, result.is_interview)
+        if result.note is None and not result.problems:
+            notes.pop(rel, None)
+            plain[rel] = key  # nothing to remember but that it is not an interview
+        else:
+            plain.pop(rel, None)
+            notes[rel] = CachedNote(key, result.note, result.problems, result.is_interview)
 
     def _might_mention(self, rel: str) -> bool:
         """Cheap test on the first bytes: only a note whose front matter
@@ -314,7 +322,7 @@ class Engine:
         computed again only when a note appeared or disappeared, so a pass
         for one changed note does not walk every path of a big vault."""
         if self._index is None:
-            paths = sorted(self._cache.notes)
+            paths = sorted([*self._cache.notes, *self._cache.plain])
             by_path = {p[:-3].casefold(): p for p in paths}
             by_name: dict[str, str] = {}
             for rel in sorted(paths, key=lambda p: (p.count("/"), p)):
@@ -370,9 +378,11 @@ class Engine:
         """Bring the cache up to date with every note and draft of the vault."""
         report = report or PassReport(plan=_empty_plan(datetime.now()))
         stats = self.note_paths()
-        for rel in set(self._cache.notes) - stats.keys():
-            del self._cache.notes[rel]
-            self.cache_dirty = True
+        for known in (self._cache.notes, self._cache.plain):
+            for rel in known.keys() - stats.keys():
+                del known[rel]
+                self.cache_dirty = True
+                self._index = None
             self._index = None
         for index, (rel, key) in enumerate(stats.items()):
             if index % 256 == 0 and should_stop():

@@ -9,6 +9,7 @@ new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -42,6 +43,28 @@ class VaultGoneError(VaultfollowError):
 
 class OutsideVaultError(VaultfollowError):
     """A write was asked for outside the folders vaultfollow owns."""
+
+
+class WriteError(VaultfollowError, OSError):
+    """A file could not be written (disk full, read-only, no permission). The
+    old file is intact; the next pass tries again. An OSError too, so callers
+    that carry on after I/O errors (the watcher) carry on after this one."""
+
+    def __init__(self, rel: str, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        hint = {
+            errno.ENOSPC: "free some space",
+            errno.EDQUOT: "free some space (your quota is used up)",
+            errno.EROFS: "the vault is on a read-only file system; make it writable",
+            errno.EACCES: "give yourself write permission on the vault folder",
+            errno.EPERM: "give yourself write permission on the vault folder",
+        }.get(exc.errno or 0, "fix that")
+        message = (
+            f"{rel}: could not be written ({reason}); the previous file is unchanged; "
+            f"{hint}, and vaultfollow writes it at the next pass"
+        )
+        VaultfollowError.__init__(self, message)
+        self.errno = exc.errno
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +125,7 @@ class Vault:
         return sorted(folders)
 
     def scan(self, skip: Iterable[str], exclude: Iterable[str]) -> dict[str, StatKey]:
-        """Every `.md` file with its (mtime_ns, size), in path order, outside
+        """Every `.md` file with its (mtime_ns, size), outside
         hidden folders, `skip` folders and `exclude` patterns. Symlinked
         folders are not followed (no loops)."""
         skip_set = {s.strip("/").casefold() for s in skip}
@@ -112,7 +135,7 @@ class Vault:
             for rel, key in self._walk("", skip_set)
             if not (patterns and is_excluded(rel, patterns))
         }
-        return dict(sorted(found.items()))
+        return found
 
     def scan_folder(self, folder: str) -> list[str]:
         """Every `.md` file under one folder of the vault, sorted."""
@@ -151,10 +174,24 @@ class Vault:
             with open(self.fspath(rel), "rb") as handle:
                 if os.fstat(handle.fileno()).st_size > MAX_NOTE_BYTES:
                     mb = MAX_NOTE_BYTES // 1024 // 1024
-                    return ReadResult(None, f"larger than {mb} MB; skipped")
-                data = handle.read()
+                    return ReadResult(
+                        None,
+                        f"is larger than {mb} MB, too large for a note; skipped "
+                        "(move attachments out of the note)",
+                    )
+                # Never more than the cap, even when the file grows as we read.
+                data = handle.read(MAX_NOTE_BYTES + 1)
+                if len(data) > MAX_NOTE_BYTES:
+                    mb = MAX_NOTE_BYTES // 1024 // 1024
+                    return ReadResult(
+                        None, f"is larger than {mb} MB, too large for a note; skipped"
+                    )
+        except FileNotFoundError:
+            return ReadResult(None, None)  # deleted since the scan: nothing to say
         except OSError as exc:
-            return ReadResult(None, f"cannot be read ({exc.strerror or exc})")
+            return ReadResult(
+                None, f"cannot be read ({exc.strerror or exc}); check its permissions"
+            )
         try:
             return ReadResult(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
@@ -193,6 +230,12 @@ class Vault:
         if not self.root.is_dir():
             # Never recreate a vault that was moved or deleted under us.
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
+        try:
+            return self._write(rel, data, folders)
+        except OSError as exc:
+            raise WriteError(rel, exc) from exc
+
+    def _write(self, rel: str, data: bytes, folders: set[Path] | None) -> bool:
         target = self.path(rel)
         parent = target.parent
         parent.mkdir(parents=True, exist_ok=True)
