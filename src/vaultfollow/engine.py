@@ -477,8 +477,7 @@ class Engine:
                 continue
             sent = check_ins_sent.get((followup.application, followup.round_start))
             self._bring_draft(followup, sent, templates_key, report, created)
-        draft_problems = self._lint(plan) if not report.dry_run else []
-        self._write_outputs(plan, report, draft_problems)
+        self._write_outputs(plan, report)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
@@ -601,50 +600,48 @@ class Engine:
             found += problems
         return sorted(found, key=_problem_order)
 
-    def _write_outputs(self, plan: Plan, report: PassReport, draft_problems: list[Problem]) -> None:
-        """The calendar and the dashboard: rendered only when what they show
-        changed, written only when their bytes differ from the file's."""
+    def _write_outputs(self, plan: Plan, report: PassReport) -> None:
+        """The calendar, then the dashboard (after linting the drafts, which
+        only the dashboard shows, so a change reaches the calendar first)."""
         pending = tuple(f for f in plan.followups if f.state is State.PENDING)
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         shown = replace(plan, problems=problems)
-        outputs = (
-            (
-                self.settings.calendar.path,
-                repr((pending, self.vault.name)),
-                self._calendar,
-            ),
-            (
-                self.settings.dashboard_path,
-                repr(
-                    (
-                        plan.followups,
-                        plan.notes,
-                        problems,
-                        draft_problems,
-                        plan.now.date(),
-                        _urgencies(plan),
-                    )
-                ),
-                lambda p: self._dashboard(p, draft_problems),
-            ),
+        self._write_output(
+            self.settings.calendar.path,
+            repr((pending, self.vault.name)),
+            lambda: self._calendar(shown),
+            report,
         )
-        for rel, what, render in outputs:
-            key = _hash(what)
-            stat = self._stat(rel)
-            previous = self._cache.outputs.get(rel)
-            if previous is not None and previous.key == key and previous.stat == stat:
-                self._disk.setdefault(rel, previous.digest)
-                continue
-            data = render(shown)
-            if self.vault.read_bytes(rel) != data:
-                self._write(rel, data, report.dry_run)
-                report.outputs.append(rel)
-            if not report.dry_run:
-                self._disk[rel] = _sha(data)
-                new_stat = self._stat(rel)
-                if new_stat is not None:
-                    self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
-                    self.cache_dirty = True
+        draft_problems = self._lint(plan) if not report.dry_run else []
+        what = (plan.followups, plan.notes, problems, draft_problems, plan.now.date())
+        self._write_output(
+            self.settings.dashboard_path,
+            repr((*what, _urgencies(plan))),
+            lambda: self._dashboard(shown, draft_problems),
+            report,
+        )
+
+    def _write_output(
+        self, rel: str, what: str, render: Callable[[], bytes], report: PassReport
+    ) -> None:
+        """Render only when what the file shows changed; write only when its
+        bytes differ from the file's."""
+        key = _hash(what)
+        stat = self._stat(rel)
+        previous = self._cache.outputs.get(rel)
+        if previous is not None and previous.key == key and previous.stat == stat:
+            self._disk.setdefault(rel, previous.digest)
+            return
+        data = render()
+        if self.vault.read_bytes(rel) != data:
+            self._write(rel, data, report.dry_run)
+            report.outputs.append(rel)
+        if not report.dry_run:
+            self._disk[rel] = _sha(data)
+            new_stat = self._stat(rel)
+            if new_stat is not None:
+                self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
+                self.cache_dirty = True
 
     def _calendar(self, plan: Plan) -> bytes:
         from vaultfollow.ics import render_calendar

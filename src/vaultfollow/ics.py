@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, Todo
 from icalendar.prop import vDuration
 
-from vaultfollow.config import Settings
+from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
 
 PRODID = "-//vaultfollow//vaultfollow//EN"
@@ -109,17 +109,43 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     )
     cal.add("x-published-ttl", vDuration(settings.calendar.refresh))
 
-    components = [
-        _todo(entry, settings, vault_name) if todo else _event(entry, settings, vault_name)
-        for entry in entries
-    ]
-    if not utc and components and not settings.calendar.all_day:
+    if not utc and entries and not settings.calendar.all_day:
         instants = [entry.start for entry in entries]
         instants += [_end(entry, settings, todo=todo) for entry in entries]
         cal.add_component(_vtimezone(zone, zone_name, instants))
-    for component in components:
-        cal.add_component(component)
-    data: bytes = cal.to_ical()
+    # Each entry is serialised once and remembered: when one note changes, the
+    # watcher's next calendar costs one entry, not all of them. Splicing the
+    # entries' bytes before END:VCALENDAR gives the same bytes as adding them
+    # as subcomponents (every component folds its own lines).
+    body = b"".join(
+        _entry_bytes(entry, zone_name, settings.calendar, vault_name) for entry in entries
+    )
+    head: bytes = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head[: -len(end)] + body + end
+
+
+_ENTRY_CACHE: dict[tuple[_Entry, str, CalendarSettings, str], bytes] = {}
+
+
+def _entry_bytes(
+    entry: _Entry, zone_name: str, calendar: CalendarSettings, vault_name: str
+) -> bytes:
+    # The zone's name is part of the key: aware datetimes of the same instant
+    # compare equal whatever their zone, but are written differently.
+    key = (entry, zone_name, calendar, vault_name)
+    data = _ENTRY_CACHE.get(key)
+    if data is None:
+        settings = Settings(calendar=calendar)
+        component = (
+            _todo(entry, settings, vault_name)
+            if calendar.kind == "todo"
+            else _event(entry, settings, vault_name)
+        )
+        data = component.to_ical()
+        if len(_ENTRY_CACHE) > 4096:
+            _ENTRY_CACHE.clear()
+        _ENTRY_CACHE[key] = data
     return data
 
 
