@@ -110,7 +110,7 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt(tmp_path: Path) -> None:
     for damage in (
         b"\x00garbage",
         b"[]",
-        b'{"format": 3, "settings": "other"}',
+        b'{"format": 4, "settings": "other"}',
         cache.read_bytes()[: len(cache.read_bytes()) // 2],
     ):
         cache.write_bytes(damage)

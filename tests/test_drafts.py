@@ -494,7 +494,6 @@ def test_unclosed_front_matter_with_followup_is_a_problem() -> None:
         "---\ntitle: x\n---\nbody\n",
         "---\ntitle: [unclosed\n---\nbody\n",
         "---\n- a list\n---\n",
-        "",
     ],
 )
 def test_files_that_are_not_drafts(text: str) -> None:

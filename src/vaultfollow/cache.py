@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from vaultfollow import __version__
 from vaultfollow.model import DraftRecord, InterviewNote, Person, Problem, Round
 
-FORMAT = 3
+FORMAT = 4
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
 

@@ -494,8 +494,72 @@ def _front_matter(text: str) -> tuple[list[str], int] | None:
     return None
 
 
+# The keys render_draft writes, in the order it writes them.
+_OWN_KEYS = (
+    "followup",
+    "status",
+    "sent",
+    "to",
+    "subject",
+    "do",
+    "deadline",
+    "source",
+    "company",
+    "role",
+    "channel",
+    "phone",
+    "address",
+    "compose",
+    "followup_id",
+    HASH_KEY,
+)
+
+
+def is_cut_off(text: str) -> bool:
+    """`text` is what is left of a draft vaultfollow wrote that lost its end:
+    empty, only NUL bytes (what some file systems leave after a crash), or an
+    opening `---` followed only by vaultfollow's own keys in its own order
+    (status still `draft`, `sent` still empty) and no closing `---`. A user
+    never leaves a draft like that, so it is rewritten, not kept as an edit."""
+    text = text.rstrip("\x00")
+    if not text.strip():
+        return True
+    if _front_matter(text) is not None:
+        return False
+    lines = text.split("\n")
+    if lines[0].rstrip("\r") != "---":
+        return False
+    last_key = -1
+    for number, line in enumerate(lines[1:], start=1):
+        key, colon, value = line.rstrip("\r").partition(":")
+        last = number == len(lines) - 1
+        if not colon:  # only the last line may stop inside its key
+            return last and any(own.startswith(key) for own in _OWN_KEYS[last_key + 1 :])
+        if key not in _OWN_KEYS or _OWN_KEYS.index(key) <= last_key:
+            return False
+        if not last and key == "status" and value.strip() != "draft":
+            return False
+        if not last and key == "sent" and value.strip():
+            return False
+        last_key = _OWN_KEYS.index(key)
+    return True
+
+
+def _cut_off_id(text: str) -> str | None:
+    """The `followup_id` of a cut-off draft, when its line survived whole."""
+    lines = text.rstrip("\x00").split("\n")[:-1]  # the last line may be cut
+    for line in lines:
+        key, _, value = line.rstrip("\r").partition(":")
+        if key == "followup_id" and value.strip():
+            return value.strip().strip("\"'") or None
+    return None
+
+
 def is_edited(text: str) -> bool:
-    """True unless `text` is byte for byte what `render_draft` wrote."""
+    """True unless `text` is byte for byte what `render_draft` wrote (or what
+    is left of it after a crash cut it off: see `is_cut_off`)."""
+    if is_cut_off(text.removeprefix("\ufeff")):
+        return False
     found = _front_matter(text)
     if found is None:
         return True
@@ -520,6 +584,9 @@ def read_draft(path: str, text: str) -> tuple[DraftRecord | None, list[Problem]]
     returned, and a draft with a problem counts as not sent."""
     original = text
     text = text.removeprefix("\ufeff")
+    if is_cut_off(text):
+        # Ours, and broken (a crash, a sync that stopped midway): written again.
+        return DraftRecord(path, _cut_off_id(text), "draft", None, edited=False), []
     found = _front_matter(text)
     mentions_followup = re.search(r"^followup\s*:", text, re.MULTILINE | re.IGNORECASE) is not None
     if found is None:

@@ -231,7 +231,10 @@ class Engine:
         read = self.vault.read(rel)
         if read.text is None:
             result = NoteResult()
-            if read.error and self._might_be_interview(rel):
+            # Past the prefix test: listed, or its front matter mentions the
+            # interview type or tag (or its first bytes could not be read).
+            readable = self.vault.read_prefix(rel, 1) is not None
+            if read.error and (listed or readable or self._might_be_interview(rel)):
                 result.problems.append(Problem(rel, read.error))
             else:
                 log.debug("%s: %s", rel, read.error)

@@ -28,6 +28,49 @@ T = TypeVar("T")
 
 YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+class StrictScalarLoader(YAML_LOADER):  # type: ignore[misc]
+    """A safe loader that reads plain scalars as YAML 1.2 (and Obsidian) do.
+
+    PyYAML follows YAML 1.1, which silently changes what people wrote:
+    `no`, `on`, `yes` become booleans, `12:30` the number 750 (base 60),
+    `010` the number 8 (octal), `+49170...` a number without its `+`, and an
+    impossible date such as `2023-02-30` stops the whole block. Here only
+    `true`/`false` are booleans, only plain decimals are numbers, everything
+    else stays the text that was written, and a date that does not exist
+    stays text, so the one property holding it gets the problem.
+    """
+
+
+StrictScalarLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+    ("float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$", "-0123456789"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (
+        "timestamp",
+        r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+        r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$",
+        "0123456789",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+):
+    StrictScalarLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+
+
+def _construct_timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2023-02-30, 0000-00-00: keep the text; its reader reports it
+        return loader.construct_scalar(node)
+
+
+StrictScalarLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
 ALIASES = {
     "organization": "company",
     "organisation": "company",
@@ -50,6 +93,7 @@ ALIASES = {
 _WIKILINK = re.compile(r"\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _EMAIL_FORM = re.compile(r"^\s*(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$")
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_DETECTION_LINE = re.compile(r"^\s*(?:type|tags?)\s*:.*interview", re.I | re.M)
 _COMMENTS = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
 
 
@@ -92,11 +136,104 @@ def split_front_matter(text: str) -> FrontMatter | None:
 
 
 def load_yaml(text: str) -> Any:
-    """Safe-load YAML with libyaml when it is available."""
+    """Safe-load YAML (libyaml when available) with YAML 1.2 plain scalars:
+    no tag can construct a Python object, and no plain value changes meaning."""
     from frontmatter.default_handlers import YAMLHandler
 
-    # python-frontmatter's handler, but always with a safe loader of our choice.
-    return YAMLHandler().load(text, Loader=YAML_LOADER)
+    # python-frontmatter's YAML handler, always with our own safe loader.
+    return YAMLHandler().load(text, Loader=StrictScalarLoader)
+
+
+@dataclass(frozen=True, slots=True)
+class Lenient:
+    """Front matter read line by line after YAML refused it, with what to fix."""
+
+    data: dict[str, Any]
+    warnings: list[tuple[int, str | None, str]]  # (line in the file, key, message)
+
+
+# A key as people write one: not starting with a YAML indicator ({ [ ? & * ! | > % @ ...).
+_FLAT_KEY = re.compile(
+    r"^([^\s#'\"{}\[\]?&*!|>%@`,-][^:]*?|'[^']*'|\"[^\"]*\")\s*:(?:[ \t]+(.*?))?\s*$"
+)
+_LIST_ITEM = re.compile(r"^[ \t]*-(?:[ \t]+(.*?))?\s*$")
+
+
+def read_lenient(text: str) -> Lenient | None:
+    """Flat `key: value` front matter (with `- item` lists) that YAML cannot
+    parse, read one line at a time, as people meant it: a value YAML refuses
+    (`Stage 1: recruiter screen`, `{{date}}`, `@name`) is taken as the text
+    written. None when the block is not that simple (nested mappings, a
+    Templater script), so the YAML error stands."""
+    data: dict[str, Any] = {}
+    warnings: list[tuple[int, str | None, str]] = []
+    current: str | None = None  # the key a `- item` line belongs to
+    for number, line in enumerate(text.splitlines(), start=2):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if "<%" in line or "%>" in line:
+            return None  # an unrendered Templater block: not properties at all
+        item = _LIST_ITEM.match(line)
+        if item and current is not None and (line[:1] in (" ", "\t", "-")):
+            raw = item.group(1) or ""
+            if "\t" in line[: len(line) - len(line.lstrip())]:
+                message = (
+                    f"the item `- {_show(raw)}` of `{current}` is indented with a tab, "
+                    "which YAML does not allow; indent it with spaces"
+                )
+                warnings.append((number, current, message))
+            value, ok = _scalar_value(raw)
+            if not ok and raw.startswith("!"):
+                return None  # a YAML tag is refused, never read as text
+            if not ok:
+                warnings.append((number, current, _quote_hint(f"- {raw}", f"- {_quote(raw)}")))
+            listed = data.get(current)
+            data[current] = [*listed, value] if isinstance(listed, list) else [value]
+            continue
+        flat = _FLAT_KEY.match(line)
+        if flat is None or line[:1] in (" ", "\t"):
+            return None
+        key = flat.group(1).strip().strip("'\"")
+        raw = flat.group(2) or ""
+        value, ok = _scalar_value(raw)
+        if not ok and raw.startswith("!"):
+            return None  # a YAML tag is refused, never read as text
+        if not ok:
+            fixed = f"{flat.group(1)}: {_quote(raw)}"
+            warnings.append((number, key, _quote_hint(stripped, fixed)))
+        data.setdefault(key, value)
+        current = key if not raw else None
+    if not data:
+        return None
+    return Lenient(data, warnings)
+
+
+def _scalar_value(raw: str) -> tuple[Any, bool]:
+    """The YAML value of one line's text, or the text itself when YAML refuses
+    it (False) or reads it as a mapping or a list of one unterminated line."""
+    if not raw:
+        return None, True
+    try:
+        value = load_yaml(raw)
+    except Exception:
+        return raw, False
+    if isinstance(value, dict):
+        return raw, False
+    if isinstance(value, list) and not raw.startswith("["):
+        return raw, False
+    return value, True
+
+
+def _quote(raw: str) -> str:
+    return '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quote_hint(line: str, fixed: str) -> str:
+    return (
+        f"`{_show(line)}` is not valid YAML (Obsidian cannot show it either); vaultfollow "
+        f"read it as the text written; put the value in quotes: `{_show(fixed)}`"
+    )
 
 
 def normalise_key(name: str) -> str:
@@ -258,9 +395,8 @@ def read_datetime(value: Any) -> date | datetime:
 
 
 def read_clock(value: Any) -> time:
-    """`14:00`, `2:30 pm`, or 840 (YAML 1.1's reading of an unquoted 14:00)."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return time(value // 60, value % 60)
+    """`14:00`, `14:00:00`, `2:30 pm`. A bare number (`1400`, `14`) is not
+    guessed at: it is a problem that says how to write the time."""
     if isinstance(value, time):
         return value.replace(tzinfo=None)
     if isinstance(value, str):
@@ -319,6 +455,8 @@ def read_status(value: Any) -> str:
 
 def read_tags(value: Any) -> list[str]:
     if value is None:
+        return []
+    if not isinstance(value, list | str | int | float):
         return []
     items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value))
     tags = []
@@ -431,33 +569,47 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
     listed = in_folders(path, settings.notes.folders)
     front = split_front_matter(text)
     if front is None:
-        if listed:
-            result.is_interview = True
-            result.problems.append(
-                Problem(
-                    path,
-                    "no front matter: start the note with `---`, then `company:`, "
-                    "`role:` and `date:` lines, then `---`",
-                    line=1,
-                )
+        first = text.removeprefix("\ufeff").split("\n", 1)[0].strip()
+        unterminated = first == "---" and _DETECTION_LINE.search(text[:4096]) is not None
+        if listed or unterminated:
+            # An opening `---` with no closing one is a horizontal rule to
+            # Obsidian; reported when it looks like properties left open.
+            message = (
+                "the front matter has no closing `---`: add a `---` line after the last property"
+                if first == "---"
+                else "no front matter: start the note with `---`, then `company:`, "
+                "`role:` and `date:` lines, then `---`"
             )
+            result.is_interview = True
+            result.problems.append(Problem(path, message, line=1))
         return result
+    warnings: list[Problem] = []
     try:
         data = load_yaml(front.text)
-    except Exception as exc:  # PyYAML raises ValueError too (2023-02-30)
-        if listed or "interview" in front.text.casefold():
-            result.is_interview = True
-            result.problems.append(_yaml_problem(path, exc))
-        else:
-            log.debug("%s: front matter is not valid YAML; skipped (%s)", path, exc)
-        return result
+    except Exception as exc:  # a YAMLError, or RecursionError on absurd nesting
+        lenient = read_lenient(front.text)
+        if lenient is None:
+            if listed or "interview" in front.text.casefold():
+                result.is_interview = True
+                result.problems.append(_yaml_problem(path, exc, front.text))
+            else:
+                log.debug("%s: front matter is not valid YAML; skipped (%s)", path, exc)
+            return result
+        data = lenient.data
+        warnings = [Problem(path, message, line, key) for line, key, message in lenient.warnings]
     if data is None:
         data = {}
     if not isinstance(data, dict):
         if listed or "interview" in front.text.casefold():
             result.is_interview = True
             result.problems.append(
-                Problem(path, "front matter is not a list of `key: value` lines", line=2)
+                Problem(
+                    path,
+                    "front matter is not a list of `key: value` lines (it reads as "
+                    f"{'a list' if isinstance(data, list) else 'a single value'}); "
+                    "write one `key: value` per line, such as `company: Acme`",
+                    line=2,
+                )
             )
         return result
     props = normalise_properties(data)
@@ -474,17 +626,27 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
     result.is_interview = True
     reader = _NoteReader(path, front, props, settings)
     result.note = reader.build(front.body)
+    result.problems.extend(warnings)
     result.problems.extend(reader.problems)
     return result
 
 
-def _yaml_problem(path: str, exc: Exception) -> Problem:
+def _yaml_problem(path: str, exc: Exception, text: str) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for `---`
-    reason = getattr(exc, "problem", None) or str(exc)
+    reason = _show(getattr(exc, "problem", None) or str(exc) or type(exc).__name__)
     hint = "put quotes around values that contain `: ` or start with `[`, `{`, `@` or `%`"
-    if "day is out of range" in str(exc) or "month must be" in str(exc):
-        hint = "a date in it does not exist; write a real date such as 2026-11-12"
+    if "<%" in text:
+        hint = (
+            "it holds a Templater `<% %>` block: run the template in Obsidian, "
+            "or keep the file in your templates folder"
+        )
+    elif "{{" in text:
+        hint = "it holds a `{{...}}` template placeholder: fill it in, or put it in quotes"
+    elif "\t" in text and "tab" in reason:
+        hint = "indent with spaces, not tabs"
+    elif "!!" in text and "constructor" in reason:
+        hint = "YAML tags (`!!...`) are not allowed in properties; remove the tag"
     return Problem(path, f"front matter is not valid YAML ({reason}); {hint}", line=line)
 
 
@@ -670,8 +832,8 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
 
 def _address(value: Any) -> str | None:
     if isinstance(value, list):
-        lines = [str(v).strip() for v in value if v is not None and str(v).strip()]
-        return "\n".join(lines) or None
+        lines = [str(v).strip() for v in value if isinstance(v, str | int | float)]
+        return "\n".join(line for line in lines if line) or None
     if value is None or isinstance(value, bool | dict):
         return None
     text = str(value).strip()
@@ -679,7 +841,12 @@ def _address(value: Any) -> str | None:
 
 
 def _show(value: Any) -> str:
-    text = str(value)
+    """A value as the user wrote it, one line, at most 60 characters. Lists
+    and mappings are shown bounded (YAML aliases can make them huge)."""
+    import reprlib
+
+    text = reprlib.repr(value) if isinstance(value, list | dict) else str(value)
+    text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
 
 

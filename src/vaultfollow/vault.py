@@ -195,7 +195,12 @@ class Vault:
         try:
             return ReadResult(data.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
-            return ReadResult(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+            line = data.count(b"\n", 0, exc.start) + 1
+            return ReadResult(
+                None,
+                f"is not UTF-8 text (line {line}, byte {exc.start}); "
+                "save it as UTF-8 (or it is not a note: then give it another extension)",
+            )
 
     def read_prefix(self, rel: str, size: int) -> bytes | None:
         """The first `size` bytes of a file (None when it cannot be read)."""

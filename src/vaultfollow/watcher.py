@@ -28,6 +28,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
 from vaultfollow.engine import Engine, Interrupted, PassReport
+from vaultfollow.errors import VaultfollowError
 from vaultfollow.model import Problem
 from vaultfollow.vault import VaultGoneError
 
@@ -181,6 +182,7 @@ class Watcher:
             )
             next_rescan = time.monotonic() + self.options.rescan_interval
             next_tick = self.engine.next_change(self.now())
+            last_now = self.now()
             log.info(
                 "watching %s (%s); Ctrl-C to stop",
                 self.root,
@@ -218,6 +220,9 @@ class Watcher:
                         partial(self._changed_pass, paths),
                         _describe_paths(paths),
                     )
+                if self.now() < last_now:  # the clock went back: so may the next change
+                    next_tick = self.engine.next_change(self.now())
+                last_now = self.now()
                 if self.now() >= next_tick:
                     self._pass(lambda: self.engine.changed_pass([], self.now()), "new day")
                     next_tick = self.engine.next_change(self.now())
@@ -320,6 +325,9 @@ class Watcher:
             raise
         except VaultGoneError:
             return  # noticed by the supervisor on the next turn
+        except VaultfollowError as exc:  # e.g. a disk full: said plainly, retried later
+            log.error("%s: %s", what, exc.message)
+            return
         except Exception:
             log.exception("%s: the pass failed; carrying on", what)
             return
