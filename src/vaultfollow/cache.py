@@ -1,4 +1,4 @@
-"""What the engine read, kept between runs as plain JSON.
+"""What the engine read, kept between runs as JSON and plain text.
 
 Entries are keyed by vault path and hold the file's modification time and
 size, so an unchanged file is never read again. The format is JSON, never
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from vaultfollow import __version__
 from vaultfollow.model import DraftRecord, InterviewNote, Person, Problem, Round
 
-FORMAT = 4
+FORMAT = 5
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
@@ -72,7 +72,6 @@ def dump_cache(cache: Cache, settings_key: str) -> bytes:
             rel: [*c.key, c.is_interview, _note(c.note), [_problem(p) for p in c.problems]]
             for rel, c in sorted(cache.notes.items())
         },
-        "plain": {rel: list(key) for rel, key in sorted(cache.plain.items())},
         "drafts": {
             rel: [*d.key, d.digest, _record(d.record), [_problem(p) for p in d.problems]]
             for rel, d in sorted(cache.drafts.items())
@@ -87,7 +86,18 @@ def dump_cache(cache: Cache, settings_key: str) -> bytes:
             for rel, (key, found) in sorted(cache.lint.items())
         },
     }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Ordinary notes, one `mtime size path` line each after the JSON line:
+    # for 50,000 notes a JSON object of lists costs several times the memory.
+    # A path with a line break is left out (it is simply read again).
+    # Joined as bytes: one emoji in one path would make a joined str take four
+    # bytes per character for the whole file.
+    lines = b"".join(
+        f"{mtime} {size} {rel}\n".encode()
+        for rel, (mtime, size) in cache.plain.items()
+        if "\n" not in rel
+    )
+    return head.encode("utf-8") + b"\n" + lines
 
 
 def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
@@ -95,7 +105,8 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
     if not raw:
         return Cache()
     try:
-        data = json.loads(raw)
+        head, _, rest = raw.partition(b"\n")
+        data = json.loads(head)
         if data.get("format") != FORMAT or data.get("settings") != settings_key:
             return Cache()
         tz = ZoneInfo(zone)
@@ -107,7 +118,10 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
                 [_load_problem(p) for p in problems],
                 bool(is_interview),
             )
-        cache.plain = {rel: (int(m), int(s)) for rel, (m, s) in data["plain"].items()}
+        for line in rest.decode("utf-8").split("\n"):
+            if line:
+                mtime, size, rel = line.split(" ", 2)
+                cache.plain[rel] = (int(mtime), int(size))
         for rel, (mtime, size, digest, record, problems) in data["drafts"].items():
             cache.drafts[rel] = CachedDraft(
                 (int(mtime), int(size)),
@@ -124,7 +138,7 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
         for rel, (key, found) in data["lint"].items():
             cache.lint[rel] = (str(key), [_load_problem(p) for p in found])
         return cache
-    except (ValueError, TypeError, KeyError, AttributeError, LookupError):
+    except (ValueError, TypeError, KeyError, AttributeError, LookupError, UnicodeError):
         return Cache()
 
 

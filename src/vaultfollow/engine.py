@@ -143,7 +143,8 @@ class Engine:
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
         self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
         self._skip: list[str] = []
-        self._index: tuple[dict[str, str], dict[str, str], list[Problem]] | None = None
+        self._index: list[Problem] | None = None  # conflict copies; None: notes changed
+        self._targets: tuple[frozenset[str], dict[str, str]] | None = None
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
@@ -308,29 +309,51 @@ class Engine:
     def _people_for(self, notes: Iterable[InterviewNote]) -> dict[str, Person]:
         """Person notes linked from interview notes, found as Obsidian finds
         them: by path, else by file name anywhere in the vault."""
-        links = sorted({link for note in notes for link in person_links(note)})
+        links = frozenset(link for note in notes for link in person_links(note))
         if not links:
             return {}
-        by_path, by_name, _ = self._paths_index()
+        targets = self._link_targets(links)
         found: dict[str, Person] = {}
-        for link in links:
-            path = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
+        for link in sorted(links):
+            path = targets.get(link)
             person = self._person(path) if path else None
             if person is not None:
                 found[link] = person
         return found
 
-    def _paths_index(self) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
-        """Link targets by path and by file name, and the conflict copies:
-        computed again only when a note appeared or disappeared, so a pass
-        for one changed note does not walk every path of a big vault."""
+    def _link_targets(self, links: frozenset[str]) -> dict[str, str]:
+        """The note each link points to (case-insensitive path, else the
+        shallowest note of that name). Only notes whose name is linked are
+        remembered, so a big vault costs one walk over its paths per change
+        of the note set or the links, and no lasting index of every path."""
+        if self._targets is not None and self._targets[0] == links and self._index is not None:
+            return self._targets[1]
+        wanted = {link.rsplit("/", 1)[-1].casefold() for link in links}
+        candidates: list[str] = []
+        for rel in (*self._cache.notes, *self._cache.plain):
+            if rel.rsplit("/", 1)[-1][:-3].casefold() in wanted:
+                candidates.append(rel)
+        candidates.sort(key=lambda p: (p.count("/"), p))
+        by_path = {rel[:-3].casefold(): rel for rel in candidates}
+        by_name: dict[str, str] = {}
+        for rel in candidates:
+            by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
+        targets: dict[str, str] = {}
+        for link in links:
+            target = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
+            if target is not None:
+                targets[link] = target
+        self._paths_index()  # the note set is now known: keeps self._index valid
+        self._targets = (links, targets)
+        return targets
+
+    def _paths_index(self) -> list[Problem]:
+        """The conflict copies among the notes: computed again only when a
+        note appeared or disappeared, not on every pass."""
         if self._index is None:
             paths = sorted([*self._cache.notes, *self._cache.plain])
-            by_path = {p[:-3].casefold(): p for p in paths}
-            by_name: dict[str, str] = {}
-            for rel in sorted(paths, key=lambda p: (p.count("/"), p)):
-                by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
-            self._index = (by_path, by_name, _conflict_problems(paths, set(paths)))
+            self._index = _conflict_problems(paths, set(paths))
+            self._targets = None
         return self._index
 
     def templates_key(self) -> str:
@@ -438,7 +461,7 @@ class Engine:
 
     def plan(self, now: datetime, *, recreate: bool = False) -> tuple[Plan, Memory]:
         """Plan from what was read; returns the plan and the memory to keep."""
-        conflicts = self._paths_index()[2]
+        conflicts = self._paths_index()
         copies = {p.path for p in conflicts}
         cached = sorted(
             (rel, c)
