@@ -246,7 +246,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vf-shot-") as tmp:
         vault = Path(tmp) / "demo"
         made = subprocess.run(
-            [find_vaultfollow(), "demo", str(vault), "--now", NOW],
+            [find_vaultfollow(), "demo", str(vault), "--once", "--now", NOW],
             capture_output=True,
             text=True,
             check=False,
