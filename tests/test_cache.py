@@ -133,3 +133,17 @@ def test_cache_round_trip_keeps_every_value(tmp_path: Path) -> None:
         for cached in again.notes.values():
             for round_ in cached.note.rounds if cached.note else ():
                 assert round_.start.tzinfo == BERLIN
+
+
+def test_marking_a_draft_sent_reads_it_without_the_template_engine(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    probe(root)
+    draft = next((root / "Follow-ups").rglob("*thank-you*.md"))  # sent: nothing new to draft
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace("status: draft", "status: sent", 1),
+        encoding="utf-8",
+    )
+    warm = probe(root)
+    assert draft.relative_to(root).as_posix() in warm["opened"]
+    assert "jinja2" not in warm["modules"]

@@ -16,13 +16,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from vaultfollow.config import ScheduleSettings, Settings, You
+from vaultfollow.draftfile import is_edited, read_draft
 from vaultfollow.drafts import (
     DEFAULT_TEMPLATE_NAMES,
     Templates,
     and_join,
     format_points,
-    is_edited,
-    read_draft,
     render_draft,
     template_name,
 )

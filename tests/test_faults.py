@@ -22,7 +22,7 @@ from test_watch import Clock, note, settle, watching
 from vaultfollow import engine as engine_module
 from vaultfollow import vault as vault_module
 from vaultfollow.cli import main
-from vaultfollow.drafts import is_edited
+from vaultfollow.draftfile import is_edited
 from vaultfollow.engine import sync
 from vaultfollow.vault import WriteError
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import at, berlin_settings
-from vaultfollow.drafts import is_cut_off, is_edited, read_draft
+from vaultfollow.draftfile import is_cut_off, is_edited, read_draft
 from vaultfollow.engine import sync
 from vaultfollow.names import safe_name
 from vaultfollow.notes import parse_note

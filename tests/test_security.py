@@ -15,7 +15,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from conftest import VaultFactory, at
 from vaultfollow.cli import main
-from vaultfollow.drafts import read_draft
+from vaultfollow.draftfile import read_draft
 from vaultfollow.engine import sync
 from vaultfollow.notes import load_yaml
 

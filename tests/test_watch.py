@@ -27,7 +27,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from conftest import BERLIN, VaultFactory, wait_for
-from vaultfollow.drafts import is_edited
+from vaultfollow.draftfile import is_edited
 from vaultfollow.engine import open_engine
 from vaultfollow.watcher import Watcher, WatchOptions, _make_observer
 

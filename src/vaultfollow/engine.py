@@ -288,7 +288,7 @@ class Engine:
         if data is None:
             drafts.pop(rel, None)
             return
-        from vaultfollow.drafts import read_draft
+        from vaultfollow.draftfile import read_draft
 
         record, problems = read_draft(rel, data.decode("utf-8", "replace"))
         drafts[rel] = CachedDraft(key, record, problems, _sha(data))

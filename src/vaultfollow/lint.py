@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultfollow.config import CONFIG_NAME, Settings
-from vaultfollow.drafts import read_draft
+from vaultfollow.draftfile import read_draft
 from vaultfollow.engine import WORDS_FILE
 from vaultfollow.errors import UsageError
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
