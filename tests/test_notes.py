@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from conftest import berlin_settings
+from vaultfollow.front_matter import split_front_matter
 from vaultfollow.model import InterviewNote, Person
 from vaultfollow.notes import (
     enrich_people,
     normalise_key,
     parse_note,
     parse_person_note,
-    split_front_matter,
 )
 
 SETTINGS = berlin_settings()

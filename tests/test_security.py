@@ -17,7 +17,7 @@ from conftest import VaultFactory, at
 from vaultfollow.cli import main
 from vaultfollow.draftfile import read_draft
 from vaultfollow.engine import sync
-from vaultfollow.notes import load_yaml
+from vaultfollow.front_matter import load_yaml
 
 NOW = at("2026-11-12 10:00")
 OWNED = ("Follow-ups/", ".vaultfollow/")

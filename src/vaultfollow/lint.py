@@ -26,8 +26,8 @@ from vaultfollow.config import CONFIG_NAME, Settings
 from vaultfollow.draftfile import read_draft
 from vaultfollow.engine import WORDS_FILE
 from vaultfollow.errors import UsageError
+from vaultfollow.front_matter import load_yaml
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.notes import load_yaml
 from vaultfollow.prose import word_set
 
 if TYPE_CHECKING:
