@@ -10,12 +10,8 @@ import pytest
 from conftest import berlin_settings
 from vaultfollow.front_matter import split_front_matter
 from vaultfollow.model import InterviewNote, Person
-from vaultfollow.notes import (
-    enrich_people,
-    normalise_key,
-    parse_note,
-    parse_person_note,
-)
+from vaultfollow.notes import enrich_people, parse_note, parse_person_note
+from vaultfollow.properties import normalise_key
 
 SETTINGS = berlin_settings()
 

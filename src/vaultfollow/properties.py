@@ -1,0 +1,281 @@
+"""Property names and values as people write them -> canonical names and
+Python values.
+
+Names are normalised (`Job-Title`, `jobTitle`, `job title` -> `job_title`)
+and aliases mapped; values are read in every form DESIGN.md allows:
+wikilinks quoted or not (YAML reads `[[Acme]]` as a nested list), people as
+names, links, `Name <email>` or mappings, dates, times and durations. Each
+reader raises ValueProblem with what to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vaultfollow.model import STATUSES, Person
+
+ALIASES = {
+    "organization": "company",
+    "organisation": "company",
+    "employer": "company",
+    "position": "role",
+    "job": "role",
+    "job_title": "role",
+    "interview_date": "date",
+    "datetime": "date",
+    "when": "date",
+    "interviewer": "interviewers",
+    "panel": "interviewers",
+    "with": "interviewers",
+    "recruiter": "contact",
+    "outcome": "status",
+    "decision_date": "decision_by",
+    "tag": "tags",
+}
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
+_EMAIL_FORM = re.compile(r"^\s*(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$")
+
+
+def normalise_key(name: str) -> str:
+    """`Job-Title`, `jobTitle`, `job title` -> `job_title`."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[\s\-_]+", "_", spaced).casefold().strip("_")
+
+
+def normalise_properties(data: Mapping[Any, Any]) -> dict[str, tuple[str, Any]]:
+    """Canonical key -> (key as written, value). The first spelling wins."""
+    result: dict[str, tuple[str, Any]] = {}
+    aliased: dict[str, tuple[str, Any]] = {}
+    for raw_key, value in data.items():
+        key = normalise_key(str(raw_key))
+        if key in ALIASES:
+            aliased.setdefault(ALIASES[key], (str(raw_key), value))
+        else:
+            result.setdefault(key, (str(raw_key), value))
+    for key, item in aliased.items():
+        result.setdefault(key, item)
+    return result
+
+
+# --- values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A property value read as text, with the wikilink target if it was one."""
+
+    display: str
+    link: str | None = None
+
+
+def read_text(value: Any) -> Text | None:
+    """A scalar or wikilink value as text; None when empty or not text-like."""
+    # `key: [[Acme]]` unquoted is YAML for a list holding a list holding "Acme".
+    while isinstance(value, list) and len(value) == 1:
+        inner = value[0]
+        if isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], str):
+            return _link_text(inner[0])
+        value = inner
+    if isinstance(value, bool) or value is None or isinstance(value, list | dict):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    match = _WIKILINK.fullmatch(text)
+    if match:
+        return _link_text(text[2:-2])
+    return Text(plain_text(text))
+
+
+def _link_text(inner: str) -> Text | None:
+    target, _, alias = inner.partition("|")
+    target = re.split(r"[#^]", target, maxsplit=1)[0].strip()
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    display = alias.strip() or target.rsplit("/", 1)[-1]
+    if not display:
+        return None
+    return Text(display, target or None)
+
+
+def plain_text(text: str) -> str:
+    """Wikilinks inside free text become their display text."""
+
+    def show(match: re.Match[str]) -> str:
+        target, alias = match.group(1), match.group(2)
+        return (alias or target.rsplit("/", 1)[-1]).strip()
+
+    return _WIKILINK.sub(show, text).strip()
+
+
+def read_person(value: Any) -> Person | None:
+    """One person in any of the forms DESIGN.md allows."""
+    if isinstance(value, dict):
+        props = normalise_properties(value)
+        name = read_text(props.get("name", ("", None))[1])
+        if name is None:
+            return None
+        return Person(
+            name=name.display,
+            email=optional_text(props.get("email")),
+            title=optional_text(props.get("title") or props.get("job_title") or props.get("role")),
+            phone=optional_text(props.get("phone")),
+            link=name.link,
+        )
+    text = read_text(value)
+    if text is None:
+        return None
+    if text.link is None:
+        match = _EMAIL_FORM.match(text.display)
+        if match:
+            email = match.group(2)
+            inner = read_text(match.group(1))
+            shown = inner.display if inner else email.split("@")[0]
+            return Person(name=shown, email=email, link=inner.link if inner else None)
+    if text.link:
+        # A person note is named after the person; the link's display text is
+        # often a short form ("Jane", "Ms Doe") that makes a poor greeting.
+        return Person(name=text.link.rsplit("/", 1)[-1], link=text.link)
+    return Person(name=text.display)
+
+
+def read_people(value: Any) -> list[Person]:
+    """One person, a list of them, or a comma/semicolon separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str) and not _WIKILINK.search(value) and re.search(r"[;,]", value):
+        value = [part for part in re.split(r"[;,]", value) if part.strip()]
+    if isinstance(value, list):
+        single = read_person(value) if len(value) == 1 and isinstance(value[0], list) else None
+        if single is not None:
+            return [single]
+        people = [read_person(item) for item in value]
+        return [p for p in people if p is not None]
+    person = read_person(value)
+    return [person] if person else []
+
+
+def optional_text(item: tuple[str, Any] | None) -> str | None:
+    if item is None:
+        return None
+    text = read_text(item[1])
+    return text.display if text else None
+
+
+class ValueProblem(ValueError):
+    """A value could not be read; the message says what to write instead."""
+
+
+def read_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
+    raise ValueProblem("write a date such as 2026-11-12")
+
+
+def read_datetime(value: Any) -> date | datetime:
+    """A date (no time given) or a datetime (naive or aware)."""
+    if isinstance(value, datetime | date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueProblem("write 2026-11-12, 2026-11-12T15:30 or 2026-11-12 15:30")
+
+
+def read_clock(value: Any) -> time:
+    """`14:00`, `14:00:00`, `2:30 pm`. A bare number (`1400`, `14`) is not
+    guessed at: it is a problem that says how to write the time."""
+    if isinstance(value, time):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str):
+        match = re.fullmatch(
+            r"(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*([ap]\.?m\.?)?", value.strip(), re.I
+        )
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            suffix = (match.group(3) or "").lower().replace(".", "")
+            if suffix and 1 <= hour <= 12:
+                hour = hour % 12 + (12 if suffix == "pm" else 0)
+            if (match.group(2) or suffix) and hour < 24 and minute < 60:
+                return time(hour, minute)
+    raise ValueProblem('write a time such as "14:00"')
+
+
+def read_minutes(value: Any) -> timedelta:
+    """`45`, `45m`, `1h30m`, `1.5h` -> a duration."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 24 * 60:
+        return timedelta(minutes=value)
+    if isinstance(value, str):
+        match = re.fullmatch(
+            r"(?:(\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?)?)?)?",
+            value.strip(),
+            re.I,
+        )
+        if match and any(match.groups()):
+            hours = float(match.group(1) or 0)
+            total = timedelta(hours=hours, minutes=int(match.group(2) or 0))
+            if timedelta(0) < total <= timedelta(hours=24):
+                return total
+        if value.strip().isdigit():
+            return read_minutes(int(value.strip()))
+    raise ValueProblem('write minutes such as 45, "45m" or "1h30m"')
+
+
+def read_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return value.strip().lower() in ("true", "yes")
+    raise ValueProblem("write true or false")
+
+
+def read_status(value: Any) -> str:
+    text = read_text(value)
+    if text is not None:
+        status = re.sub(r"[\s_]+", "-", text.display.strip().lower())
+        status = {"heard": "heard-back", "heardback": "heard-back", "offered": "offer"}.get(
+            status, status
+        )
+        if status in STATUSES:
+            return status
+    raise ValueProblem("write one of " + ", ".join(STATUSES))
+
+
+def read_tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list | str | int | float):
+        return []
+    items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value))
+    tags = []
+    for item in items:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            tags.append(str(item).strip().lstrip("#").casefold())
+    return [t for t in tags if t]
+
+
+def to_aware(moment: date | datetime, clock: time | None, zone: ZoneInfo) -> datetime:
+    """Naive times are in the vault's zone; a date alone means 09:00."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            return moment.astimezone(zone)
+        return moment.replace(tzinfo=zone)
+    return datetime.combine(moment, clock or time(9, 0), tzinfo=zone)
