@@ -297,3 +297,27 @@ def test_custom_section_headings() -> None:
     text = BODY.replace("## My impressions", "## Talking points")
     note = parse(text, extra_config='[notes]\ndiscussed_headings = ["Talking points"]\n')
     assert note.discussed == ("SECRET-PRIVATE: they seemed disorganised",)
+
+
+def test_inline_markup_in_a_point_reads_as_plain_text() -> None:
+    # Escapes, reference links (defined elsewhere in the body), code and
+    # emphasis all come out as the words a reader sees.
+    note = parse(
+        """
+        ---
+        type: interview
+        company: Acme
+        role: Dev
+        date: 2026-11-10
+        ---
+        ## Discussed
+        - Their \\*new\\* pipeline and the [design doc][doc]
+        - Moving `make` builds to **Bazel**, with _care_
+
+        [doc]: https://example.com/doc
+        """
+    )
+    assert note.discussed == (
+        "Their *new* pipeline and the design doc",
+        "Moving make builds to Bazel, with care",
+    )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
+from functools import cache
 from typing import Any, TypeVar
 
 from vaultfollow.config import Settings
@@ -94,11 +95,11 @@ def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], 
 
     Comments are removed before parsing, so they never reach any output.
     """
-    from markdown_it import MarkdownIt
-
     discussed_names = {_heading_key(h) for h in settings.notes.discussed_headings}
     clarify_names = {_heading_key(h) for h in settings.notes.clarify_headings}
-    tokens = MarkdownIt("commonmark").parse(_COMMENTS.sub("", body))
+    md = _block_parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(_COMMENTS.sub("", body), env)
     discussed: list[str] = []
     clarify: list[str] = []
     target: list[str] | None = None
@@ -119,20 +120,33 @@ def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], 
             and token.type == "inline"
             and tokens[index - 1].type in ("paragraph_open",)
         ):
-            text = _inline_text(token)
+            # Inline markup is parsed only here, in the sections that are
+            # read, with the block pass's `env` (link reference definitions).
+            children: list[Any] = []
+            md.inline.parse(token.content, md, env, children)
+            text = _inline_text(children)
             if text:
                 target.append(text)
     return tuple(discussed), tuple(clarify)
+
+
+@cache
+def _block_parser() -> Any:
+    """CommonMark without the inline pass (most of a note's parsing cost),
+    built once per process."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 def _heading_key(text: str) -> str:
     return re.sub(r"[\s:.!?]+$", "", text.strip()).casefold()
 
 
-def _inline_text(token: Any) -> str:
+def _inline_text(children: list[Any]) -> str:
     parts: list[str] = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+    for child in children:
+        if child.type in ("text", "text_special", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
