@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from test_drafts import followup, note, settings
+from vaultfollow import lint
 from vaultfollow.config import Settings
 from vaultfollow.drafts import Templates, render_draft
 from vaultfollow.engine import open_engine, sync
@@ -34,6 +35,20 @@ from vaultfollow.starter import init_vault
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)
 SIGN_OFF = "Kind regards,"
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The words looked up in the offline dictionary (the lookup still runs)."""
+    seen: list[str] = []
+    original = lint._in_dictionary
+
+    def recording(folded: str) -> bool:
+        seen.append(folded)
+        return original(folded)
+
+    monkeypatch.setattr(lint, "_in_dictionary", recording)
+    return seen
 
 
 def draft(fu: FollowUp | None = None, the_settings: Settings | None = None) -> str:
@@ -78,7 +93,7 @@ def insert(text: str, sentence: str) -> str:
 )
 @pytest.mark.parametrize("fid", [f"acme|x|person {n}" for n in range(6)])
 def test_every_built_in_template_passes_clean(
-    kind: Kind, channel: str, tone: str, fid: str
+    kind: Kind, channel: str, tone: str, fid: str, lookups: list[str]
 ) -> None:
     fu = followup(kind, channel, tone, id=fid)
     feedback = replace(settings(), schedule=replace(settings().schedule, ask_feedback=True))
@@ -87,6 +102,18 @@ def test_every_built_in_template_passes_clean(
         assert lint_draft("d.md", text, the_settings, fu, check_in_number=1) == []
     bare = followup(kind, channel, tone, id=fid, note=note(discussed=(), clarify=()))
     assert lint_draft("d.md", draft(bare), settings(), bare) == []
+    # Made of template words and the note's words: no dictionary needed.
+    assert lookups == []
+
+
+def test_template_words_are_all_spelled_right() -> None:
+    # What lets a built-in draft skip the dictionary: each of these words is
+    # one the dictionary (or the built-in word list) accepts anyway.
+    words = lint.template_words()
+    assert {"grateful", "reflection", "hello", "calling", "november"} <= words
+    assert {"endif", "endset", "elif", "variant"}.isdisjoint(words)  # Jinja, not prose
+    wrong = sorted(w for w in words if w not in lint.builtin_words() and not lint._in_dictionary(w))
+    assert wrong == []
 
 
 def test_placeholder() -> None:
@@ -259,12 +286,13 @@ def test_json_shape() -> None:
 # --- a vault ----------------------------------------------------------------------------
 
 
-def test_every_draft_of_the_starter_vault_passes(tmp_path: Path) -> None:
+def test_every_draft_of_the_starter_vault_passes(tmp_path: Path, lookups: list[str]) -> None:
     root = tmp_path / "vault"
     init_vault(root, date(2026, 11, 12), "Europe/Berlin")
     report = sync(root, NOW)
     assert report.created
     assert lint_vault_drafts(open_engine(root), NOW) == []
+    assert lookups == []
 
 
 def test_a_vault_with_edits_and_a_word_list(tmp_path: Path) -> None:
@@ -300,9 +328,10 @@ CASES = Path(__file__).parent / "cases"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CASES.iterdir() if (p / "vault").is_dir()))
-def test_every_golden_draft_passes(name: str, tmp_path: Path) -> None:
+def test_every_golden_draft_passes(name: str, tmp_path: Path, lookups: list[str]) -> None:
     root = tmp_path / "vault"
     shutil.copytree(CASES / name / "vault", root)
     now = datetime.fromisoformat((CASES / name / "now.txt").read_text().strip())
     sync(root, now.replace(tzinfo=BERLIN))
     assert [str(f) for f in lint_vault_drafts(open_engine(root), now.replace(tzinfo=BERLIN))] == []
+    assert lookups == []

@@ -28,7 +28,7 @@ from vaultfollow.engine import WORDS_FILE
 from vaultfollow.errors import UsageError
 from vaultfollow.front_matter import load_yaml
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.prose import word_set
+from vaultfollow.prose import FRAMES, word_set
 
 if TYPE_CHECKING:
     from vaultfollow.engine import Engine
@@ -214,13 +214,41 @@ def known_words(
         for person in people:
             texts += [person.name, person.title or "", person.email or ""]
     words = {p.casefold() for text in texts for p in _PART.findall(text)}
+    words.update([_POSSESSIVE.sub("", w) for w in words])  # "Acme's" names Acme too
     words.update(w.casefold() for w in extra)
     return words
 
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_LITERAL = re.compile(r'"([^"\n]*)"|\'([^\'\n]*)\'')
+# Words the draft assembly adds around the templates' own text.
+_PROSE_WORDS = """
+monday tuesday wednesday thursday friday saturday sunday january february march
+april may june july august september october november december and or the
+"""
+
+
+@cache
+def template_words() -> frozenset[str]:
+    """The words of the built-in templates (their text and the strings in
+    their tags) and of the prose they are assembled with. Every one is in the
+    dictionary (a test holds them to it), so a draft written from the built-in
+    templates and the note's own words is checked without loading the
+    dictionary, which costs more time and memory than the rest of `check`."""
+
+    def literals(tag: re.Match[str]) -> str:
+        return " ".join(a or b for a, b in _LITERAL.findall(tag.group()))
+
+    folder = resources.files("vaultfollow").joinpath("templates")
+    texts = [_PROSE_WORDS, *(frame for frames in FRAMES.values() for frame in frames)]
+    texts += [item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".md")]
+    prose = [_JINJA.sub(literals, text) for text in texts]
+    return frozenset(p.casefold() for text in prose for p in _PART.findall(text))
+
+
 def _is_known(word: str, known: Collection[str]) -> bool:
     folded = word.casefold()
-    if folded in known or folded in builtin_words():
+    if folded in known or folded in builtin_words() or folded in template_words():
         return True
     return _in_dictionary(folded)
 

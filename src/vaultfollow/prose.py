@@ -194,7 +194,7 @@ _VERBISH = re.compile(
     re.IGNORECASE,
 )
 
-_FRAMES = {
+FRAMES = {
     # (question, reflection, topic, clause) per tone
     "formal": (
         "I would like to add to my answer to {who} question {what}.",
@@ -227,7 +227,7 @@ def clarify_sentence(clarify: Sequence[str], tone: str, recipient: str = "") -> 
             break
     if not text:
         return None
-    question, reflection, topic, clause = _FRAMES["casual" if tone == "casual" else "formal"]
+    question, reflection, topic, clause = FRAMES["casual" if tone == "casual" else "formal"]
     asked = _ASKED.match(text)
     if asked:
         who = "your" if asked["who"] == "you" else f"{asked['who']}'s"
