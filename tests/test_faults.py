@@ -246,3 +246,96 @@ def test_two_machines_syncing_one_vault(
     assert shared(laptop) == shared(desktop)
     names = [p.name for p in desktop.rglob("*")]
     assert not [n for n in names if "conflict" in n or n.endswith(".vaultfollow-tmp")]
+
+
+# --- batched writes -------------------------------------------------------------
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".vaultfollow-tmp")]
+
+
+def test_a_pass_flushes_its_drafts_to_disk_once(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many new drafts: written to temporary files, one syncfs, then renamed;
+    no per-file fsync (the folders' own fsyncs make the renames durable)."""
+    flushes: list[str] = []
+    fsynced: list[str] = []
+    real_syncfs, real_fsync = vault_module._syncfs, os.fsync
+
+    def syncfs(path: str) -> None:
+        flushes.append(path)
+        real_syncfs(path)
+
+    def fsync(fd: int) -> None:
+        fsynced.append("folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(vault_module, "_syncfs", syncfs)
+    monkeypatch.setattr(vault_module.os, "fsync", fsync)
+    root = make_vault({f"Interviews/{c}.md": note(c) for c in ("Acme", "Globex", "Hooli")})
+    report = sync(root, NOW)
+    assert len(report.created) >= 6
+    assert flushes == [str(root)]
+    # The calendar, the dashboard and the state file are single writes.
+    assert fsynced.count("file") == 3 + 1  # + the cache
+    assert all(p.read_bytes() for p in (root / "Follow-ups").rglob("*.md"))
+    assert temp_files(root) == []
+
+
+def test_a_failed_batch_changes_no_file_it_had_not_finished(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault({"Interviews/acme.md": note()})
+    vault = vault_module.Vault(root)
+    owned = ["Follow-ups"]
+    old = {f"Follow-ups/{n}.md": f"old {n}\n".encode() for n in "abcd"}
+    for rel, data in old.items():
+        vault.write(rel, data, owned)
+    new = [(rel, data.replace(b"old", b"new")) for rel, data in old.items()]
+    # Staging fails on the third file (disk full): nothing is renamed.
+    real_mkstemp = vault_module.tempfile.mkstemp
+    calls = 0
+
+    def mkstemp(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(vault_module.tempfile, "mkstemp", mkstemp)
+    with pytest.raises(WriteError, match=r"c\.md: could not be written"):
+        vault.write_many(new, owned, folders=set())
+    assert {rel: vault.read_bytes(rel) for rel in old} == old
+    assert temp_files(root) == []
+    monkeypatch.undo()
+    # A rename fails on the second file: the first is new, the rest old.
+    real_replace = os.replace
+    renames = 0
+
+    def replace(src: str, dst: Any) -> None:
+        nonlocal renames
+        renames += 1
+        if renames == 2:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(vault_module.os, "replace", replace)
+    with pytest.raises(WriteError, match=r"b\.md: could not be written"):
+        vault.write_many(new, owned, folders=set())
+    assert [vault.read_bytes(rel) for rel in old] == [
+        b"new a\n",
+        b"old b\n",
+        b"old c\n",
+        b"old d\n",
+    ]
+    assert temp_files(root) == []
+    monkeypatch.undo()
+    # Unchanged files are not rewritten; the rest are.
+    assert vault.write_many(new, owned, folders=set()) == [
+        "Follow-ups/b.md",
+        "Follow-ups/c.md",
+        "Follow-ups/d.md",
+    ]

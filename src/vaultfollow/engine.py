@@ -271,7 +271,9 @@ class Engine:
     def _might_be_interview(self, rel: str) -> bool:
         return in_folders(rel, self.settings.notes.folders) or "interview" in rel.casefold()
 
-    def _refresh_draft(self, rel: str) -> None:
+    def _refresh_draft(self, rel: str, written: bytes | None = None) -> None:
+        """Bring the cache up to date with one draft (`written`: the bytes
+        this engine just wrote there, so they need not be read back)."""
         drafts = self._cache.drafts
         key = self._stat(rel)
         if key is None:
@@ -283,7 +285,7 @@ class Engine:
         if cached is not None and cached.key == key:
             self._disk.setdefault(rel, cached.digest)
             return
-        data = self.vault.read_bytes(rel)
+        data = written if written is not None else self.vault.read_bytes(rel)
         self.cache_dirty = True
         if data is None:
             drafts.pop(rel, None)
@@ -498,11 +500,20 @@ class Engine:
             if f.kind is Kind.CHECK_IN and f.state is State.SENT
         }
         templates_key = self.templates_key()
+        writes: list[tuple[str, bytes]] = []
+        decided: list[tuple[str, str, str]] = []  # (follow-up id, render key, draft path)
         for followup in plan.followups:
             if followup.state is not State.PENDING:
                 continue
             sent = check_ins_sent.get((followup.application, followup.round_start))
-            self._bring_draft(followup, sent, templates_key, report, created)
+            self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
+        self._write_drafts(writes, report.dry_run)
+        if not report.dry_run:
+            for followup_id, render_key, path in decided:
+                current = self._cache.drafts.get(path)
+                if current is not None:
+                    self._cache.rendered[followup_id] = (render_key, current.digest)
+                    self.cache_dirty = True
         self._write_outputs(plan, report)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
@@ -534,10 +545,14 @@ class Engine:
         templates_key: str,
         report: PassReport,
         created: dict[str, str],
+        writes: list[tuple[str, bytes]],
+        remember: list[tuple[str, str, str]],
     ) -> None:
-        """Create or update one draft; never touch one the user edited. When
+        """Decide to create or update one draft (queued on `writes`, written
+        with the others in one batch); never touch one the user edited. When
         neither the follow-up, the templates nor the file changed since the
-        last decision, the same decision stands without rendering anything."""
+        last decision, the same decision stands without rendering anything.
+        The decision is remembered (`remember`) once the draft is written."""
         path = followup.draft_path
         cached = self._cache.drafts.get(path)
         if cached is None and self.vault.exists(path):
@@ -557,7 +572,7 @@ class Engine:
             report.problems.append(Problem(followup.source, data.message))
             return
         if cached is None:
-            self._write(path, data, report.dry_run)
+            writes.append((path, data))
             report.created.append(path)
             created[followup.id] = path
         elif cached.digest == _sha(data):
@@ -566,14 +581,20 @@ class Engine:
         elif cached.record is None or cached.record.edited:
             report.kept.append(path)
         else:
-            self._write(path, data, report.dry_run)
+            writes.append((path, data))
             report.updated.append(path)
             created.setdefault(followup.id, path)
-        if not report.dry_run:
-            current = self._cache.drafts.get(path)
-            if current is not None:
-                self._cache.rendered[followup.id] = (render_key, current.digest)
-                self.cache_dirty = True
+        remember.append((followup.id, render_key, path))
+
+    def _write_drafts(self, writes: list[tuple[str, bytes]], dry_run: bool) -> None:
+        """Write a pass's new and changed drafts in one batch (one flush)."""
+        if dry_run or not writes:
+            return
+        data_of = dict(writes)
+        for rel in self.vault.write_many(writes, self.owned, folders=self._written_folders):
+            self._disk[rel] = _sha(data_of[rel])
+        for rel, data in writes:
+            self._refresh_draft(rel, data)
 
     def _lint(self, plan: Plan) -> list[Problem]:
         """What `vaultfollow check` says of each pending draft, for the
@@ -680,12 +701,11 @@ class Engine:
         return render_dashboard(plan, self.settings, draft_problems).encode("utf-8")
 
     def _write(self, rel: str, data: bytes, dry_run: bool) -> None:
+        """Write an output (the calendar or the dashboard)."""
         if dry_run:
             return
         self.vault.write(rel, data, self.owned, folders=self._written_folders)
         self._disk[rel] = _sha(data)
-        if self.is_draft_path(rel):
-            self._refresh_draft(rel)
 
     def next_change(self, now: datetime) -> datetime:
         """When time alone next changes the outputs: local midnight, or the

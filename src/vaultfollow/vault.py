@@ -17,7 +17,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -230,17 +230,75 @@ class Vault:
         whether anything was written. With `folders`, the folder's own fsync
         (which makes the rename durable) is left to `sync_folders`, so a pass
         that writes many files in one folder syncs that folder once."""
+        self._check_writable(rel, owned)
+        try:
+            staged = self._stage(rel, data, flush=True)
+            if staged is None:
+                return False
+            self._commit(*staged)
+        except OSError as exc:
+            raise WriteError(rel, exc) from exc
+        if folders is None:
+            _fsync_dir(staged[1].parent)
+        else:
+            folders.add(staged[1].parent)
+        return True
+
+    def write_many(
+        self, items: Sequence[tuple[str, bytes]], owned: Iterable[str], *, folders: set[Path]
+    ) -> list[str]:
+        """`write` for many files with one flush to disk for all of them: every
+        file goes to its temporary file, the file system is synced once
+        (Linux's syncfs), then each temporary file is renamed over its target.
+        Each file is as atomic and as durable as with `write`; hundreds of
+        drafts cost one flush instead of hundreds. Returns the paths written;
+        the first failure raises WriteError, leaving every file not yet
+        renamed as it was."""
+        owned = list(owned)
+        if len(items) < 2 or not _HAS_SYNCFS:
+            return [rel for rel, data in items if self.write(rel, data, owned, folders=folders)]
+        staged: list[tuple[str, str, Path]] = []
+        written: list[str] = []
+        try:
+            for rel, data in items:
+                self._check_writable(rel, owned)
+                try:
+                    one = self._stage(rel, data, flush=False)
+                except OSError as exc:
+                    raise WriteError(rel, exc) from exc
+                if one is not None:
+                    staged.append((rel, *one))
+            if not staged:
+                return written
+            try:
+                _syncfs(str(self.root))
+            except OSError as exc:
+                raise WriteError(staged[0][0], exc) from exc
+            while staged:
+                rel, temp, target = staged[0]
+                try:
+                    self._commit(temp, target)
+                except OSError as exc:
+                    raise WriteError(rel, exc) from exc
+                staged.pop(0)
+                folders.add(target.parent)
+                written.append(rel)
+        finally:
+            for _, temp, _ in staged:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+        return written
+
+    def _check_writable(self, rel: str, owned: Iterable[str]) -> None:
         if not _is_owned(rel, owned):
             raise OutsideVaultError(f"{rel}: refusing to write outside vaultfollow's own files")
         if not self.root.is_dir():
             # Never recreate a vault that was moved or deleted under us.
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
-        try:
-            return self._write(rel, data, folders)
-        except OSError as exc:
-            raise WriteError(rel, exc) from exc
 
-    def _write(self, rel: str, data: bytes, folders: set[Path] | None) -> bool:
+    def _stage(self, rel: str, data: bytes, *, flush: bool) -> tuple[str, Path] | None:
+        """`data` in a temporary file beside `rel` (fsynced when `flush`), or
+        None when `rel` already holds exactly `data`."""
         target = self.path(rel)
         parent = target.parent
         parent.mkdir(parents=True, exist_ok=True)
@@ -251,23 +309,28 @@ class Vault:
             raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
         with contextlib.suppress(OSError):
             if target.read_bytes() == data:
-                return False
+                return None
         fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=_TEMP_MARK)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if flush:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return temp, target
+
+    @staticmethod
+    def _commit(temp: str, target: Path) -> None:
+        try:
             os.replace(temp, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        if folders is None:
-            _fsync_dir(parent)
-        else:
-            folders.add(parent)
-        return True
 
     @staticmethod
     def sync_folders(folders: set[Path]) -> None:
@@ -398,6 +461,24 @@ def _is_owned(rel: str, owned: Iterable[str]) -> bool:
     if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
         return False
     return any(rel == item or in_folders(rel, [item]) for item in owned)
+
+
+_HAS_SYNCFS = sys.platform.startswith("linux")
+
+
+def _syncfs(path: str) -> None:
+    """Flush every file of the file system holding `path` to disk and wait
+    (syncfs(2), which Python's os module lacks)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if libc.syncfs(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:
