@@ -12,8 +12,8 @@ from pathlib import Path
 from conftest import BERLIN, at
 from vaultfollow.cache import FORMAT, dump_cache, load_cache
 from vaultfollow.engine import open_engine, sync
+from vaultfollow.paths import CACHE_FILE
 from vaultfollow.starter import init_vault
-from vaultfollow.vault import CACHE_FILE
 
 NOW = at("2026-11-12 10:00")
 

@@ -17,8 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaultfollow.errors import ConfigError
-
-CONFIG_NAME = "vaultfollow.toml"
+from vaultfollow.paths import CONFIG_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from vaultfollow.cache import (
     fingerprint,
     load_cache,
 )
-from vaultfollow.config import CONFIG_NAME, Settings, parse_config_text
+from vaultfollow.config import Settings, parse_config_text
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
 from vaultfollow.model import (
     FollowUp,
@@ -41,20 +41,27 @@ from vaultfollow.model import (
 from vaultfollow.notes import (
     NoteResult,
     enrich_people,
-    in_folders,
     parse_note,
     parse_person_note,
     person_links,
 )
+from vaultfollow.paths import (
+    CACHE_FILE,
+    CONFIG_NAME,
+    STATE_DIR,
+    WORDS_FILE,
+    StatKey,
+    in_folders,
+    is_excluded,
+)
 from vaultfollow.schedule import Memory, plan_followups
-from vaultfollow.vault import CACHE_FILE, STATE_DIR, StatKey, Vault, conflict_copy_of
+from vaultfollow.vault import Vault, conflict_copy_of
 
 if TYPE_CHECKING:
     from vaultfollow.drafts import Templates
 
 log = logging.getLogger(__name__)
 
-WORDS_FILE = "vaultfollow-words.txt"  # the user's word list for `check`
 PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
 # The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
 # repeated here so that a pass with nothing to render never imports Jinja2).
@@ -166,8 +173,6 @@ class Engine:
     def is_note_path(self, rel: str) -> bool:
         if not rel.lower().endswith(".md") or any(p.startswith(".") for p in rel.split("/")):
             return False
-        from vaultfollow.notes import is_excluded
-
         return not in_folders(rel, self._skip) and not is_excluded(rel, self.settings.notes.exclude)
 
     def is_draft_path(self, rel: str) -> bool:

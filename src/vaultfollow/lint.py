@@ -22,12 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultfollow.config import CONFIG_NAME, Settings
+from vaultfollow.config import Settings
 from vaultfollow.draftfile import read_draft
-from vaultfollow.engine import WORDS_FILE
 from vaultfollow.errors import UsageError
 from vaultfollow.front_matter import load_yaml
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.paths import CONFIG_NAME, WORDS_FILE
 from vaultfollow.prose import FRAMES, word_set
 
 if TYPE_CHECKING:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any, TypeVar
 
@@ -26,6 +25,7 @@ from vaultfollow.front_matter import (
     split_front_matter,
 )
 from vaultfollow.model import InterviewNote, Person, Problem, Round
+from vaultfollow.paths import in_folders
 from vaultfollow.properties import (
     ValueProblem,
     normalise_properties,
@@ -62,15 +62,6 @@ class NoteResult:
 
 
 # --- detection ---------------------------------------------------------------
-
-
-def in_folders(path: str, folders: Iterable[str]) -> bool:
-    lowered = path.casefold()
-    return any(lowered.startswith(folder.casefold().rstrip("/") + "/") for folder in folders)
-
-
-def is_excluded(path: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatchcase(path, pattern) or in_folders(path, [pattern]) for pattern in patterns)
 
 
 def _matches_type(value: Any, wanted: str) -> bool:

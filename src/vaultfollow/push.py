@@ -29,7 +29,8 @@ from typing import Any
 from vaultfollow.config import CalDAVSettings
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
 from vaultfollow.ics import UID_DOMAIN
-from vaultfollow.vault import STATE_DIR, Vault
+from vaultfollow.paths import STATE_DIR
+from vaultfollow.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from vaultfollow.errors import UsageError
-from vaultfollow.vault import STATE_DIR, Vault
+from vaultfollow.paths import STATE_DIR
+from vaultfollow.vault import Vault
 
 log = logging.getLogger(__name__)
 

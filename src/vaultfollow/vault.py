@@ -17,24 +17,27 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from vaultfollow.errors import UsageError, VaultfollowError
-from vaultfollow.notes import in_folders, is_excluded
+from vaultfollow.paths import (
+    OBSIDIAN_TEMPLATE_SETTINGS,
+    STATE_DIR,
+    STATE_FILE,
+    StatKey,
+    in_folders,
+    scan_drafts,
+    scan_notes,
+)
 from vaultfollow.schedule import Memory
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".vaultfollow"
-STATE_FILE = f"{STATE_DIR}/state.json"
-# One cache per machine, so that two machines syncing one vault never fight over it.
-CACHE_FILE = f"{STATE_DIR}/cache-{re.sub(r'[^A-Za-z0-9_-]', '_', socket.gethostname())[:40]}.json"
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 _TEMP_MARK = ".vaultfollow-tmp"
-StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
 class VaultGoneError(VaultfollowError):
@@ -110,11 +113,7 @@ class Vault:
         """Folders holding note templates (never read as notes): Obsidian's
         core Templates setting, Templater's, and `Templates/`."""
         folders = {"Templates"}
-        sources = (
-            (".obsidian/templates.json", "folder"),
-            (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
-        )
-        for rel, key in sources:
+        for rel, key in OBSIDIAN_TEMPLATE_SETTINGS:
             try:
                 data = json.loads(self.path(rel).read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -128,45 +127,11 @@ class Vault:
         """Every `.md` file with its (mtime_ns, size), outside
         hidden folders, `skip` folders and `exclude` patterns. Symlinked
         folders are not followed (no loops)."""
-        skip_set = {s.strip("/").casefold() for s in skip}
-        patterns = list(exclude)
-        found = {
-            rel: key
-            for rel, key in self._walk("", skip_set)
-            if not (patterns and is_excluded(rel, patterns))
-        }
-        return found
+        return scan_notes(str(self.root), skip, exclude, _cannot_list)
 
     def scan_folder(self, folder: str) -> list[str]:
         """Every `.md` file under one folder of the vault, sorted."""
-        if not os.path.isdir(self.fspath(folder)):
-            return []
-        return sorted(rel for rel, _ in self._walk(folder, set()))
-
-    def _walk(self, folder: str, skip: set[str]) -> Iterator[tuple[str, StatKey]]:
-        stack = [folder]
-        while stack:
-            current = stack.pop()
-            try:
-                with os.scandir(self.fspath(current) if current else self.root) as listing:
-                    entries = list(listing)
-            except OSError as exc:
-                log.warning("%s: cannot list this folder (%s)", current or ".", exc.strerror)
-                continue
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                rel = f"{current}/{name}" if current else name
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if rel.casefold() not in skip:
-                            stack.append(rel)
-                    elif name[-3:].lower() == ".md" and entry.is_file():
-                        info = entry.stat()
-                        yield rel, (info.st_mtime_ns, info.st_size)
-                except OSError:
-                    continue
+        return sorted(scan_drafts(str(self.root), folder, _cannot_list))
 
     def read(self, rel: str) -> ReadResult:
         """A note's text (BOM removed), or why it could not be read."""
@@ -461,6 +426,10 @@ def _is_owned(rel: str, owned: Iterable[str]) -> bool:
     if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
         return False
     return any(rel == item or in_folders(rel, [item]) for item in owned)
+
+
+def _cannot_list(folder: str, exc: OSError) -> None:
+    log.warning("%s: cannot list this folder (%s)", folder, exc.strerror)
 
 
 _HAS_SYNCFS = sys.platform.startswith("linux")

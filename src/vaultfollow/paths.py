@@ -1,0 +1,140 @@
+"""Which files of a vault are notes, and a fingerprint of them all.
+
+Kept apart and light (the standard library only) because the quickest
+commands need nothing else: `vaultfollow sync` and `vaultfollow due` on a
+vault where nothing changed list its files, compare one fingerprint with the
+one the last pass left (see `last_pass.py`), and are done.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from fnmatch import fnmatchcase
+
+StatKey = tuple[int, int]  # (mtime_ns, size)
+
+STATE_DIR = ".vaultfollow"
+STATE_FILE = f"{STATE_DIR}/state.json"
+CONFIG_NAME = "vaultfollow.toml"
+WORDS_FILE = "vaultfollow-words.txt"  # the user's word list for `check`
+# Obsidian's and Templater's settings name the folders of note templates.
+OBSIDIAN_TEMPLATE_SETTINGS = (
+    (".obsidian/templates.json", "folder"),
+    (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"),
+)
+
+
+def _host() -> str:
+    name = os.uname().nodename if hasattr(os, "uname") else ""
+    if not name:
+        import socket
+
+        name = socket.gethostname()
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)[:40]
+
+
+# One cache per machine, so that two machines syncing one vault never fight over it.
+CACHE_FILE = f"{STATE_DIR}/cache-{_host()}.json"
+
+
+def last_pass_file(cache_file: str) -> str:
+    """Where the record of the last pass lives, beside its machine's cache."""
+    return cache_file.removesuffix(".json") + ".last-pass.json"
+
+
+def in_folders(path: str, folders: Iterable[str]) -> bool:
+    lowered = path.casefold()
+    return any(lowered.startswith(folder.casefold().rstrip("/") + "/") for folder in folders)
+
+
+def is_excluded(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatchcase(path, pattern) or in_folders(path, [pattern]) for pattern in patterns)
+
+
+def fspath(root: str, rel: str) -> str:
+    """Vault-relative `rel` (with `/`) under the folder `root` as an OS path."""
+    return os.path.join(root, rel) if os.sep == "/" else os.path.join(root, *rel.split("/"))
+
+
+def stat_key(path: str) -> StatKey | None:
+    """(mtime_ns, size) of a file, or None when it is not there."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
+
+
+def walk(
+    root: str, folder: str, skip: set[str], on_error: OnError
+) -> Iterator[tuple[str, StatKey]]:
+    """Every `.md` file under `folder` of the vault at `root` with its
+    (mtime_ns, size), outside hidden folders and the (casefolded) `skip`
+    folders. Symlinked folders are not followed (no loops). A folder that
+    cannot be listed is passed to `on_error` and skipped."""
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(fspath(root, current) if current else root) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            on_error(current or ".", exc)
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{current}/{name}" if current else name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if rel.casefold() not in skip:
+                        stack.append(rel)
+                elif name[-3:].lower() == ".md" and entry.is_file():
+                    info = entry.stat()
+                    yield rel, (info.st_mtime_ns, info.st_size)
+            except OSError:
+                continue
+
+
+def scan_notes(
+    root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
+) -> dict[str, StatKey]:
+    """Every note of the vault: `walk` without `skip` folders and `exclude` patterns."""
+    skip_set = {s.strip("/").casefold() for s in skip}
+    patterns = list(exclude)
+    return {
+        rel: key
+        for rel, key in walk(root, "", skip_set, on_error)
+        if not (patterns and is_excluded(rel, patterns))
+    }
+
+
+def scan_drafts(root: str, folder: str, on_error: OnError) -> dict[str, StatKey]:
+    """Every `.md` file under the drafts folder (the dashboard among them)."""
+    if not os.path.isdir(fspath(root, folder)):
+        return {}
+    return dict(walk(root, folder, set(), on_error))
+
+
+def fingerprint(
+    notes: Mapping[str, StatKey],
+    drafts: Mapping[str, StatKey],
+    files: Mapping[str, StatKey | None],
+) -> str:
+    """One digest of every input of a pass: each note's and draft's path,
+    modification time and size, and the same of the other files it read or
+    wrote (None: absent). Equal fingerprints mean no input changed."""
+    import hashlib
+
+    parts = [f"{rel}\0{m}\0{s}" for rel, (m, s) in notes.items()]
+    parts.sort()
+    drafts_part = sorted(f"{rel}\0{m}\0{s}" for rel, (m, s) in drafts.items())
+    files_part = sorted(f"{rel}\0{key}" for rel, key in files.items())
+    text = "\n".join([*parts, "\x01", *drafts_part, "\x01", *files_part])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
