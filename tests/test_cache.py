@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import BERLIN, at
 from vaultfollow.cache import FORMAT, dump_cache, load_cache
 from vaultfollow.engine import open_engine, sync
-from vaultfollow.paths import CACHE_FILE
+from vaultfollow.paths import CACHE_FILE, last_pass_file
 from vaultfollow.starter import init_vault
 
 NOW = at("2026-11-12 10:00")
@@ -75,6 +75,7 @@ def test_a_sync_with_nothing_changed_reads_no_note_and_imports_no_renderer(
         ".obsidian/plugins/templater-obsidian/data.json",
         ".vaultfollow/state.json",
         CACHE_FILE,
+        last_pass_file(CACHE_FILE),
     }
 
 

@@ -278,8 +278,9 @@ def test_a_pass_flushes_its_drafts_to_disk_once(
     report = sync(root, NOW)
     assert len(report.created) >= 6
     assert flushes == [str(root)]
-    # The calendar, the dashboard and the state file are single writes.
-    assert fsynced.count("file") == 3 + 1  # + the cache
+    # Single writes: the calendar, the dashboard, the state file, the cache
+    # and the record of the pass.
+    assert fsynced.count("file") == 5
     assert all(p.read_bytes() for p in (root / "Follow-ups").rglob("*.md"))
     assert temp_files(root) == []
 

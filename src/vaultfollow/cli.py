@@ -7,7 +7,6 @@ here: 0 ok, 1 done but with problems, 2 bad usage or config.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -21,11 +20,14 @@ import click
 from vaultfollow import __version__
 
 if TYPE_CHECKING:
-    from vaultfollow.engine import PassReport
-    from vaultfollow.model import Plan
+    import logging
 
-log = logging.getLogger("vaultfollow")
+    from vaultfollow.engine import PassReport
+
 F = TypeVar("F", bound=Callable[..., Any])
+# Commands that first try the record of the last pass: they set up logging
+# only when they need a real pass (importing logging is a cost of its own).
+_QUICK_COMMANDS = ("sync", "due")
 
 NOW_HELP = "Pretend it is this time (ISO, e.g. 2026-11-12T09:00); for planning ahead and tests."
 
@@ -34,23 +36,43 @@ def _use_color() -> bool:
     return sys.stderr.isatty() and "NO_COLOR" not in os.environ
 
 
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        if record.levelno >= logging.WARNING and _use_color():
-            color = "red" if record.levelno >= logging.ERROR else "yellow"
-            return click.style(message, fg=color)
-        return message
+def _warn(message: str) -> None:
+    """A warning on stderr, as the logging set up below shows one."""
+    click.echo(click.style(message, fg="yellow") if _use_color() else message, err=True)
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
+    import logging
+
+    class Formatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING and _use_color():
+                color = "red" if record.levelno >= logging.ERROR else "yellow"
+                return click.style(message, fg=color)
+            return message
+
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
+    handler.setFormatter(Formatter())
     root = logging.getLogger("vaultfollow")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+
+
+def _log() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("vaultfollow")
+
+
+def _setup_logging(ctx: click.Context) -> None:
+    """Logging as the global options ask (once per run)."""
+    options = ctx.find_root().obj or {}
+    if not options.get("logging"):
+        _configure_logging(options.get("verbose", 0), options.get("quiet", False))
+        options["logging"] = True
 
 
 def _handle_errors(func: F) -> F:
@@ -85,8 +107,9 @@ def _handle_errors(func: F) -> F:
 def main(ctx: click.Context, vault_option: Path | None, verbose: int, quiet: bool) -> None:
     """Keep interview follow-ups true in a Markdown vault: a draft for every
     follow-up that is due, one .ics calendar and a dashboard note."""
-    _configure_logging(verbose, quiet)
-    ctx.obj = {"vault": vault_option}
+    ctx.obj = {"vault": vault_option, "verbose": verbose, "quiet": quiet}
+    if ctx.invoked_subcommand not in _QUICK_COMMANDS:
+        _setup_logging(ctx)
 
 
 def _vault_root(ctx: click.Context, vault: Path | None) -> Path:
@@ -120,12 +143,28 @@ now_option = click.option("--now", "now_text", metavar="ISO-TIME", help=NOW_HELP
 
 
 def _engine(ctx: click.Context, vault: Path | None) -> Any:
-    from vaultfollow.engine import Engine, load_settings
-    from vaultfollow.vault import Vault
+    from vaultfollow.engine import open_engine
 
-    root = _vault_root(ctx, vault)
-    opened = Vault(root)
-    return Engine(opened, load_settings(opened))
+    _setup_logging(ctx)
+    return open_engine(_vault_root(ctx, vault))
+
+
+def _last_pass(ctx: click.Context, vault: Path | None, now_text: str | None) -> Any:
+    """The last pass's report when nothing changed since (see last_pass.py),
+    else None. Never with -v: a real pass says what it skipped."""
+    options = ctx.find_root().obj or {}
+    if options.get("verbose"):
+        return None
+    from vaultfollow.last_pass import still_true
+    from vaultfollow.paths import CACHE_FILE, fspath, last_pass_file
+
+    root = str(_vault_root(ctx, vault))
+    try:
+        with open(fspath(root, last_pass_file(CACHE_FILE)), "rb") as handle:
+            record = handle.read()
+    except OSError:
+        return None
+    return still_true(root, record, now_text)
 
 
 @main.command()
@@ -139,6 +178,25 @@ def sync(
     ctx: click.Context, vault: Path | None, now_text: str | None, dry_run: bool, recreate: bool
 ) -> None:
     """One pass: bring drafts, calendar and dashboard up to date."""
+    last = None if dry_run or recreate else _last_pass(ctx, vault, now_text)
+    if last is not None:
+        quiet = (ctx.find_root().obj or {}).get("quiet", False)
+        for path in last["kept"] if not quiet else ():
+            click.echo(_kept_line(path), err=True)
+        for problem in last["problems"]:
+            _warn(problem)
+        click.echo(
+            _summary_line(
+                0,
+                0,
+                len(last["kept"]),
+                last["unchanged"],
+                last["pending"],
+                len(last["problems"]),
+                dry_run=False,
+            )
+        )
+        sys.exit(1 if last["problems"] else 0)
     engine = _engine(ctx, vault)
     now = _parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.run(now, dry_run=dry_run, recreate=recreate)
@@ -146,26 +204,52 @@ def sync(
     sys.exit(1 if report.has_problems else 0)
 
 
+def _kept_line(path: str) -> str:
+    return f"kept     {path} (you edited it)"
+
+
+def _summary_line(
+    created: int,
+    updated: int,
+    kept: int,
+    unchanged: int,
+    pending: int,
+    problems: int,
+    *,
+    dry_run: bool,
+) -> str:
+    verb = "would be " if dry_run else ""
+    summary = (
+        f"{created} drafts {verb}created, {updated} {verb}updated, "
+        f"{kept} kept because you edited them, {unchanged} unchanged; "
+        f"{pending} follow-ups pending; {problems} problems"
+    )
+    return summary + (" (dry run: nothing written)" if dry_run else "")
+
+
 def _print_report(report: PassReport, settings: Any) -> None:
+    log = _log()
     verb = "would be " if report.dry_run else ""
     for path in report.created:
         log.info("%screated  %s", "would create " if report.dry_run else "", path)
     for path in report.updated:
         log.info("%supdated  %s", "would update " if report.dry_run else "", path)
     for path in report.kept:
-        log.info("kept     %s (you edited it)", path)
+        log.info("%s", _kept_line(path))
     for path in report.outputs:
         log.debug("%swritten  %s", verb, path)
     for problem in report.problems:
         log.warning("%s", problem)
     pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
-    summary = (
-        f"{len(report.created)} drafts {verb}created, {len(report.updated)} {verb}updated, "
-        f"{len(report.kept)} kept because you edited them, {report.unchanged} unchanged; "
-        f"{pending} follow-ups pending; {len(report.problems)} problems"
+    summary = _summary_line(
+        len(report.created),
+        len(report.updated),
+        len(report.kept),
+        report.unchanged,
+        pending,
+        len(report.problems),
+        dry_run=report.dry_run,
     )
-    if report.dry_run:
-        summary += " (dry run: nothing written)"
     click.echo(summary)
     if report.outputs and not report.dry_run:
         click.echo("Updated " + ", ".join(report.outputs))
@@ -179,43 +263,29 @@ def _print_report(report: PassReport, settings: Any) -> None:
 @_handle_errors
 def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: bool) -> None:
     """List pending follow-ups, overdue first."""
-    engine = _engine(ctx, vault)
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
-    engine.read_all()
-    plan, _ = engine.plan(now)
-    for problem in plan.problems:
-        log.warning("%s", problem)
-    rows = due_rows(plan)
+    last = _last_pass(ctx, vault, now_text)
+    if last is not None:
+        problems, rows = last["plan_problems"], last["due"]
+        for problem in problems:
+            _warn(problem)
+    else:
+        from vaultfollow.model import due_rows
+
+        engine = _engine(ctx, vault)
+        now = _parse_now(now_text, engine.settings.schedule.timezone)
+        engine.read_all()
+        plan, _ = engine.plan(now)
+        problems = [str(problem) for problem in plan.problems]
+        for problem in problems:
+            _log().warning("%s", problem)
+        rows = due_rows(plan)
     if as_json:
         import json
 
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         click.echo(_table(rows) if rows else "Nothing due.")
-    sys.exit(1 if plan.problems else 0)
-
-
-def due_rows(plan: Plan) -> list[dict[str, str]]:
-    """Pending follow-ups as plain records, overdue first, then by do-time."""
-    from vaultfollow.model import State, Urgency, urgency
-
-    order = {Urgency.OVERDUE: 0, Urgency.TODAY: 1, Urgency.UPCOMING: 2}
-    pending = [f for f in plan.followups if f.state is State.PENDING]
-    pending.sort(key=lambda f: (order[urgency(f, plan.now)], f.do, f.company, f.recipient.name))
-    return [
-        {
-            "kind": f.kind.value,
-            "company": f.company,
-            "role": f.role,
-            "to": f.recipient.name,
-            "do": f.do.isoformat(),
-            "deadline": f.deadline.isoformat(),
-            "state": urgency(f, plan.now).value,
-            "draft": f.draft_path,
-            "source": f.source,
-        }
-        for f in pending
-    ]
+    sys.exit(1 if problems else 0)
 
 
 def _table(rows: list[dict[str, str]]) -> str:
@@ -258,9 +328,9 @@ def init(vault: Path, timezone: str | None) -> None:
     zone = _check_zone(timezone) if timezone else system_timezone()
     report = init_vault(vault, datetime.now().date(), zone)
     for rel in report.created:
-        log.debug("created  %s", rel)
+        _log().debug("created  %s", rel)
     for rel in report.kept:
-        log.info("kept     %s (already there)", rel)
+        _log().info("kept     %s (already there)", rel)
     click.echo(
         f"{vault}: {len(report.created)} files created, {len(report.kept)} already there "
         f"and left alone; time zone {zone}."
@@ -304,6 +374,7 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
     show what is due, then watch it until Ctrl-C (edit a note and see)."""
     from vaultfollow.config import system_timezone
     from vaultfollow.engine import open_engine
+    from vaultfollow.model import due_rows
     from vaultfollow.starter import init_vault
 
     report = init_vault(vault, datetime.now().date(), system_timezone())
@@ -425,7 +496,7 @@ def serve(
     now = _parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.full_pass(now)
     for problem in report.problems:
-        log.warning("%s", problem)
+        _log().warning("%s", problem)
     server = _start_feed(engine, host, port, allow_remote, public_hosts, new_token)
     stop = threading.Event()
     previous = {
@@ -438,7 +509,7 @@ def serve(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         server.stop()
-    log.info("stopped")
+    _log().info("stopped")
 
 
 @main.command()
@@ -464,7 +535,7 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
     now = _parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.full_pass(now)
     for problem in report.problems:
-        log.warning("%s", problem)
+        _log().warning("%s", problem)
     data = engine.vault.read_bytes(engine.settings.calendar.path)
     if data is None:
         raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
@@ -585,6 +656,8 @@ def watch(
 
 
 def _add_log_file(path: Path) -> None:
+    import logging
+
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.getLogger("vaultfollow").addHandler(handler)
@@ -624,12 +697,12 @@ def _watch(
         with engine.vault.lock_watch():
             removed = engine.vault.remove_temp_files(engine.owned)
             for rel in removed:
-                log.info("removed %s, left by an interrupted run", rel)
+                _log().info("removed %s, left by an interrupted run", rel)
             watcher.run(stop)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    log.info("stopped")
+    _log().info("stopped")
 
 
 @main.command()
@@ -661,9 +734,9 @@ def check(ctx: click.Context, target: Path | None, now_text: str | None, as_json
             click.echo(str(finding))
         if findings:
             drafts = len({f.path for f in findings})
-            log.info("%d problems in %d drafts", len(findings), drafts)
+            _log().info("%d problems in %d drafts", len(findings), drafts)
         else:
-            log.info("No problems found.")
+            _log().info("No problems found.")
     sys.exit(1 if findings else 0)
 
 

@@ -49,10 +49,12 @@ from vaultfollow.paths import (
     CACHE_FILE,
     CONFIG_NAME,
     STATE_DIR,
+    STATE_FILE,
     WORDS_FILE,
     StatKey,
     in_folders,
     is_excluded,
+    last_pass_file,
 )
 from vaultfollow.schedule import Memory, plan_followups
 from vaultfollow.vault import Vault, conflict_copy_of
@@ -132,9 +134,17 @@ def _s(items: list[str]) -> str:
 class Engine:
     """Reads a vault, plans its follow-ups and writes the outputs."""
 
-    def __init__(self, vault: Vault, settings: Settings) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        settings: Settings,
+        settings_stamp: dict[str, StatKey | None] | None = None,
+    ) -> None:
+        """`settings_stamp`: the stats of the settings files taken before
+        `settings` were read from them (see `stamp_settings`)."""
         self.vault = vault
         self.settings = settings
+        self.settings_stamp = settings_stamp or stamp_settings(vault)
         self._reset()
 
     def _reset(self) -> None:
@@ -155,6 +165,8 @@ class Engine:
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
+        self._words_stat: StatKey | None = None  # the word list as the last lint saw it
+        self._template_stats: dict[str, StatKey | None] = {}
         self.scanned = False
 
     def save_cache(self) -> None:
@@ -370,6 +382,7 @@ class Engine:
 
             folder = self.settings.drafts.templates
             stats = [(name, self._stat(f"{folder}/{name}")) for name in sorted(TEMPLATE_NAMES)]
+            self._template_stats = {f"{folder}/{name}": stat for name, stat in stats}
             self._templates_key = _hash(repr((__version__, stats)))
         return self._templates_key
 
@@ -455,6 +468,7 @@ class Engine:
 
     def _reload(self, now: datetime) -> PassReport:
         """The config or Obsidian's settings changed: start afresh."""
+        stamp = stamp_settings(self.vault)
         try:
             settings = load_settings(self.vault)
         except ConfigError as exc:
@@ -463,6 +477,7 @@ class Engine:
             log.error("keeping the previous settings until %s is fixed", CONFIG_NAME)
             settings = self.settings
         self.settings = settings
+        self.settings_stamp = stamp
         self._reset()
         return self.full_pass(now)
 
@@ -524,7 +539,56 @@ class Engine:
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
         report.problems = sorted(set(report.problems), key=_problem_order)
+        if not report.dry_run and not recreate and not report.retry and self.scanned:
+            self._record_pass(plan, report)
         return report
+
+    def _record_pass(self, plan: Plan, report: PassReport) -> None:
+        """Leave the record of this pass (see `last_pass.py`): the inputs as
+        this pass saw them, never as they are now, so that a file changed
+        during the pass makes the record fail to match, not vouch for it."""
+        from vaultfollow.last_pass import make_record, system_zone_signals
+        from vaultfollow.model import due_rows
+
+        settings = self.settings
+        notes = dict(self._cache.plain)
+        notes.update((rel, cached.key) for rel, cached in self._cache.notes.items())
+        drafts = {rel: cached.key for rel, cached in self._cache.drafts.items()}
+        files: dict[str, StatKey | None] = dict(self.settings_stamp)
+        files.update(self._template_stats)
+        files[WORDS_FILE] = self._words_stat
+        for rel in (settings.calendar.path, settings.dashboard_path):
+            output = self._cache.outputs.get(rel)
+            files[rel] = output.stat if output is not None else None
+        files[STATE_FILE] = self._stat(STATE_FILE)  # just written by this pass
+        pending = sum(1 for f in plan.followups if f.state is State.PENDING)
+        record = make_record(
+            notes=notes,
+            drafts=drafts,
+            files=files,
+            scan={
+                "skip": self._skip,
+                "exclude": list(settings.notes.exclude),
+                "drafts": settings.drafts.folder,
+                "dashboard": settings.dashboard_path,
+            },
+            zone_signals=system_zone_signals(),
+            timezone=settings.schedule.timezone,
+            now=plan.now,
+            until=self.next_change(plan.now, plan),
+            report={
+                # What the same pass says when run again: what it wrote is unchanged then.
+                "kept": report.kept,
+                "unchanged": report.unchanged + len(report.created) + len(report.updated),
+                "pending": pending,
+                "problems": [str(p) for p in report.problems],
+                "plan_problems": [str(p) for p in plan.problems],
+                "due": due_rows(plan),
+            },
+        )
+        rel = last_pass_file(CACHE_FILE)
+        if not _same_but_later(self.vault.read_bytes(rel), record):
+            self.vault.write(rel, record, self.owned)
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
         from vaultfollow.drafts import render_draft
@@ -611,7 +675,7 @@ class Engine:
             if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
             and f.state in (State.PENDING, State.SENT)
         )
-        words_stat = self._stat(WORDS_FILE)
+        words_stat = self._words_stat = self._stat(WORDS_FILE)
         found: list[Problem] = []
         words: frozenset[str] | None = None
         for followup in plan.followups:
@@ -712,20 +776,29 @@ class Engine:
         self.vault.write(rel, data, self.owned, folders=self._written_folders)
         self._disk[rel] = _sha(data)
 
-    def next_change(self, now: datetime) -> datetime:
-        """When time alone next changes the outputs: local midnight, or the
-        moment a pending thank-you becomes overdue, whichever comes first."""
+    def next_change(self, now: datetime, plan: Plan | None = None) -> datetime:
+        """The first moment after `now` at which time alone may change the
+        outputs: local midnight (dates, "today"), the instant a pending
+        thank-you becomes overdue (just past its deadline), or the instant a
+        follow-up becomes too old to show (just past its do-time plus
+        `ignore_older_than`), whichever comes first. `plan`: the plan made at
+        `now`, when there is one. Until then the plan says the same."""
         zone = self.settings.schedule.zone
         local = now.astimezone(zone)
         moment = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
-        plan, _ = self.plan(now)
+        if plan is None:
+            plan, _ = self.plan(now)
+        tick = timedelta(microseconds=1)  # "overdue" and "too old" start just past the instant
+        too_old = self.settings.schedule.ignore_older_than
         for followup in plan.followups:
-            if (
-                followup.state is State.PENDING
-                and followup.kind is Kind.THANK_YOU
-                and now < followup.deadline < moment
-            ):
-                moment = followup.deadline
+            changes = []
+            if followup.state in (State.PENDING, State.DISMISSED):
+                changes.append(followup.do + too_old + tick)
+            if followup.state is State.PENDING and followup.kind is Kind.THANK_YOU:
+                changes.append(followup.deadline + tick)
+            for change in changes:
+                if now < change < moment:
+                    moment = change
         return moment
 
     # Back-compatible name for one full pass.
@@ -769,9 +842,35 @@ def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.path, problem.line or 0, problem.message)
 
 
+def stamp_settings(vault: Vault) -> dict[str, StatKey | None]:
+    """The stats of the files settings are read from, to be taken before
+    reading them (a file changed in between then never looks unchanged)."""
+    from vaultfollow.last_pass import settings_files
+
+    return {rel: vault.stat(rel) for rel in settings_files()}
+
+
+def _same_but_later(old: bytes | None, new: bytes) -> bool:
+    """Whether the record on disk says the same as `new` but for the moment
+    of its pass (an earlier one: it vouches for at least as long)."""
+    import json
+
+    if old is None:
+        return False
+    try:
+        before, after = json.loads(old), json.loads(new)
+        start, now = before.pop("now"), after.pop("now")
+        return bool(
+            before == after and datetime.fromisoformat(start) <= datetime.fromisoformat(now)
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
 def open_engine(root: Path) -> Engine:
     vault = Vault(root)
-    return Engine(vault, load_settings(vault))
+    stamp = stamp_settings(vault)
+    return Engine(vault, load_settings(vault), stamp)
 
 
 def sync(root: Path, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:

@@ -182,3 +182,24 @@ def urgency(followup: FollowUp, now: datetime) -> Urgency:
     if followup.do.date() <= today:
         return Urgency.TODAY
     return Urgency.UPCOMING
+
+
+def due_rows(plan: Plan) -> list[dict[str, str]]:
+    """Pending follow-ups as plain records, overdue first, then by do-time."""
+    order = {Urgency.OVERDUE: 0, Urgency.TODAY: 1, Urgency.UPCOMING: 2}
+    pending = [f for f in plan.followups if f.state is State.PENDING]
+    pending.sort(key=lambda f: (order[urgency(f, plan.now)], f.do, f.company, f.recipient.name))
+    return [
+        {
+            "kind": f.kind.value,
+            "company": f.company,
+            "role": f.role,
+            "to": f.recipient.name,
+            "do": f.do.isoformat(),
+            "deadline": f.deadline.isoformat(),
+            "state": urgency(f, plan.now).value,
+            "draft": f.draft_path,
+            "source": f.source,
+        }
+        for f in pending
+    ]

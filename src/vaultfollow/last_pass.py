@@ -1,0 +1,142 @@
+"""The record of the last pass: what a run where nothing changed would say.
+
+After every pass that saw the whole vault, the engine writes (beside its
+cache) a fingerprint of every input the pass used (each note's and draft's
+path, modification time and size, the config, the templates, the word list,
+the outputs as written), the moment until which time alone cannot change the
+outputs, and what the pass reported. `vaultfollow sync` and `vaultfollow due`
+first list the vault's files and compare fingerprints: when they match and
+the clock lies in that window, a full pass would read nothing new, write
+nothing and say the same, so its report is printed as it is, without
+importing the engine. Anything else (a changed file, another version, the
+time zone of the machine, a damaged record) falls through to a real pass.
+
+Standard library only, and as little of it as possible: this is the path that
+must cost little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from vaultfollow import __version__
+from vaultfollow.paths import (
+    CONFIG_NAME,
+    OBSIDIAN_TEMPLATE_SETTINGS,
+    StatKey,
+    fingerprint,
+    fspath,
+    scan_drafts,
+    scan_notes,
+    stat_key,
+)
+
+FORMAT = 1
+
+
+class _Changed(Exception):
+    """Something the record cannot vouch for: do a real pass."""
+
+
+def system_zone_signals() -> list[str]:
+    """What decides this machine's time zone when the config names none: a
+    changed value means the zone may have changed."""
+    try:
+        localtime = os.path.realpath("/etc/localtime")
+    except OSError:
+        localtime = ""
+    try:
+        with open("/etc/timezone", encoding="utf-8") as handle:
+            named = handle.read(200)
+    except OSError:
+        named = ""
+    return [os.environ.get("TZ", ""), localtime, named]
+
+
+def settings_files() -> list[str]:
+    """The files settings are read from (stat them before reading them)."""
+    return [CONFIG_NAME, *(rel for rel, _ in OBSIDIAN_TEMPLATE_SETTINGS)]
+
+
+def make_record(
+    *,
+    notes: Mapping[str, StatKey],
+    drafts: Mapping[str, StatKey],
+    files: Mapping[str, StatKey | None],
+    scan: Mapping[str, Any],
+    zone_signals: list[str],
+    timezone: str,
+    now: datetime,
+    until: datetime,
+    report: Mapping[str, Any],
+) -> bytes:
+    """The record's bytes. `scan` says how notes and drafts were listed
+    (skip, exclude, drafts, dashboard); `report` is what a repeat of the
+    pass prints (kept, unchanged, pending, problems, plan_problems, due)."""
+    data = {
+        "format": FORMAT,
+        "version": __version__,
+        "fingerprint": fingerprint(notes, drafts, files),
+        "files": sorted(files),
+        "scan": dict(scan),
+        "zone_signals": zone_signals,
+        "timezone": timezone,
+        "now": now.isoformat(),
+        "until": until.isoformat(),
+        "report": dict(report),
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
+
+
+def still_true(
+    root: str, record_bytes: bytes | None, now_text: str | None
+) -> dict[str, Any] | None:
+    """The last pass's report when it still holds for the vault at `root`
+    (at `now_text`, else the clock); None when a real pass is needed."""
+    if not record_bytes:
+        return None
+    try:
+        data = json.loads(record_bytes)
+        if data["format"] != FORMAT or data["version"] != __version__:
+            return None
+        if data["zone_signals"] != system_zone_signals():
+            return None
+        now = _now(now_text, data["timezone"])
+        start = datetime.fromisoformat(data["now"])
+        until = datetime.fromisoformat(data["until"])
+        if now is None or not start <= now < until:
+            return None
+        scan = data["scan"]
+        notes = scan_notes(root, scan["skip"], scan["exclude"], _abort)
+        drafts = scan_drafts(root, scan["drafts"], _abort)
+        drafts.pop(scan["dashboard"], None)
+        files = {rel: stat_key(fspath(root, rel)) for rel in data["files"]}
+        if fingerprint(notes, drafts, files) != data["fingerprint"]:
+            return None
+        report: dict[str, Any] = data["report"]
+        report["timezone"] = data["timezone"]
+        return report
+    except (_Changed, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _abort(folder: str, exc: OSError) -> None:
+    raise _Changed(folder)  # a real pass says what went wrong
+
+
+def _now(now_text: str | None, timezone: str) -> datetime | None:
+    if now_text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(now_text)
+    except ValueError:
+        return None  # the real pass explains the mistake
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment

@@ -1,0 +1,284 @@
+"""The record of the last pass: `sync` and `due` answer from it only when a
+real pass would read nothing new and say the same, and never otherwise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import at
+from vaultfollow.cli import main
+from vaultfollow.engine import open_engine
+from vaultfollow.ics import render_calendar
+from vaultfollow.model import due_rows
+from vaultfollow.paths import CACHE_FILE, last_pass_file
+from vaultfollow.starter import init_vault
+
+NOW = at("2026-11-12 10:00")
+RECORD = last_pass_file(CACHE_FILE)
+
+BROKEN = """---
+type: interview
+company: Initech
+date: next week sometime
+---
+"""
+
+
+def make(tmp_path: Path) -> Path:
+    """The starter vault, a note with problems, and a draft the user edited."""
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    (root / "Interviews/initech.md").write_text(BROKEN, encoding="utf-8")
+    run(root, "sync")
+    draft = next((root / "Follow-ups").rglob("*thank-you*.md"))
+    draft.write_text(draft.read_text("utf-8") + "\nP.S. my own words\n", encoding="utf-8")
+    run(root, "sync")
+    return root
+
+
+def run(root: Path, command: str, *args: str, now: datetime = NOW) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main, [command, "--now", now.isoformat(), *args, str(root)], catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def real(root: Path, command: str, *args: str, now: datetime = NOW) -> tuple[int, str, str]:
+    """What a real pass says (the record removed first)."""
+    (root / RECORD).unlink(missing_ok=True)
+    return run(root, command, *args, now=now)
+
+
+def answered_from_record(root: Path, command: str, *args: str, now: datetime = NOW) -> bool:
+    """Whether `command` answers from the record: the engine is never asked."""
+    import vaultfollow.engine as engine_module
+
+    calls: list[str] = []
+    real_open = engine_module.open_engine
+
+    def spy(path: Path) -> object:
+        calls.append(str(path))
+        return real_open(path)
+
+    engine_module.open_engine = spy  # type: ignore[assignment]
+    try:
+        run(root, command, *args, now=now)
+    finally:
+        engine_module.open_engine = real_open
+    return not calls
+
+
+def test_sync_and_due_say_what_a_real_pass_says(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    for command, args in (("sync", ()), ("due", ()), ("due", ("--json",))):
+        run(root, "sync")  # the record (a real `due` leaves none)
+        assert answered_from_record(root, command, *args)
+        quick = run(root, command, *args)
+        assert quick == real(root, command, *args)
+        code, out, err = quick
+        assert code == 1  # the broken note
+        assert "Interviews/initech.md" in err
+    code, out, err = run(root, "sync")
+    assert "kept     Follow-ups/" in err and "1 kept because you edited them" in out
+    assert json.loads(run(root, "due", "--json")[1])  # rows, not an empty list
+
+
+def test_a_later_moment_in_the_window_is_answered_too(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    later = NOW + timedelta(minutes=30)
+    assert answered_from_record(root, "due", now=later)
+    assert run(root, "due", now=later) == real(root, "due", now=later)
+    # Before the recorded pass, or at the next change (midnight at the
+    # latest): a real pass.
+    run(root, "sync")
+    assert not answered_from_record(root, "due", now=NOW - timedelta(minutes=1))
+    assert not answered_from_record(root, "due", now=at("2026-11-13 00:00"))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit a note",
+        "add a note",
+        "delete a note",
+        "edit a draft",
+        "delete a draft",
+        "delete the calendar",
+        "edit the dashboard",
+        "edit the config",
+        "add a template",
+        "add a word list",
+        "edit the state",
+        "add an obsidian templates setting",
+        "another time zone",
+    ],
+)
+def test_any_change_means_a_real_pass(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    assert answered_from_record(root, "sync")
+    note = root / "Interviews/initech.md"
+    draft = next((root / "Follow-ups").rglob("*check-in*.md"))
+    match change:
+        case "edit a note":
+            note.write_text(BROKEN.replace("Initech", "Initrode"), encoding="utf-8")
+        case "add a note":
+            (root / "Inbox.md").write_text("# an idea\n", encoding="utf-8")
+        case "delete a note":
+            (root / "People/Priya Raman.md").unlink()
+        case "edit a draft":
+            draft.write_text(draft.read_text("utf-8") + "\nmore\n", encoding="utf-8")
+        case "delete a draft":
+            draft.unlink()
+        case "delete the calendar":
+            (root / "Follow-ups/followups.ics").unlink()
+        case "edit the dashboard":
+            dashboard = root / "Follow-ups/Follow-ups.md"
+            dashboard.write_text("mine now\n", encoding="utf-8")
+        case "edit the config":
+            config = root / "vaultfollow.toml"
+            config.write_text(config.read_text("utf-8") + "\n", encoding="utf-8")
+        case "add a template":
+            folder = root / "Follow-ups/Templates"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "check-in-formal.md").write_text("Subject: Hi\n\nHello\n", encoding="utf-8")
+        case "add a word list":
+            (root / "vaultfollow-words.txt").write_text("Grafnook\n", encoding="utf-8")
+        case "edit the state":
+            state = root / ".vaultfollow/state.json"
+            state.write_text(state.read_text("utf-8") + " ", encoding="utf-8")
+        case "add an obsidian templates setting":
+            (root / ".obsidian").mkdir(exist_ok=True)
+            (root / ".obsidian/templates.json").write_text('{"folder": "People"}')
+        case "another time zone":
+            monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert not answered_from_record(root, "sync")
+
+
+def test_a_note_in_an_excluded_or_hidden_folder_changes_nothing(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    (root / ".trash").mkdir()
+    (root / ".trash/old.md").write_text("# gone\n", encoding="utf-8")
+    (root / "Templates/Another.md").write_text("# template\n", encoding="utf-8")
+    assert answered_from_record(root, "sync")
+
+
+def test_a_damaged_or_foreign_record_means_a_real_pass(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    record = root / RECORD
+    good = record.read_bytes()
+    foreign = good.replace(b'"format": 1', b'"format": 9')
+    assert foreign != good
+    for damaged in (b"", b"{", b"[]", good[: len(good) // 2], foreign):
+        record.write_bytes(damaged)
+        assert not answered_from_record(root, "sync")
+        record.write_bytes(good)
+    data = json.loads(good)
+    data["version"] = "0.0.1"
+    record.write_text(json.dumps(data))
+    assert not answered_from_record(root, "sync")
+
+
+def test_dry_run_recreate_and_verbose_always_pass_for_real(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    assert not answered_from_record(root, "sync", "--dry-run")
+    assert not answered_from_record(root, "sync", "--recreate")
+    calls: list[str] = []
+    import vaultfollow.engine as engine_module
+
+    real_open = engine_module.open_engine
+    engine_module.open_engine = lambda path: calls.append("x") or real_open(path)  # type: ignore[assignment]
+    try:
+        CliRunner().invoke(main, ["-v", "sync", "--now", NOW.isoformat(), str(root)])
+    finally:
+        engine_module.open_engine = real_open
+    assert calls == ["x"]
+
+
+def test_the_plan_holds_until_the_next_change(tmp_path: Path) -> None:
+    """What the record rests on: until `next_change`, time alone changes
+    neither the due list, the calendar nor the dashboard's urgencies."""
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    engine = open_engine(root)
+    engine.read_all()
+    moment = at("2026-11-09 07:00")
+    end = at("2026-12-20 00:00")
+    checked = 0
+    while moment < end:
+        plan, _ = engine.plan(moment)
+        until = engine.next_change(moment, plan)
+        assert until > moment
+        for later in (moment + (until - moment) / 2, until - timedelta(microseconds=1)):
+            again, _ = engine.plan(later)
+            assert due_rows(again) == due_rows(plan)
+            calendar = render_calendar(again, engine.settings, "vault")
+            assert calendar == render_calendar(plan, engine.settings, "vault")
+            checked += 1
+        moment = until
+    assert checked > 40
+
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+
+    root = Path(sys.argv[1]).resolve()
+    opened = []
+
+    def audit(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            path = Path(os.fsdecode(args[0]))
+            if path.is_absolute() and root in path.parents:
+                opened.append(path.relative_to(root).as_posix())
+
+    import os
+    sys.addaudithook(audit)
+    from vaultfollow.cli import main
+
+    try:
+        main(sys.argv[2:] + [str(root)], prog_name="vaultfollow")
+    except SystemExit as exit:
+        code = exit.code
+    mine = sorted(m for m in sys.modules if m.startswith(("vaultfollow", "yaml", "jinja2")))
+    print(json.dumps({"code": code, "opened": sorted(set(opened)), "modules": mine}))
+    """
+)
+
+
+def test_an_unchanged_vault_costs_a_listing_and_no_engine(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    for args in (["sync", "--now", NOW.isoformat()], ["due", "--now", NOW.isoformat()]):
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, str(root), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        data = json.loads(result.stdout.splitlines()[-1])
+        assert data["code"] == 1
+        assert data["opened"] == [RECORD]  # no note, no draft, no config: stats only
+        assert data["modules"] == [
+            "vaultfollow",
+            "vaultfollow.cli",
+            "vaultfollow.errors",
+            "vaultfollow.last_pass",
+            "vaultfollow.paths",
+        ]
