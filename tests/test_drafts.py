@@ -16,7 +16,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from vaultfollow.config import ScheduleSettings, Settings, You
-from vaultfollow.draftfile import is_edited, read_draft
+from vaultfollow.draftfile import fresh_record, is_edited, read_draft
 from vaultfollow.drafts import (
     DEFAULT_TEMPLATE_NAMES,
     Templates,
@@ -714,3 +714,20 @@ def test_clarification_is_one_honest_sentence(text: str, tone: str, expected: st
 def test_no_clarification_no_sentence() -> None:
     assert clarify_sentence([], "formal") is None
     assert clarify_sentence(["  ", "- "], "casual") is None
+
+
+@given(
+    kind=st.sampled_from(list(Kind)),
+    channel=st.sampled_from(["email", "phone", "post"]),
+    tone=st.sampled_from(["formal", "casual"]),
+    fid=st.text(min_size=1, max_size=40).filter(lambda t: t.strip() == t and t.strip()),
+    company=st.text(min_size=1, max_size=30).filter(str.strip),
+)
+@hsettings(max_examples=60)
+def test_a_fresh_draft_reads_back_as_its_fresh_record(
+    kind: Kind, channel: str, tone: str, fid: str, company: str
+) -> None:
+    # What lets the engine skip parsing the drafts it has just written.
+    fu = followup(kind, channel, tone, id=fid, company=company)
+    text = render_draft(fu, settings(), Templates({}))
+    assert read_draft(fu.draft_path, text) == (fresh_record(fu.draft_path, fid), [])

@@ -10,12 +10,16 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ical.calendar import Calendar as IcalCalendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import Timezone as IcalTimezone
+from icalendar import Event
+from icalendar.parser import Contentline
 
 from vaultfollow.config import CalendarSettings, ScheduleSettings, Settings
-from vaultfollow.ics import obsidian_url, render_calendar
+from vaultfollow.ics import fold, obsidian_url, render_calendar, to_ical
 from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -431,3 +435,21 @@ def test_all_day_todos() -> None:
 def test_all_day_is_off_by_default() -> None:
     assert settings().calendar.all_day is False
     assert b"VALUE=DATE" not in render_calendar(standard_plan(), settings(), VAULT)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab c\\^,;:é€😀"), max_size=400)
+    | st.text(alphabet=st.sampled_from("ab\\^ "), max_size=400)
+)
+def test_fast_folding_gives_icalendars_bytes(text: str) -> None:
+    line = Contentline(text)
+    assert fold(line) == line.to_ical()
+
+
+def test_to_ical_gives_icalendars_bytes() -> None:
+    long = "A point about " + "escaped\\, text^ " * 40
+    event = Event()
+    event.add("uid", "x@vaultfollow")
+    event.add("summary", long)
+    event.add("description", long + "\n" + long)
+    assert to_ical(event) == event.to_ical()

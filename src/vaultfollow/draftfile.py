@@ -227,6 +227,16 @@ def read_draft(path: str, text: str) -> tuple[DraftRecord | None, list[Problem]]
     return record, problems
 
 
+STATUS_LINE = 3  # `status:` in a draft as written: after `---` and `followup:`
+
+
+def fresh_record(path: str, followup_id: str) -> DraftRecord:
+    """What `read_draft` says of a draft just rendered for the follow-up
+    `followup_id` (the tests hold the two to agreeing), without parsing the
+    YAML back: a cold start writes hundreds of drafts."""
+    return DraftRecord(path, followup_id, "draft", None, edited=False, line_of_status=STATUS_LINE)
+
+
 def _read_sent(value: object) -> tuple[date | None, str | None]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None

@@ -29,6 +29,7 @@ from vaultfollow.cache import (
 from vaultfollow.config import Settings, parse_config_text
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
 from vaultfollow.model import (
+    DraftRecord,
     FollowUp,
     InterviewNote,
     Kind,
@@ -288,9 +289,12 @@ class Engine:
     def _might_be_interview(self, rel: str) -> bool:
         return in_folders(rel, self.settings.notes.folders) or "interview" in rel.casefold()
 
-    def _refresh_draft(self, rel: str, written: bytes | None = None) -> None:
+    def _refresh_draft(
+        self, rel: str, written: bytes | None = None, record: DraftRecord | None = None
+    ) -> None:
         """Bring the cache up to date with one draft (`written`: the bytes
-        this engine just wrote there, so they need not be read back)."""
+        this engine just wrote there, so they need not be read back, and
+        `record`: what they say, so they need not be parsed)."""
         drafts = self._cache.drafts
         key = self._stat(rel)
         if key is None:
@@ -307,9 +311,11 @@ class Engine:
         if data is None:
             drafts.pop(rel, None)
             return
-        from vaultfollow.draftfile import read_draft
+        problems: list[Problem] = []
+        if written is None or record is None:
+            from vaultfollow.draftfile import read_draft
 
-        record, problems = read_draft(rel, data.decode("utf-8", "replace"))
+            record, problems = read_draft(rel, data.decode("utf-8", "replace"))
         drafts[rel] = CachedDraft(key, record, problems, _sha(data))
         self._disk[rel] = _sha(data)
 
@@ -520,7 +526,7 @@ class Engine:
             if f.kind is Kind.CHECK_IN and f.state is State.SENT
         }
         templates_key = self.templates_key()
-        writes: list[tuple[str, bytes]] = []
+        writes: list[tuple[str, bytes, str]] = []  # (path, bytes, follow-up id)
         decided: list[tuple[str, str, str]] = []  # (follow-up id, render key, draft path)
         for followup in plan.followups:
             if followup.state is not State.PENDING:
@@ -614,7 +620,7 @@ class Engine:
         templates_key: str,
         report: PassReport,
         created: dict[str, str],
-        writes: list[tuple[str, bytes]],
+        writes: list[tuple[str, bytes, str]],
         remember: list[tuple[str, str, str]],
     ) -> None:
         """Decide to create or update one draft (queued on `writes`, written
@@ -641,7 +647,7 @@ class Engine:
             report.problems.append(Problem(followup.source, data.message))
             return
         if cached is None:
-            writes.append((path, data))
+            writes.append((path, data, followup.id))
             report.created.append(path)
             created[followup.id] = path
         elif cached.digest == _sha(data):
@@ -650,20 +656,23 @@ class Engine:
         elif cached.record is None or cached.record.edited:
             report.kept.append(path)
         else:
-            writes.append((path, data))
+            writes.append((path, data, followup.id))
             report.updated.append(path)
             created.setdefault(followup.id, path)
         remember.append((followup.id, render_key, path))
 
-    def _write_drafts(self, writes: list[tuple[str, bytes]], dry_run: bool) -> None:
+    def _write_drafts(self, writes: list[tuple[str, bytes, str]], dry_run: bool) -> None:
         """Write a pass's new and changed drafts in one batch (one flush)."""
         if dry_run or not writes:
             return
-        data_of = dict(writes)
-        for rel in self.vault.write_many(writes, self.owned, folders=self._written_folders):
+        from vaultfollow.draftfile import fresh_record
+
+        data_of = {rel: data for rel, data, _ in writes}
+        batch = list(data_of.items())
+        for rel in self.vault.write_many(batch, self.owned, folders=self._written_folders):
             self._disk[rel] = _sha(data_of[rel])
-        for rel, data in writes:
-            self._refresh_draft(rel, data)
+        for rel, data, followup_id in writes:
+            self._refresh_draft(rel, data, fresh_record(rel, followup_id))
 
     def _lint(self, plan: Plan) -> list[Problem]:
         """What `vaultfollow check` says of each pending draft, for the

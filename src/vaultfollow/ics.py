@@ -17,7 +17,8 @@ from functools import lru_cache
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, Todo
+from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
+from icalendar.parser import Contentline
 from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
@@ -142,11 +143,43 @@ def _entry_bytes(
             if calendar.kind == "todo"
             else _event(entry, settings, vault_name)
         )
-        data = component.to_ical()
+        data = to_ical(component)
         if len(_ENTRY_CACHE) > 4096:
             _ENTRY_CACHE.clear()
         _ENTRY_CACHE[key] = data
     return data
+
+
+def to_ical(component: Component) -> bytes:
+    """`component.to_ical()`, the same bytes, faster: icalendar folds long
+    lines one character at a time, which is most of the cost of a calendar
+    of long descriptions; `fold` does the same for ASCII lines in slices."""
+    lines = component.content_lines(sorted=True)
+    return b"\r\n".join(fold(line) for line in lines if line) + b"\r\n"
+
+
+_FOLD_AT = 74  # octets of content per physical line (RFC 5545: 75 with the leading space)
+
+
+def fold(line: Contentline) -> bytes:
+    """One content line folded exactly as `Contentline.to_ical` folds it:
+    74 octets a line, and never a fold right after a backslash or caret (the
+    start of an escape), which moves to the next line instead."""
+    if not line.isascii():
+        folded: bytes = line.to_ical()  # type: ignore[no-untyped-call]  # multi-byte: its own way
+        return folded
+    if len(line) <= _FOLD_AT:
+        return line.encode("ascii")
+    chunks = []
+    start = 0
+    while len(line) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        if line[end - 1] in "\\^":
+            end -= 1
+        chunks.append(line[start:end])
+        start = end
+    chunks.append(line[start:])
+    return "\r\n ".join(chunks).encode("ascii")
 
 
 def is_utc(zone_name: str) -> bool:

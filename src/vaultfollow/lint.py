@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,19 +272,37 @@ _POSSESSIVE = re.compile(r"['’]s$")
 def _misspelt(line: str, known: Collection[str]) -> list[str]:
     found: list[str] = []
     for token in _TOKEN.findall(line):
-        if _DIGIT.search(token) or "@" in token or "://" in token:
-            continue
-        if token.casefold().startswith(("www.", "mailto:", "tel:")):
-            continue
-        for part in _PART.findall(token):
-            word = _POSSESSIVE.sub("", part)
-            if len(word) < 2 or (word.isupper() and len(word) >= 2):
-                continue
-            if not word.isascii():
-                continue  # an English dictionary cannot judge it
+        for word in _words_of(token):
             if not _is_known(word, known) and word not in found:
                 found.append(word)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _words_of(token: str) -> tuple[str, ...]:
+    """The words of one whitespace-separated token that spelling judges
+    (not addresses, links, numbers, acronyms or non-English words). Tokens
+    repeat from draft to draft, so each is taken apart once."""
+    if _DIGIT.search(token) or "@" in token or "://" in token:
+        return ()
+    if token.casefold().startswith(("www.", "mailto:", "tel:")):
+        return ()
+    words = []
+    for part in _PART.findall(token):
+        word = _POSSESSIVE.sub("", part)
+        if len(word) < 2 or (word.isupper() and len(word) >= 2):
+            continue
+        if not word.isascii():
+            continue  # an English dictionary cannot judge it
+        words.append(word)
+    return tuple(words)
+
+
+def _all_known(lines: Iterable[str], known: Collection[str]) -> bool:
+    """Whether `_misspelt` finds nothing in any of `lines` (each distinct
+    token looked at once)."""
+    tokens = {token for line in lines for token in _TOKEN.findall(line)}
+    return all(_is_known(word, known) for token in tokens for word in _words_of(token))
 
 
 def _suggestion(word: str) -> str:
@@ -403,7 +421,8 @@ def lint_draft(
             )
     found += _check_in_findings(draft, kind, settings, check_in_number)
     known = known_words(settings, followup, words)
-    for number, line in draft.body_lines():
+    spelt_right = _all_known(draft.body, known)
+    for number, line in () if spelt_right else draft.body_lines():
         for word in _misspelt(line, known):
             add(
                 number,

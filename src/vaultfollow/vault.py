@@ -168,12 +168,18 @@ class Vault:
             )
 
     def read_prefix(self, rel: str, size: int) -> bytes | None:
-        """The first `size` bytes of a file (None when it cannot be read)."""
+        """The first `size` bytes of a file (None when it cannot be read).
+        Unbuffered: this runs once per note of the vault on a cold start."""
         try:
-            with open(self.fspath(rel), "rb") as handle:
-                return handle.read(size)
+            fd = os.open(self.fspath(rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except (OSError, ValueError):
+            return None
+        try:
+            return os.read(fd, size)
         except OSError:
             return None
+        finally:
+            os.close(fd)
 
     def read_bytes(self, rel: str) -> bytes | None:
         try:
@@ -224,11 +230,12 @@ class Vault:
             return [rel for rel, data in items if self.write(rel, data, owned, folders=folders)]
         staged: list[tuple[str, str, Path]] = []
         written: list[str] = []
+        folders_checked: set[Path] = set()
         try:
             for rel, data in items:
                 self._check_writable(rel, owned)
                 try:
-                    one = self._stage(rel, data, flush=False)
+                    one = self._stage(rel, data, flush=False, checked=folders_checked)
                 except OSError as exc:
                     raise WriteError(rel, exc) from exc
                 if one is not None:
@@ -261,15 +268,21 @@ class Vault:
             # Never recreate a vault that was moved or deleted under us.
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
 
-    def _stage(self, rel: str, data: bytes, *, flush: bool) -> tuple[str, Path] | None:
+    def _stage(
+        self, rel: str, data: bytes, *, flush: bool, checked: set[Path] | None = None
+    ) -> tuple[str, Path] | None:
         """`data` in a temporary file beside `rel` (fsynced when `flush`), or
-        None when `rel` already holds exactly `data`."""
+        None when `rel` already holds exactly `data`. `checked`: folders of
+        this batch already made and checked (skipped when met again)."""
         target = self.path(rel)
         parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        # Resolved, the folder must still be inside the vault: no symlink escapes.
-        if not parent.resolve().is_relative_to(self.root):
-            raise OutsideVaultError(f"{rel}: its folder leads outside the vault; not written")
+        if checked is None or parent not in checked:
+            parent.mkdir(parents=True, exist_ok=True)
+            # Resolved, the folder must still be inside the vault: no symlink escapes.
+            if not parent.resolve().is_relative_to(self.root):
+                raise OutsideVaultError(f"{rel}: its folder leads outside the vault; not written")
+            if checked is not None:
+                checked.add(parent)
         if target.is_symlink():
             raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
         with contextlib.suppress(OSError):
