@@ -18,7 +18,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
-from icalendar.parser import Contentline
 from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
@@ -153,7 +152,7 @@ def _entry_bytes(
 def to_ical(component: Component) -> bytes:
     """`component.to_ical()`, the same bytes, faster: icalendar folds long
     lines one character at a time, which is most of the cost of a calendar
-    of long descriptions; `fold` does the same for ASCII lines in slices."""
+    of long descriptions; `fold` cuts the encoded line in slices instead."""
     lines = component.content_lines(sorted=True)
     return b"\r\n".join(fold(line) for line in lines if line) + b"\r\n"
 
@@ -161,25 +160,26 @@ def to_ical(component: Component) -> bytes:
 _FOLD_AT = 74  # octets of content per physical line (RFC 5545: 75 with the leading space)
 
 
-def fold(line: Contentline) -> bytes:
+def fold(line: str) -> bytes:
     """One content line folded exactly as `Contentline.to_ical` folds it:
-    74 octets a line, and never a fold right after a backslash or caret (the
-    start of an escape), which moves to the next line instead."""
-    if not line.isascii():
-        folded: bytes = line.to_ical()  # type: ignore[no-untyped-call]  # multi-byte: its own way
-        return folded
-    if len(line) <= _FOLD_AT:
-        return line.encode("ascii")
+    as many whole characters as fit in 74 octets a line, and never a fold
+    right after a backslash or caret (the start of an escape), which moves
+    to the next line instead."""
+    data = line.encode("utf-8")
+    if len(data) <= _FOLD_AT:
+        return data
     chunks = []
     start = 0
-    while len(line) - start > _FOLD_AT:
+    while len(data) - start > _FOLD_AT:
         end = start + _FOLD_AT
-        if line[end - 1] in "\\^":
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
             end -= 1
-        chunks.append(line[start:end])
+        if data[end - 1] in b"\\^":
+            end -= 1
+        chunks.append(data[start:end])
         start = end
-    chunks.append(line[start:])
-    return "\r\n ".join(chunks).encode("ascii")
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
 
 
 def is_utc(zone_name: str) -> bool:
