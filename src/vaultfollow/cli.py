@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -21,10 +19,24 @@ from vaultfollow import __version__
 
 if TYPE_CHECKING:
     import logging
+    from datetime import datetime
+    from pathlib import Path
 
     from vaultfollow.engine import PassReport
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _PathType(click.Path):
+    """`click.Path` that gives a `pathlib.Path`, importing pathlib only when
+    a command runs (`--help` and the quick commands do without it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
+
+
 # Commands that first try the record of the last pass: they set up logging
 # only when they need a real pass (importing logging is a cost of its own).
 _QUICK_COMMANDS = ("sync", "due")
@@ -97,7 +109,7 @@ def _handle_errors(func: F) -> F:
 @click.option(
     "--vault",
     "vault_option",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PathType(file_okay=False),
     envvar="VAULTFOLLOW_VAULT",
     help="The vault folder (default: $VAULTFOLLOW_VAULT, else the current folder).",
 )
@@ -116,10 +128,15 @@ def _vault_root(ctx: click.Context, vault: Path | None) -> Path:
     if vault is not None:
         return vault
     default: Path | None = ctx.obj.get("vault") if ctx.obj else None
-    return default if default is not None else Path.cwd()
+    if default is not None:
+        return default
+    from pathlib import Path
+
+    return Path.cwd()
 
 
 def _parse_now(value: str | None, timezone: str) -> datetime:
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(timezone)
@@ -136,9 +153,7 @@ def _parse_now(value: str | None, timezone: str) -> datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
-vault_argument = click.argument(
-    "vault", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+vault_argument = click.argument("vault", required=False, type=_PathType(file_okay=False))
 now_option = click.option("--now", "now_text", metavar="ISO-TIME", help=NOW_HELP)
 
 
@@ -289,6 +304,8 @@ def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: b
 
 
 def _table(rows: list[dict[str, str]]) -> str:
+    from datetime import datetime
+
     columns = [
         ("state", "STATE"),
         ("do", "DO"),
@@ -311,7 +328,7 @@ def _table(rows: list[dict[str, str]]) -> str:
 
 
 @main.command()
-@click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vault", type=_PathType(file_okay=False))
 @click.option(
     "--timezone", help="IANA time zone to write into the config (default: this machine's)."
 )
@@ -322,6 +339,8 @@ def init(vault: Path, timezone: str | None) -> None:
     Nothing that exists is overwritten. The example notes are dated relative
     to today, so the follow-ups they produce are live.
     """
+    from datetime import datetime
+
     from vaultfollow.config import system_timezone
     from vaultfollow.starter import init_vault
 
@@ -363,7 +382,7 @@ def _quote(path: Path) -> str:
     "vault",
     required=False,
     default="vaultfollow-demo",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PathType(file_okay=False),
 )
 @now_option
 @click.option("--once", is_flag=True, help="Sync once and exit instead of watching.")
@@ -372,6 +391,8 @@ def _quote(path: Path) -> str:
 def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> None:
     """Create a demo vault (default ./vaultfollow-demo, reused if it exists),
     show what is due, then watch it until Ctrl-C (edit a note and see)."""
+    from datetime import datetime
+
     from vaultfollow.config import system_timezone
     from vaultfollow.engine import open_engine
     from vaultfollow.model import due_rows
@@ -577,7 +598,7 @@ def _parse_seconds(value: str, name: str) -> float:
 )
 @click.option(
     "--log-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PathType(dir_okay=False),
     help="Also append the log, with timestamps, to this file.",
 )
 @click.option(
@@ -675,6 +696,7 @@ def _watch(
     """Run the watcher in this (main) thread until SIGINT or SIGTERM."""
     import signal
     import threading
+    from datetime import datetime
 
     from vaultfollow.watcher import Watcher, WatchOptions
 
@@ -706,9 +728,7 @@ def _watch(
 
 
 @main.command()
-@click.argument(
-    "target", required=False, type=click.Path(exists=True, path_type=Path), metavar="VAULT|DRAFT"
-)
+@click.argument("target", required=False, type=_PathType(exists=True), metavar="VAULT|DRAFT")
 @now_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array of {path, line, code, message}."
