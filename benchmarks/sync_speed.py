@@ -11,12 +11,20 @@ four commands are timed as whole processes, each the median of `--runs`:
   (what a simple script would do);
 - cold: `vaultfollow sync` with no outputs and no cache (they are deleted
   before each run);
-- warm: `vaultfollow sync` again with nothing changed.
+- warm: `vaultfollow sync` again with nothing changed;
+- warm, real pass: the same with the record of the last pass deleted first,
+  so the engine runs over its cache (for comparison: not a target);
+- `vaultfollow due` on the same warm vault.
+
+Then start-up, on a small vault (the starter vault): `python -c pass`,
+`python -c "import click"`, `vaultfollow --help` and `vaultfollow due`.
 
 Targets (issue "Fast on the biggest vaults"): cold <= 1.0x naive; warm <= 1.0x
-the I/O floor. The page cache is warm for all four (the files were just
-written or read), so the I/O floor measures Python's cost of opening and
-reading files rather than the disk. Results go into docs/performance.md.
+the I/O floor; `--help` and `due` about python + click. The page cache is
+warm for all of them (the files were just written or read), so the I/O floor
+measures Python's cost of opening and reading files rather than the disk.
+The code under test is byte-compiled first, as an installed package is (this
+machine sets PYTHONDONTWRITEBYTECODE). Results go into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -83,6 +91,32 @@ def median_of(runs: int, command: list[str], before: object = None) -> float:
     return statistics.median(times)
 
 
+def compile_package(python: str) -> None:
+    """Byte-compile the vaultfollow that `python` imports, as pip does on install."""
+    code = (
+        "import compileall, os, vaultfollow; "
+        "compileall.compile_dir(os.path.dirname(vaultfollow.__file__), quiet=1)"
+    )
+    subprocess.run([python, "-c", code], check=True)
+
+
+def startup(runs: int, workdir: Path) -> dict[str, float]:
+    """Start-up of a few commands on the starter vault, warm."""
+    python = sys.executable
+    vault = workdir / "small"
+    subprocess.run([python, "-m", "vaultfollow", "init", str(vault)], check=True, capture_output=True)
+    due = [python, "-m", "vaultfollow", "due", str(vault), "--now", NOW]
+    timed([python, "-m", "vaultfollow", "-q", "sync", str(vault), "--now", NOW])
+    result = {
+        "python": median_of(runs, [python, "-c", "pass"]),
+        "click": median_of(runs, [python, "-c", "import click"]),
+        "help": median_of(runs, [python, "-m", "vaultfollow", "--help"]),
+        "due": median_of(runs, due),
+    }
+    print(f"  start-up {result}", file=sys.stderr, flush=True)
+    return result
+
+
 def measure(size: int, interviews: int, runs: int, workdir: Path) -> dict[str, float]:
     vault = workdir / f"vault-{size}"
     print(f"generating {size} notes ...", file=sys.stderr, flush=True)
@@ -103,6 +137,13 @@ def measure(size: int, interviews: int, runs: int, workdir: Path) -> dict[str, f
     }
     timed(sync)  # make sure the cache is in place
     result["warm"] = median_of(runs, sync)
+    result["due"] = median_of(runs, [python, "-m", "vaultfollow", "due", str(vault), "--now", NOW])
+    record = next((vault / ".vaultfollow").glob("cache-*.last-pass.json"))
+
+    def forget_record() -> None:
+        record.unlink(missing_ok=True)
+
+    result["warm_real"] = median_of(runs, sync, before=forget_record)
     result["cold_vs_naive"] = result["cold"] / result["naive"]
     result["warm_vs_io_floor"] = result["warm"] / result["io_floor"]
     print(f"  {result}", file=sys.stderr, flush=True)
@@ -129,20 +170,30 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = []
+    compile_package(sys.executable)
     with tempfile.TemporaryDirectory(prefix="vaultfollow-bench-") as tmp:
+        start = startup(max(args.runs, 9), Path(tmp))
         for size in (int(s) for s in args.sizes.split(",")):
             rows.append(measure(size, args.interviews, args.runs, Path(tmp)))
     print(f"\nMachine: {machine()}\n")
-    print("| notes | I/O floor | naive | cold sync | warm sync | cold / naive | warm / floor |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| notes | I/O floor | naive | cold sync | warm sync | cold / naive | warm / floor "
+        "| warm, real pass | due |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(
             f"| {int(row['notes']):,} | {row['io_floor']:.2f} s | {row['naive']:.2f} s | "
             f"{row['cold']:.2f} s | {row['warm']:.2f} s | {row['cold_vs_naive']:.2f}x | "
-            f"{row['warm_vs_io_floor']:.2f}x |"
+            f"{row['warm_vs_io_floor']:.2f}x | {row['warm_real']:.2f} s | {row['due']:.2f} s |"
         )
+    print("\n| python -c pass | python + click | vaultfollow --help | vaultfollow due |")
+    print("| ---: | ---: | ---: | ---: |")
+    ms = {key: f"{value * 1000:.0f} ms" for key, value in start.items()}
+    print(f"| {ms['python']} | {ms['click']} | {ms['help']} | {ms['due']} |")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+        data = {"machine": machine(), "rows": rows, "startup": start}
+        args.json.write_text(json.dumps(data, indent=1))
     return 0
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import at
 from vaultfollow.cli import main
 from vaultfollow.engine import open_engine
+from vaultfollow.entry import parse_quick
 from vaultfollow.ics import render_calendar
 from vaultfollow.model import due_rows
 from vaultfollow.paths import CACHE_FILE, last_pass_file
@@ -235,7 +236,7 @@ def test_the_plan_holds_until_the_next_change(tmp_path: Path) -> None:
 
 PROBE = textwrap.dedent(
     """
-    import json, sys
+    import json, os, runpy, sys
     from pathlib import Path
 
     root = Path(sys.argv[1]).resolve()
@@ -247,38 +248,113 @@ PROBE = textwrap.dedent(
             if path.is_absolute() and root in path.parents:
                 opened.append(path.relative_to(root).as_posix())
 
-    import os
     sys.addaudithook(audit)
-    from vaultfollow.cli import main
-
+    sys.argv = ["vaultfollow", *sys.argv[2:], str(root)]
     try:
-        main(sys.argv[2:] + [str(root)], prog_name="vaultfollow")
+        runpy.run_module("vaultfollow", run_name="__main__")
     except SystemExit as exit:
         code = exit.code
-    mine = sorted(m for m in sys.modules if m.startswith(("vaultfollow", "yaml", "jinja2")))
+    mine = sorted(m for m in sys.modules if m.startswith(("vaultfollow", "yaml", "click")))
     print(json.dumps({"code": code, "opened": sorted(set(opened)), "modules": mine}))
     """
 )
 
 
-def test_an_unchanged_vault_costs_a_listing_and_no_engine(tmp_path: Path) -> None:
+def probe(root: Path, *args: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(root), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    data: dict[str, object] = json.loads(result.stdout.splitlines()[-1])
+    return data
+
+
+def test_an_unchanged_vault_costs_a_listing_and_not_even_click(tmp_path: Path) -> None:
     root = make(tmp_path)
     run(root, "sync")
-    for args in (["sync", "--now", NOW.isoformat()], ["due", "--now", NOW.isoformat()]):
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE, str(root), *args],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
-        data = json.loads(result.stdout.splitlines()[-1])
+    for args in (["sync", "--now", NOW.isoformat()], ["-q", "due", "--json", f"--now={NOW}"]):
+        data = probe(root, *args)
         assert data["code"] == 1
         assert data["opened"] == [RECORD]  # no note, no draft, no config: stats only
         assert data["modules"] == [
             "vaultfollow",
-            "vaultfollow.cli",
-            "vaultfollow.errors",
+            "vaultfollow.entry",
             "vaultfollow.last_pass",
             "vaultfollow.paths",
         ]
+    # Anything else goes to click (and, nothing having changed, still no engine).
+    data = probe(root, "due", "--now", NOW.isoformat(), "--no-such-option")
+    assert data["code"] == 2
+    assert "click" in data["modules"] and "vaultfollow.engine" not in data["modules"]
+
+
+def command_line(root: Path, *args: str) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultfollow", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "VAULTFOLLOW_VAULT": str(root)},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_the_quick_answer_is_what_click_and_a_real_pass_print(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    now = f"--now={NOW.isoformat()}"
+    for args in (["sync", now], ["-q", "sync", now], ["due", now], ["due", "--json", now]):
+        run(root, "sync")
+        quick = command_line(root, *args)
+        (root / RECORD).unlink()
+        assert quick == command_line(root, *args), args
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["sync"], ("sync", "CWD", None, False, False)),
+        (["-q", "sync", "v"], ("sync", "v", None, False, True)),
+        (["--quiet", "--vault", "w", "due", "--json"], ("due", "w", None, True, True)),
+        (
+            ["--vault=w", "due", "v", "--now", "2026-11-12"],
+            ("due", "v", "2026-11-12", False, False),
+        ),
+        (["due", "--now=2026-11-12T09:00", "v"], ("due", "v", "2026-11-12T09:00", False, False)),
+        (["sync", "--json"], None),  # not an option of sync: click says so
+        (["-v", "sync"], None),
+        (["sync", "--dry-run"], None),
+        (["sync", "--recreate"], None),
+        (["due", "--help"], None),
+        (["--help"], None),
+        (["watch"], None),
+        (["sync", "a", "b"], None),
+        (["sync", "--now"], None),
+        (["sync", ""], None),
+        (["--vault"], None),
+        ([], None),
+    ],
+)
+def test_only_the_plain_command_lines_are_answered_before_click(
+    argv: list[str], expected: tuple[object, ...] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VAULTFOLLOW_VAULT", raising=False)
+    monkeypatch.chdir(tmp := Path(os.getcwd()))
+    quick = parse_quick(argv)
+    if expected is None:
+        assert quick is None
+        return
+    assert quick is not None
+    got = (quick.command, quick.root, quick.now_text, quick.as_json, quick.quiet)
+    assert got == tuple(str(tmp) if part == "CWD" else part for part in expected)
+
+
+def test_the_vault_comes_from_the_environment_as_click_takes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VAULTFOLLOW_VAULT", "env-vault")
+    quick = parse_quick(["sync"])
+    assert quick is not None and quick.root == "env-vault"
+    quick = parse_quick(["--vault", "option", "sync"])
+    assert quick is not None and quick.root == "option"

@@ -1,3 +1,3 @@
-from vaultfollow.cli import main
+from vaultfollow.entry import main
 
 main()

@@ -16,6 +16,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from vaultfollow import __version__
+from vaultfollow.entry import (
+    kept_line,
+    last_report,
+    print_due,
+    print_sync,
+    summary_line,
+    table,
+    use_color,
+)
 
 if TYPE_CHECKING:
     import logging
@@ -44,22 +53,13 @@ _QUICK_COMMANDS = ("sync", "due")
 NOW_HELP = "Pretend it is this time (ISO, e.g. 2026-11-12T09:00); for planning ahead and tests."
 
 
-def _use_color() -> bool:
-    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
-
-
-def _warn(message: str) -> None:
-    """A warning on stderr, as the logging set up below shows one."""
-    click.echo(click.style(message, fg="yellow") if _use_color() else message, err=True)
-
-
 def _configure_logging(verbose: int, quiet: bool) -> None:
     import logging
 
     class Formatter(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
             message = record.getMessage()
-            if record.levelno >= logging.WARNING and _use_color():
+            if record.levelno >= logging.WARNING and use_color(sys.stderr):
                 color = "red" if record.levelno >= logging.ERROR else "yellow"
                 return click.style(message, fg=color)
             return message
@@ -170,16 +170,7 @@ def _last_pass(ctx: click.Context, vault: Path | None, now_text: str | None) -> 
     options = ctx.find_root().obj or {}
     if options.get("verbose"):
         return None
-    from vaultfollow.last_pass import still_true
-    from vaultfollow.paths import CACHE_FILE, fspath, last_pass_file
-
-    root = str(_vault_root(ctx, vault))
-    try:
-        with open(fspath(root, last_pass_file(CACHE_FILE)), "rb") as handle:
-            record = handle.read()
-    except OSError:
-        return None
-    return still_true(root, record, now_text)
+    return last_report(str(_vault_root(ctx, vault)), now_text)
 
 
 @main.command()
@@ -196,50 +187,12 @@ def sync(
     last = None if dry_run or recreate else _last_pass(ctx, vault, now_text)
     if last is not None:
         quiet = (ctx.find_root().obj or {}).get("quiet", False)
-        for path in last["kept"] if not quiet else ():
-            click.echo(_kept_line(path), err=True)
-        for problem in last["problems"]:
-            _warn(problem)
-        click.echo(
-            _summary_line(
-                0,
-                0,
-                len(last["kept"]),
-                last["unchanged"],
-                last["pending"],
-                len(last["problems"]),
-                dry_run=False,
-            )
-        )
-        sys.exit(1 if last["problems"] else 0)
+        sys.exit(print_sync(last, quiet))
     engine = _engine(ctx, vault)
     now = _parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.run(now, dry_run=dry_run, recreate=recreate)
     _print_report(report, engine.settings)
     sys.exit(1 if report.has_problems else 0)
-
-
-def _kept_line(path: str) -> str:
-    return f"kept     {path} (you edited it)"
-
-
-def _summary_line(
-    created: int,
-    updated: int,
-    kept: int,
-    unchanged: int,
-    pending: int,
-    problems: int,
-    *,
-    dry_run: bool,
-) -> str:
-    verb = "would be " if dry_run else ""
-    summary = (
-        f"{created} drafts {verb}created, {updated} {verb}updated, "
-        f"{kept} kept because you edited them, {unchanged} unchanged; "
-        f"{pending} follow-ups pending; {problems} problems"
-    )
-    return summary + (" (dry run: nothing written)" if dry_run else "")
 
 
 def _print_report(report: PassReport, settings: Any) -> None:
@@ -250,13 +203,13 @@ def _print_report(report: PassReport, settings: Any) -> None:
     for path in report.updated:
         log.info("%supdated  %s", "would update " if report.dry_run else "", path)
     for path in report.kept:
-        log.info("%s", _kept_line(path))
+        log.info("%s", kept_line(path))
     for path in report.outputs:
         log.debug("%swritten  %s", verb, path)
     for problem in report.problems:
         log.warning("%s", problem)
     pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
-    summary = _summary_line(
+    summary = summary_line(
         len(report.created),
         len(report.updated),
         len(report.kept),
@@ -280,51 +233,17 @@ def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: b
     """List pending follow-ups, overdue first."""
     last = _last_pass(ctx, vault, now_text)
     if last is not None:
-        problems, rows = last["plan_problems"], last["due"]
-        for problem in problems:
-            _warn(problem)
-    else:
-        from vaultfollow.model import due_rows
+        sys.exit(print_due(last["plan_problems"], last["due"], as_json))
+    from vaultfollow.model import due_rows
 
-        engine = _engine(ctx, vault)
-        now = _parse_now(now_text, engine.settings.schedule.timezone)
-        engine.read_all()
-        plan, _ = engine.plan(now)
-        problems = [str(problem) for problem in plan.problems]
-        for problem in problems:
-            _log().warning("%s", problem)
-        rows = due_rows(plan)
-    if as_json:
-        import json
-
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        click.echo(_table(rows) if rows else "Nothing due.")
-    sys.exit(1 if problems else 0)
-
-
-def _table(rows: list[dict[str, str]]) -> str:
-    from datetime import datetime
-
-    columns = [
-        ("state", "STATE"),
-        ("do", "DO"),
-        ("kind", "KIND"),
-        ("to", "TO"),
-        ("company", "COMPANY"),
-        ("role", "ROLE"),
-    ]
-    shown = [
-        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")} for row in rows
-    ]
-    widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
-    lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
-    for row in shown:
-        line = "  ".join(row[key].ljust(widths[key]) for key, _ in columns).rstrip()
-        if row["state"] == "overdue" and sys.stdout.isatty() and "NO_COLOR" not in os.environ:
-            line = click.style(line, fg="red")
-        lines.append(line)
-    return "\n".join(lines)
+    engine = _engine(ctx, vault)
+    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    engine.read_all()
+    plan, _ = engine.plan(now)
+    for problem in plan.problems:
+        _log().warning("%s", problem)
+    print_due([], due_rows(plan), as_json)  # the problems went to the log above
+    sys.exit(1 if plan.problems else 0)
 
 
 @main.command()
@@ -407,7 +326,7 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
     _print_report(result, engine.settings)
     rows = due_rows(result.plan)
     click.echo("")
-    click.echo(_table(rows) if rows else "Nothing due.")
+    click.echo(table(rows) if rows else "Nothing due.")
     click.echo("")
     settings = engine.settings
     click.echo(f"Dashboard: {vault / settings.dashboard_path}")

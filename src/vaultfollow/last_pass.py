@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from vaultfollow import __version__
 from vaultfollow.paths import (
@@ -34,6 +32,11 @@ from vaultfollow.paths import (
     scan_notes,
     stat_key,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:  # not imported at run time: this module must load fast
+    from collections.abc import Mapping
+    from typing import Any
 
 FORMAT = 1
 

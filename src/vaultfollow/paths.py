@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+
+if TYPE_CHECKING:  # not imported at run time: this module must load fast
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+
+    OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
 
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
@@ -65,9 +71,6 @@ def stat_key(path: str) -> StatKey | None:
     except (OSError, ValueError):
         return None
     return (info.st_mtime_ns, info.st_size)
-
-
-OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
 
 
 def walk(

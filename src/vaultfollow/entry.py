@@ -1,0 +1,206 @@
+"""The `vaultfollow` command's entry point, and what it prints without click.
+
+`vaultfollow sync` and `vaultfollow due` on a vault where nothing changed
+are answered from the record of the last pass (see `last_pass.py`), before
+click (most of the start-up cost) is even imported. Only the plainest forms
+are read here: `[-q] [--vault PATH] sync|due [VAULT] [--now TIME] [--json]`.
+Anything else (another option, `--help`, a mistake), or a record that does
+not hold, goes to the click application in `cli.py`, which says and does the
+same as it always does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+# Nothing here imports dataclasses or typing at run time: they cost more
+# than the rest of a quick answer.
+
+
+class QuickCommand:
+    """A plain `sync` or `due` command line."""
+
+    __slots__ = ("as_json", "command", "now_text", "quiet", "root")
+
+    def __init__(
+        self, command: str, root: str, now_text: str | None, as_json: bool, quiet: bool
+    ) -> None:
+        self.command = command  # sync or due
+        self.root = root
+        self.now_text = now_text
+        self.as_json = as_json
+        self.quiet = quiet
+
+
+def main() -> None:
+    quick = parse_quick(sys.argv[1:])
+    if quick is not None:
+        code = answer(quick)
+        if code is not None:
+            sys.exit(code)
+    from vaultfollow.cli import main as app
+
+    app()
+
+
+def parse_quick(argv: list[str]) -> QuickCommand | None:
+    """The command line when it is one of the plain forms, else None."""
+    quiet = False
+    vault_option: str | None = None
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        arg = argv[index]
+        if arg in ("-q", "--quiet"):
+            quiet = True
+        elif arg == "--vault" and index + 1 < len(argv):
+            index += 1
+            vault_option = argv[index]
+        elif arg.startswith("--vault="):
+            vault_option = arg.removeprefix("--vault=")
+        else:
+            return None
+        index += 1
+    if index >= len(argv) or argv[index] not in ("sync", "due"):
+        return None
+    command = argv[index]
+    vault: str | None = None
+    now_text: str | None = None
+    as_json = False
+    index += 1
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--now" and index + 1 < len(argv):
+            index += 1
+            now_text = argv[index]
+        elif arg.startswith("--now="):
+            now_text = arg.removeprefix("--now=")
+        elif arg == "--json" and command == "due":
+            as_json = True
+        elif not arg.startswith("-") and vault is None:
+            vault = arg
+        else:
+            return None
+        index += 1
+    if "" in (vault, vault_option, now_text):
+        return None  # click has its own view of empty values
+    root = vault or vault_option or os.environ.get("VAULTFOLLOW_VAULT") or os.getcwd()
+    return QuickCommand(command, root, now_text, as_json, quiet)
+
+
+def answer(quick: QuickCommand) -> int | None:
+    """Print the answer from the record of the last pass and return the exit
+    code; None when the record does not hold (nothing printed)."""
+    report = last_report(quick.root, quick.now_text)
+    if report is None:
+        return None
+    if quick.command == "sync":
+        return print_sync(report, quick.quiet)
+    return print_due(report["plan_problems"], report["due"], quick.as_json)
+
+
+def last_report(root: str, now_text: str | None) -> dict[str, Any] | None:
+    from vaultfollow.last_pass import still_true
+    from vaultfollow.paths import CACHE_FILE, fspath, last_pass_file
+
+    try:
+        with open(fspath(root, last_pass_file(CACHE_FILE)), "rb") as handle:
+            record = handle.read()
+    except (OSError, ValueError):
+        return None
+    return still_true(root, record, now_text)
+
+
+def print_sync(report: dict[str, Any], quiet: bool) -> int:
+    """What `sync` prints when nothing changed; returns the exit code."""
+    if not quiet:
+        for path in report["kept"]:
+            _say(kept_line(path), sys.stderr)
+    for problem in report["problems"]:
+        warn(problem)
+    kept, problems = len(report["kept"]), len(report["problems"])
+    _say(summary_line(0, 0, kept, report["unchanged"], report["pending"], problems), sys.stdout)
+    return 1 if problems else 0
+
+
+def print_due(problems: list[str], rows: list[dict[str, str]], as_json: bool) -> int:
+    """What `due` prints; returns the exit code."""
+    for problem in problems:
+        warn(problem)
+    if as_json:
+        import json
+
+        _say(json.dumps(rows, indent=2, ensure_ascii=False), sys.stdout)
+    else:
+        _say(table(rows) if rows else "Nothing due.", sys.stdout)
+    return 1 if problems else 0
+
+
+def kept_line(path: str) -> str:
+    return f"kept     {path} (you edited it)"
+
+
+def summary_line(
+    created: int,
+    updated: int,
+    kept: int,
+    unchanged: int,
+    pending: int,
+    problems: int,
+    *,
+    dry_run: bool = False,
+) -> str:
+    verb = "would be " if dry_run else ""
+    summary = (
+        f"{created} drafts {verb}created, {updated} {verb}updated, "
+        f"{kept} kept because you edited them, {unchanged} unchanged; "
+        f"{pending} follow-ups pending; {problems} problems"
+    )
+    return summary + (" (dry run: nothing written)" if dry_run else "")
+
+
+def table(rows: list[dict[str, str]]) -> str:
+    """Pending follow-ups as aligned columns; overdue ones red on a terminal."""
+    from datetime import datetime
+
+    columns = [
+        ("state", "STATE"),
+        ("do", "DO"),
+        ("kind", "KIND"),
+        ("to", "TO"),
+        ("company", "COMPANY"),
+        ("role", "ROLE"),
+    ]
+    shown = [
+        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")} for row in rows
+    ]
+    widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
+    lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
+    for row in shown:
+        line = "  ".join(row[key].ljust(widths[key]) for key, _ in columns).rstrip()
+        if row["state"] == "overdue" and use_color(sys.stdout):
+            line = _RED + line + _RESET
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_YELLOW, _RED, _RESET = "\x1b[33m", "\x1b[31m", "\x1b[0m"
+
+
+def use_color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def warn(message: str) -> None:
+    """A warning on stderr (yellow on a terminal), as the log shows one."""
+    _say(_YELLOW + message + _RESET if use_color(sys.stderr) else message, sys.stderr)
+
+
+def _say(text: str, stream: TextIO) -> None:
+    stream.write(text + "\n")
+    stream.flush()
