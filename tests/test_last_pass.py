@@ -176,6 +176,16 @@ def test_a_note_in_an_excluded_or_hidden_folder_changes_nothing(tmp_path: Path) 
     assert answered_from_record(root, "sync")
 
 
+def test_a_renamed_vault_folder_means_a_real_pass(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    run(root, "sync")
+    renamed = root.rename(tmp_path / "Career")
+    assert not answered_from_record(renamed, "sync")  # a real pass, which...
+    calendar = (renamed / "Follow-ups/followups.ics").read_text("utf-8")
+    assert "vault=Career&" in calendar  # ...wrote the new name into the links
+    assert answered_from_record(renamed, "sync")
+
+
 def test_a_damaged_or_foreign_record_means_a_real_pass(tmp_path: Path) -> None:
     root = make(tmp_path)
     run(root, "sync")

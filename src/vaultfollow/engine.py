@@ -579,6 +579,7 @@ class Engine:
                 "dashboard": settings.dashboard_path,
             },
             zone_signals=system_zone_signals(),
+            vault_name=self.vault.name,
             timezone=settings.schedule.timezone,
             now=plan.now,
             until=self.next_change(plan.now, plan),

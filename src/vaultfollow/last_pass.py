@@ -9,7 +9,9 @@ first list the vault's files and compare fingerprints: when they match and
 the clock lies in that window, a full pass would read nothing new, write
 nothing and say the same, so its report is printed as it is, without
 importing the engine. Anything else (a changed file, another version, the
-time zone of the machine, a damaged record) falls through to a real pass.
+time zone of the machine, a renamed vault folder, a damaged record) falls
+through to a real pass. Not covered: an upgrade of a library alone (tzdata,
+holidays) without one of vaultfollow; it shows at the next change.
 
 Standard library only, and as little of it as possible: this is the path that
 must cost little more than starting Python.
@@ -72,6 +74,7 @@ def make_record(
     files: Mapping[str, StatKey | None],
     scan: Mapping[str, Any],
     zone_signals: list[str],
+    vault_name: str,
     timezone: str,
     now: datetime,
     until: datetime,
@@ -87,6 +90,7 @@ def make_record(
         "files": sorted(files),
         "scan": dict(scan),
         "zone_signals": zone_signals,
+        "vault_name": vault_name,
         "timezone": timezone,
         "now": now.isoformat(),
         "until": until.isoformat(),
@@ -108,6 +112,8 @@ def still_true(
             return None
         if data["zone_signals"] != system_zone_signals():
             return None
+        if data["vault_name"] != os.path.basename(os.path.realpath(root)):
+            return None  # links to notes name the vault
         now = _now(now_text, data["timezone"])
         start = datetime.fromisoformat(data["now"])
         until = datetime.fromisoformat(data["until"])
