@@ -168,6 +168,7 @@ class Engine:
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
         self._words_stat: StatKey | None = None  # the word list as the last lint saw it
         self._template_stats: dict[str, StatKey | None] = {}
+        self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
         self.scanned = False
 
     def save_cache(self) -> None:
@@ -516,6 +517,14 @@ class Engine:
         return planned.plan, Memory(first_seen, dict(memory.created))
 
     def _plan_and_write(self, now: datetime, report: PassReport, *, recreate: bool) -> PassReport:
+        try:
+            return self._plan_and_write_once(now, report, recreate=recreate)
+        finally:
+            self._reprs.clear()  # keyed by id(): only valid while the plan lives
+
+    def _plan_and_write_once(
+        self, now: datetime, report: PassReport, *, recreate: bool
+    ) -> PassReport:
         plan, memory = self.plan(now, recreate=recreate)
         report.plan = plan
         report.problems = list(plan.problems)
@@ -634,7 +643,7 @@ class Engine:
         if cached is None and self.vault.exists(path):
             self._refresh_draft(path)  # there, but not seen yet (a full pass reads them all)
             cached = self._cache.drafts.get(path)
-        render_key = _hash(repr((followup, sent, templates_key)))
+        render_key = _hash(f"{self._repr(followup)}|{sent}|{templates_key}")
         decided = self._cache.rendered.get(followup.id)
         if cached is not None and decided == (render_key, cached.digest):
             created.setdefault(followup.id, path)
@@ -697,7 +706,7 @@ class Engine:
             number = 0
             if followup.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
                 number = counts[(followup.application, followup.round_start)]
-            key = _hash(repr((draft.digest, followup, words_stat, number)))
+            key = _hash(f"{draft.digest}|{self._repr(followup)}|{words_stat}|{number}")
             cached = self._cache.lint.get(followup.draft_path)
             if cached is not None and cached[0] == key:
                 found += cached[1]
@@ -732,20 +741,29 @@ class Engine:
         pending = tuple(f for f in plan.followups if f.state is State.PENDING)
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         shown = replace(plan, problems=problems)
+        followups = [self._repr(f) for f in plan.followups]
         self._write_output(
             self.settings.calendar.path,
-            repr((pending, self.vault.name)),
+            repr(([self._repr(f) for f in pending], self.vault.name)),
             lambda: self._calendar(shown),
             report,
         )
         draft_problems = self._lint(plan) if not report.dry_run else []
-        what = (plan.followups, plan.notes, problems, draft_problems, plan.now.date())
+        what = (followups, plan.notes, problems, draft_problems, plan.now.date())
         self._write_output(
             self.settings.dashboard_path,
             repr((*what, _urgencies(plan))),
             lambda: self._dashboard(shown, draft_problems),
             report,
         )
+
+    def _repr(self, followup: FollowUp) -> str:
+        """`repr(followup)`, computed once per pass: a follow-up holds its
+        whole note, and its repr keys the draft, its check and both outputs."""
+        text = self._reprs.get(id(followup))
+        if text is None:
+            text = self._reprs[id(followup)] = repr(followup)
+        return text
 
     def _write_output(
         self, rel: str, what: str, render: Callable[[], bytes], report: PassReport
