@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 MAX_POINTS = 2
 MAX_POINT_WORDS = 16
@@ -165,10 +166,22 @@ def address(text: str, recipient: str) -> str:
         return text
     text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
     text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
-    for name in _names_of(recipient):
-        text = re.sub(rf"\b{re.escape(name)}['’]s\b", "your", text)
-        text = re.sub(rf"^{re.escape(name)}\s+asked\b", "you asked", text)
+    for possessive, asked in _name_patterns(recipient):
+        text = possessive.sub("your", text)
+        text = asked.sub("you asked", text)
     return text
+
+
+@lru_cache(maxsize=256)
+def _name_patterns(recipient: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """For each name of `recipient`: "Name's" and "Name asked" at the start."""
+    return tuple(
+        (
+            re.compile(rf"\b{re.escape(name)}['’]s\b"),
+            re.compile(rf"^{re.escape(name)}\s+asked\b"),
+        )
+        for name in _names_of(recipient)
+    )
 
 
 def _names_of(recipient: str) -> list[str]:
