@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -42,8 +44,18 @@ def make(tmp_path: Path) -> Path:
     run(root, "sync")
     draft = next((root / "Follow-ups").rglob("*thank-you*.md"))
     draft.write_text(draft.read_text("utf-8") + "\nP.S. my own words\n", encoding="utf-8")
-    run(root, "sync")
+    settle(root)
     return root
+
+
+def settle(root: Path) -> None:
+    """Age every file past the "racily clean" window, then pass: files
+    modified in the last two seconds are never vouched for, since a second
+    change in the same tick of the clock would leave the same time."""
+    past = time.time() - 10
+    for path in root.rglob("*"):
+        os.utime(path, (past, past), follow_symlinks=False)
+    run(root, "sync")
 
 
 def run(root: Path, command: str, *args: str, now: datetime = NOW) -> tuple[int, str, str]:
@@ -151,7 +163,7 @@ def test_any_change_means_a_real_pass(
             config = root / "vaultfollow.toml"
             config.write_text(config.read_text("utf-8") + "\n", encoding="utf-8")
         case "add a template":
-            folder = root / "Follow-ups/Templates"
+            folder = root / "Templates/vaultfollow"  # [drafts] templates, outside any scan
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "check-in-formal.md").write_text("Subject: Hi\n\nHello\n", encoding="utf-8")
         case "add a word list":
@@ -183,7 +195,20 @@ def test_a_renamed_vault_folder_means_a_real_pass(tmp_path: Path) -> None:
     assert not answered_from_record(renamed, "sync")  # a real pass, which...
     calendar = (renamed / "Follow-ups/followups.ics").read_text("utf-8")
     assert "vault=Career&" in calendar  # ...wrote the new name into the links
+    settle(renamed)
     assert answered_from_record(renamed, "sync")
+
+
+def test_a_file_changed_in_the_last_two_seconds_is_not_vouched_for(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    note = root / "Interviews/initech.md"
+    note.write_text(BROKEN.replace("Initech", "Initrode"), encoding="utf-8")
+    assert not answered_from_record(root, "sync")  # a real pass, leaving no new record
+    assert not answered_from_record(root, "sync")
+    past = time.time() - 10
+    os.utime(note, (past, past))
+    assert not answered_from_record(root, "sync")  # the time changed: a real pass...
+    assert answered_from_record(root, "sync")  # ...which left a record
 
 
 def test_a_damaged_or_foreign_record_means_a_real_pass(tmp_path: Path) -> None:
@@ -368,3 +393,128 @@ def test_the_vault_comes_from_the_environment_as_click_takes_it(
     assert quick is not None and quick.root == "env-vault"
     quick = parse_quick(["--vault", "option", "sync"])
     assert quick is not None and quick.root == "option"
+
+
+def age(path: Path) -> None:
+    past = time.time() - 10
+    os.utime(path, (past, past))
+
+
+def test_a_watcher_on_a_broken_config_leaves_no_record(tmp_path: Path) -> None:
+    """The watcher keeps its previous settings when the config breaks; a
+    real `sync` would stop at the config, so no record may answer for it."""
+    root = make(tmp_path)
+    engine = open_engine(root)
+    engine.full_pass(NOW)
+    config = root / "vaultfollow.toml"
+    config.write_text(config.read_text("utf-8") + "\n[bogus]\n", encoding="utf-8")
+    age(config)
+    engine.changed_pass(["vaultfollow.toml"], NOW)
+    engine.save_cache()
+    assert not answered_from_record(root, "sync")
+    assert run(root, "sync")[0] == 2
+
+
+def test_a_cache_that_cannot_be_saved_leaves_no_record(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    cache = root / CACHE_FILE
+    cache.unlink()
+    cache.mkdir()  # neither readable nor writable as a file
+    assert not answered_from_record(root, "sync")
+    code, _, err = run(root, "sync")
+    assert code == 1 and "could not be written" in err
+    assert not (root / RECORD).exists()
+
+
+def test_a_record_that_cannot_be_written_does_not_fail_the_pass(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    (root / RECORD).unlink()
+    (root / RECORD).mkdir()
+    _, out, err = real_pass_keeping(root)  # -v: a real pass, and its debug lines
+    assert "17 follow-ups pending" in out  # the pass went through to its summary
+    assert "last-pass.json not written" in err
+
+
+def real_pass_keeping(root: Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main, ["-v", "sync", "--now", NOW.isoformat(), str(root)], catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_time_zone_is_the_one_the_settings_were_read_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make(tmp_path)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    engine = open_engine(root)  # a watcher started here...
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # ...on a laptop that travelled
+    age(root / "Interviews/initech.md")
+    engine.changed_pass(["Interviews/initech.md"], NOW)
+    engine.save_cache()
+    assert not answered_from_record(root, "due")
+
+
+def test_a_file_where_click_wants_a_folder_goes_to_click(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make(tmp_path)
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    assert parse_quick(["--vault", str(afile), "due", str(root)]) is None
+    monkeypatch.setenv("VAULTFOLLOW_VAULT", str(afile))
+    assert parse_quick(["due", str(root)]) is None
+    code, _, err = command_line_plain(["due", str(root)], {"VAULTFOLLOW_VAULT": str(afile)})
+    assert code == 2 and "--vault" in err, err
+
+
+def command_line_plain(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultfollow", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", **env},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_answer_quietly(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vaultfollow", "due", str(root), "--now", NOW.isoformat()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # `vaultfollow due | head -0`
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=30) == 1
+    assert "Traceback" not in errors
+
+
+def test_a_malformed_report_in_a_matching_record_means_a_real_pass(tmp_path: Path) -> None:
+    root = make(tmp_path)
+    record = root / RECORD
+    data = json.loads(record.read_bytes())
+    data["report"]["due"][0]["do"] = "not a time"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    assert not answered_from_record(root, "due")
+    data["report"]["unchanged"] = "many"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    assert not answered_from_record(root, "sync")
+
+
+def test_a_change_at_a_time_the_clocks_skip_or_repeat_is_expected_early() -> None:
+    from vaultfollow.engine import _earliest
+
+    berlin = ZoneInfo("Europe/Berlin")
+    # 02:30 does not exist on 2027-03-28: wall-clock comparisons pass it at
+    # 03:00 CEST (01:00 UTC), so the window must end no later than that.
+    skipped = datetime(2027, 3, 28, 2, 30, tzinfo=berlin)
+    assert _earliest(skipped) <= datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    # 02:30 happens twice on 2026-10-25: the first time counts.
+    repeated = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)
+    assert _earliest(repeated) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    ordinary = datetime(2026, 11, 12, 9, 0, tzinfo=berlin)
+    assert _earliest(ordinary) == ordinary

@@ -9,12 +9,14 @@ only follow-ups whose inputs changed and writes only files whose bytes differ.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,13 +141,15 @@ class Engine:
         self,
         vault: Vault,
         settings: Settings,
-        settings_stamp: dict[str, StatKey | None] | None = None,
+        settings_stamp: SettingsStamp | None = None,
     ) -> None:
-        """`settings_stamp`: the stats of the settings files taken before
-        `settings` were read from them (see `stamp_settings`)."""
+        """`settings_stamp`: what `settings` were read from, taken before
+        reading it (see `stamp_settings`)."""
         self.vault = vault
         self.settings = settings
         self.settings_stamp = settings_stamp or stamp_settings(vault)
+        self._settings_fallback = False  # the config is broken: older settings in use
+        self._pending_record: Callable[[], bytes | None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -169,13 +173,39 @@ class Engine:
         self._words_stat: StatKey | None = None  # the word list as the last lint saw it
         self._template_stats: dict[str, StatKey | None] = {}
         self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
+        self._state_stat: StatKey | None = None  # state.json as the last plan read it
         self.scanned = False
 
     def save_cache(self) -> None:
-        """Keep what was read for the next run (a no-op when nothing changed)."""
-        if self.cache_dirty:
-            self.vault.write(CACHE_FILE, dump_cache(self._cache, self._settings_key), self.owned)
-            self.cache_dirty = False
+        """Keep what was read for the next run (a no-op when nothing changed),
+        then the record of the last pass: only once the cache is safe, since
+        a real pass that cannot save its cache fails, and so must the record."""
+        try:
+            if self.cache_dirty:
+                data = dump_cache(self._cache, self._settings_key)
+                self.vault.write(CACHE_FILE, data, self.owned)
+                self.cache_dirty = False
+        except BaseException:
+            self._pending_record = None
+            self.forget_record()
+            raise
+        make, self._pending_record = self._pending_record, None
+        record = make() if make is not None else None
+        if record is None:
+            return
+        rel = last_pass_file(CACHE_FILE)
+        if _same_but_later(self.vault.read_bytes(rel), record):
+            return
+        try:
+            self.vault.write(rel, record, self.owned)
+        except (OSError, VaultfollowError) as exc:
+            log.debug("%s not written: %s", rel, exc)
+            self.forget_record()
+
+    def forget_record(self) -> None:
+        """Remove the record of the last pass (a pass failed: it vouches for nothing)."""
+        with contextlib.suppress(OSError):
+            os.unlink(self.vault.fspath(last_pass_file(CACHE_FILE)))
 
     # --- paths ---------------------------------------------------------------
 
@@ -297,7 +327,8 @@ class Engine:
         this engine just wrote there, so they need not be read back, and
         `record`: what they say, so they need not be parsed)."""
         drafts = self._cache.drafts
-        key = self._stat(rel)
+        key = self.vault.written.get(rel) if written is not None else None
+        key = key or self._stat(rel)
         if key is None:
             if drafts.pop(rel, None) is not None:
                 self.cache_dirty = True
@@ -419,8 +450,14 @@ class Engine:
     ) -> PassReport:
         """Look at every file (unchanged ones cost a stat), then write outputs."""
         report = PassReport(plan=_empty_plan(now), dry_run=dry_run)
-        self.read_all(report, should_stop)
-        report = self._plan_and_write(now, report, recreate=recreate)
+        try:
+            self.read_all(report, should_stop)
+            report = self._plan_and_write(now, report, recreate=recreate)
+        except Interrupted:
+            raise  # nothing written
+        except BaseException:
+            self.forget_record()
+            raise
         if not dry_run:
             self.save_cache()
         return report
@@ -482,9 +519,14 @@ class Engine:
             for line in exc.errors:
                 log.error("%s", line)
             log.error("keeping the previous settings until %s is fixed", CONFIG_NAME)
-            settings = self.settings
+            # A real pass would stop at the broken config: no record vouches
+            # for passes made with the previous settings.
+            self._settings_fallback = True
+            self._reset()
+            return self.full_pass(now)
         self.settings = settings
         self.settings_stamp = stamp
+        self._settings_fallback = False
         self._reset()
         return self.full_pass(now)
 
@@ -503,6 +545,7 @@ class Engine:
         notes = [enrich_people(note, people) for note in notes]
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
+        self._state_stat = self._stat(STATE_FILE)  # before reading it
         memory = self.vault.load_memory()
         planned = plan_followups(
             notes,
@@ -517,8 +560,13 @@ class Engine:
         return planned.plan, Memory(first_seen, dict(memory.created))
 
     def _plan_and_write(self, now: datetime, report: PassReport, *, recreate: bool) -> PassReport:
+        self._pending_record = None
+        self.vault.written.clear()
         try:
             return self._plan_and_write_once(now, report, recreate=recreate)
+        except BaseException:
+            self.forget_record()
+            raise
         finally:
             self._reprs.clear()  # keyed by id(): only valid while the plan lives
 
@@ -554,30 +602,47 @@ class Engine:
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
         report.problems = sorted(set(report.problems), key=_problem_order)
-        if not report.dry_run and not recreate and not report.retry and self.scanned:
-            self._record_pass(plan, report)
+        eligible = not (report.dry_run or recreate or report.retry or self._settings_fallback)
+        if eligible and self.scanned:
+            # Made and written by save_cache, after the cache.
+            self._pending_record = lambda: self._record_pass(plan, report)
         return report
 
-    def _record_pass(self, plan: Plan, report: PassReport) -> None:
-        """Leave the record of this pass (see `last_pass.py`): the inputs as
-        this pass saw them, never as they are now, so that a file changed
-        during the pass makes the record fail to match, not vouch for it."""
-        from vaultfollow.last_pass import make_record, system_zone_signals
+    def _record_pass(self, plan: Plan, report: PassReport) -> bytes | None:
+        """The record of this pass (see `last_pass.py`): the inputs as this
+        pass saw them (read, or as it wrote them), never as they are now, so
+        that a file changed during the pass makes the record fail to match,
+        not vouch for it. None when a file it read changed too recently to
+        trust its modification time (see `last_pass.RACY_NS`). The cache is
+        in it too: a real pass that cannot read or write its cache differs."""
+        from vaultfollow.last_pass import is_racy, make_record
         from vaultfollow.model import due_rows
 
         settings = self.settings
         notes = dict(self._cache.plain)
         notes.update((rel, cached.key) for rel, cached in self._cache.notes.items())
         drafts = {rel: cached.key for rel, cached in self._cache.drafts.items()}
-        files: dict[str, StatKey | None] = dict(self.settings_stamp)
+        stamp_files, zone_signals = self.settings_stamp
+        files: dict[str, StatKey | None] = dict(stamp_files)
         files.update(self._template_stats)
         files[WORDS_FILE] = self._words_stat
         for rel in (settings.calendar.path, settings.dashboard_path):
             output = self._cache.outputs.get(rel)
             files[rel] = output.stat if output is not None else None
-        files[STATE_FILE] = self._stat(STATE_FILE)  # just written by this pass
+        files[STATE_FILE] = self.vault.written.get(STATE_FILE, self._state_stat)
+        files[CACHE_FILE] = self.vault.written.get(CACHE_FILE) or self._stat(CACHE_FILE)
+        # Files this pass wrote are known by their bytes; the cache is its own.
+        trusted = {*self.vault.written, CACHE_FILE}
+        read = [
+            key
+            for group in (notes, drafts, files)
+            for rel, key in group.items()
+            if rel not in trusted
+        ]
+        if is_racy(read):
+            return None
         pending = sum(1 for f in plan.followups if f.state is State.PENDING)
-        record = make_record(
+        return make_record(
             notes=notes,
             drafts=drafts,
             files=files,
@@ -587,7 +652,7 @@ class Engine:
                 "drafts": settings.drafts.folder,
                 "dashboard": settings.dashboard_path,
             },
-            zone_signals=system_zone_signals(),
+            zone_signals=zone_signals,
             vault_name=self.vault.name,
             timezone=settings.schedule.timezone,
             now=plan.now,
@@ -602,9 +667,6 @@ class Engine:
                 "due": due_rows(plan),
             },
         )
-        rel = last_pass_file(CACHE_FILE)
-        if not _same_but_later(self.vault.read_bytes(rel), record):
-            self.vault.write(rel, record, self.owned)
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
         from vaultfollow.drafts import render_draft
@@ -782,7 +844,7 @@ class Engine:
             report.outputs.append(rel)
         if not report.dry_run:
             self._disk[rel] = _sha(data)
-            new_stat = self._stat(rel)
+            new_stat = self.vault.written.get(rel) or self._stat(rel)
             if new_stat is not None:
                 self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
                 self.cache_dirty = True
@@ -813,7 +875,8 @@ class Engine:
         `now`, when there is one. Until then the plan says the same."""
         zone = self.settings.schedule.zone
         local = now.astimezone(zone)
-        moment = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+        moment = _earliest(midnight)
         if plan is None:
             plan, _ = self.plan(now)
         tick = timedelta(microseconds=1)  # "overdue" and "too old" start just past the instant
@@ -825,13 +888,23 @@ class Engine:
             if followup.state is State.PENDING and followup.kind is Kind.THANK_YOU:
                 changes.append(followup.deadline + tick)
             for change in changes:
-                if now < change < moment:
-                    moment = change
+                instant = _earliest(change)
+                if now < instant < moment:
+                    moment = instant
         return moment
 
     # Back-compatible name for one full pass.
     def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
         return self.full_pass(now, dry_run=dry_run, recreate=recreate)
+
+
+def _earliest(moment: datetime) -> datetime:
+    """The earliest instant a wall-clock time can stand for (in UTC): the
+    first of a time repeated when the clocks go back, and for a time skipped
+    when they go forward an instant before the gap, so that a change computed
+    in wall-clock time is never expected too late."""
+    readings = (moment.replace(fold=0), moment.replace(fold=1))
+    return min(reading.astimezone(UTC) for reading in readings)
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:
@@ -870,12 +943,17 @@ def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.path, problem.line or 0, problem.message)
 
 
-def stamp_settings(vault: Vault) -> dict[str, StatKey | None]:
-    """The stats of the files settings are read from, to be taken before
-    reading them (a file changed in between then never looks unchanged)."""
-    from vaultfollow.last_pass import settings_files
+# The stats of the files settings are read from, and what decides the
+# machine's time zone (the default when the config names none).
+SettingsStamp = tuple[dict[str, StatKey | None], list[str]]
 
-    return {rel: vault.stat(rel) for rel in settings_files()}
+
+def stamp_settings(vault: Vault) -> SettingsStamp:
+    """What settings are read from, to be taken before reading them (a file
+    changed in between then never looks unchanged)."""
+    from vaultfollow.last_pass import settings_files, system_zone_signals
+
+    return {rel: vault.stat(rel) for rel in settings_files()}, system_zone_signals()
 
 
 def _same_but_later(old: bytes | None, new: bytes) -> bool:

@@ -41,7 +41,14 @@ class QuickCommand:
 def main() -> None:
     quick = parse_quick(sys.argv[1:])
     if quick is not None:
-        code = answer(quick)
+        try:
+            code = answer(quick)
+        except BrokenPipeError:
+            # The reader went away (`vaultfollow due | head`): as click does,
+            # stop quietly with exit code 1.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         if code is not None:
             sys.exit(code)
     from vaultfollow.cli import main as app
@@ -89,7 +96,11 @@ def parse_quick(argv: list[str]) -> QuickCommand | None:
         index += 1
     if "" in (vault, vault_option, now_text):
         return None  # click has its own view of empty values
-    root = vault or vault_option or os.environ.get("VAULTFOLLOW_VAULT") or os.getcwd()
+    from_env = os.environ.get("VAULTFOLLOW_VAULT")
+    for given in (vault, vault_option, from_env):
+        if given and os.path.exists(given) and not os.path.isdir(given):
+            return None  # click refuses a file where a folder is wanted: let it say so
+    root = vault or vault_option or from_env or os.getcwd()
     return QuickCommand(command, root, now_text, as_json, quiet)
 
 

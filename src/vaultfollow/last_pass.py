@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, datetime
 
 from vaultfollow import __version__
@@ -37,10 +38,14 @@ from vaultfollow.paths import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:  # not imported at run time: this module must load fast
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
 FORMAT = 1
+# A file modified this recently may be modified again without its
+# modification time changing (FAT keeps 2 s, HFS+ 1 s, Linux a clock tick):
+# a pass that read or wrote one leaves no record (Git's "racily clean" rule).
+RACY_NS = 2_000_000_000
 
 
 class _Changed(Exception):
@@ -65,6 +70,12 @@ def system_zone_signals() -> list[str]:
 def settings_files() -> list[str]:
     """The files settings are read from (stat them before reading them)."""
     return [CONFIG_NAME, *(rel for rel, _ in OBSIDIAN_TEMPLATE_SETTINGS)]
+
+
+def is_racy(stats: Iterable[StatKey | None]) -> bool:
+    """Whether any of these files was modified too recently to vouch for."""
+    horizon = time.time_ns() - RACY_NS
+    return any(stat is not None and stat[0] > horizon for stat in stats)
 
 
 def make_record(
@@ -127,10 +138,41 @@ def still_true(
         if fingerprint(notes, drafts, files) != data["fingerprint"]:
             return None
         report: dict[str, Any] = data["report"]
-        report["timezone"] = data["timezone"]
-        return report
+        return report if _well_formed(report) else None
     except (_Changed, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+_ROW_KEYS = ("kind", "company", "role", "to", "do", "deadline", "state", "draft", "source")
+
+
+def _well_formed(report: Any) -> bool:
+    """Whether the report holds what `entry.print_sync` and `print_due` print."""
+
+    def strings(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+    def row(value: Any) -> bool:
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(key), str) for key in _ROW_KEYS
+        ):
+            return False
+        try:
+            datetime.fromisoformat(value["do"])
+        except ValueError:
+            return False
+        return True
+
+    return (
+        isinstance(report, dict)
+        and strings(report.get("kept"))
+        and strings(report.get("problems"))
+        and strings(report.get("plan_problems"))
+        and type(report.get("unchanged")) is int
+        and type(report.get("pending")) is int
+        and isinstance(report.get("due"), list)
+        and all(row(item) for item in report["due"])
+    )
 
 
 def _abort(folder: str, exc: OSError) -> None:

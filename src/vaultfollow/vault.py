@@ -84,6 +84,9 @@ class Vault:
             raise UsageError(f"{root}: no such folder; give the path of your vault")
         self.root = root.resolve()
         self._prefix = str(self.root) + os.sep
+        # (mtime_ns, size) of each file as written here, taken from the open
+        # file before the rename: what was written, whatever happens next.
+        self.written: dict[str, StatKey] = {}
 
     @property
     def name(self) -> str:
@@ -206,13 +209,15 @@ class Vault:
             staged = self._stage(rel, data, flush=True)
             if staged is None:
                 return False
-            self._commit(*staged)
+            temp, target, key = staged
+            self._commit(temp, target)
         except OSError as exc:
             raise WriteError(rel, exc) from exc
+        self.written[rel] = key
         if folders is None:
-            _fsync_dir(staged[1].parent)
+            _fsync_dir(target.parent)
         else:
-            folders.add(staged[1].parent)
+            folders.add(target.parent)
         return True
 
     def write_many(
@@ -228,7 +233,7 @@ class Vault:
         owned = list(owned)
         if len(items) < 2 or not _HAS_SYNCFS:
             return [rel for rel, data in items if self.write(rel, data, owned, folders=folders)]
-        staged: list[tuple[str, str, Path]] = []
+        staged: list[tuple[str, str, Path, StatKey]] = []
         written: list[str] = []
         folders_checked: set[Path] = set()
         try:
@@ -247,16 +252,17 @@ class Vault:
             except OSError as exc:
                 raise WriteError(staged[0][0], exc) from exc
             while staged:
-                rel, temp, target = staged[0]
+                rel, temp, target, key = staged[0]
                 try:
                     self._commit(temp, target)
                 except OSError as exc:
                     raise WriteError(rel, exc) from exc
                 staged.pop(0)
+                self.written[rel] = key
                 folders.add(target.parent)
                 written.append(rel)
         finally:
-            for _, temp, _ in staged:
+            for _, temp, _, _ in staged:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
         return written
@@ -270,7 +276,7 @@ class Vault:
 
     def _stage(
         self, rel: str, data: bytes, *, flush: bool, checked: set[Path] | None = None
-    ) -> tuple[str, Path] | None:
+    ) -> tuple[str, Path, StatKey] | None:
         """`data` in a temporary file beside `rel` (fsynced when `flush`), or
         None when `rel` already holds exactly `data`. `checked`: folders of
         this batch already made and checked (skipped when met again)."""
@@ -292,14 +298,15 @@ class Vault:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+                handle.flush()
                 if flush:
-                    handle.flush()
                     os.fsync(handle.fileno())
+                info = os.fstat(handle.fileno())
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        return temp, target
+        return temp, target, (info.st_mtime_ns, info.st_size)
 
     @staticmethod
     def _commit(temp: str, target: Path) -> None:
