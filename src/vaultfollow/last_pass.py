@@ -11,7 +11,8 @@ nothing and say the same, so its report is printed as it is, without
 importing the engine. Anything else (a changed file, another version, the
 time zone of the machine, a renamed vault folder, a damaged record) falls
 through to a real pass. Not covered: an upgrade of a library alone (tzdata,
-holidays) without one of vaultfollow; it shows at the next change.
+holidays), or of vaultfollow's code without a new version number (a
+development checkout); either shows at the next change, or with `-v`.
 
 Standard library only, and as little of it as possible: this is the path that
 must cost little more than starting Python.
