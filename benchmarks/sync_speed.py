@@ -104,7 +104,8 @@ def startup(runs: int, workdir: Path) -> dict[str, float]:
     """Start-up of a few commands on the starter vault, warm."""
     python = sys.executable
     vault = workdir / "small"
-    subprocess.run([python, "-m", "vaultfollow", "init", str(vault)], check=True, capture_output=True)
+    init = [python, "-m", "vaultfollow", "init", str(vault)]
+    subprocess.run(init, check=True, capture_output=True)
     due = [python, "-m", "vaultfollow", "due", str(vault), "--now", NOW]
     # A pass leaves no record while a file it read is under 2 s old (see
     # last_pass.RACY_NS), and `init` has just written every file.
