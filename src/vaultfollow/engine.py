@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,7 +150,7 @@ class Engine:
         self.settings = settings
         self.settings_stamp = settings_stamp or stamp_settings(vault)
         self._settings_fallback = False  # the config is broken: older settings in use
-        self._pending_record: Callable[[], bytes | None] | None = None
+        self._pending_record: Callable[[], bytes] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -450,6 +451,7 @@ class Engine:
     ) -> PassReport:
         """Look at every file (unchanged ones cost a stat), then write outputs."""
         report = PassReport(plan=_empty_plan(now), dry_run=dry_run)
+        self._pending_record = None  # the cache is about to change
         try:
             self.read_all(report, should_stop)
             report = self._plan_and_write(now, report, recreate=recreate)
@@ -492,6 +494,7 @@ class Engine:
         report = PassReport(plan=_empty_plan(now))
         if not self.scanned:
             return self.full_pass(now)
+        self._pending_record = None  # the cache is about to change
         for rel in sorted(set(paths)):
             if rel == CONFIG_NAME or rel.startswith(".obsidian/"):
                 return self._reload(now)
@@ -604,17 +607,18 @@ class Engine:
         report.problems = sorted(set(report.problems), key=_problem_order)
         eligible = not (report.dry_run or recreate or report.retry or self._settings_fallback)
         if eligible and self.scanned:
-            # Made and written by save_cache, after the cache.
-            self._pending_record = lambda: self._record_pass(plan, report)
+            self._pending_record = self._record_pass(plan, report)  # see save_cache
         return report
 
-    def _record_pass(self, plan: Plan, report: PassReport) -> bytes | None:
+    def _record_pass(self, plan: Plan, report: PassReport) -> Callable[[], bytes] | None:
         """The record of this pass (see `last_pass.py`): the inputs as this
         pass saw them (read, or as it wrote them), never as they are now, so
         that a file changed during the pass makes the record fail to match,
         not vouch for it. None when a file it read changed too recently to
-        trust its modification time (see `last_pass.RACY_NS`). The cache is
-        in it too: a real pass that cannot read or write its cache differs."""
+        trust its modification time (see `last_pass.RACY_NS`). Everything is
+        taken now but the cache's own stat, known once the cache is saved (a
+        real pass that cannot read or write its cache fails): the function
+        returned adds it and makes the record's bytes."""
         from vaultfollow.last_pass import is_racy, make_record
         from vaultfollow.model import due_rows
 
@@ -630,22 +634,21 @@ class Engine:
             output = self._cache.outputs.get(rel)
             files[rel] = output.stat if output is not None else None
         files[STATE_FILE] = self.vault.written.get(STATE_FILE, self._state_stat)
-        files[CACHE_FILE] = self.vault.written.get(CACHE_FILE) or self._stat(CACHE_FILE)
-        # Files this pass wrote are known by their bytes; the cache is its own.
-        trusted = {*self.vault.written, CACHE_FILE}
+        # Files this pass wrote are known by their bytes.
+        written = set(self.vault.written)
         read = [
             key
             for group in (notes, drafts, files)
             for rel, key in group.items()
-            if rel not in trusted
+            if rel not in written
         ]
         if is_racy(read):
             return None
         pending = sum(1 for f in plan.followups if f.state is State.PENDING)
-        return make_record(
+        record = partial(
+            make_record,
             notes=notes,
             drafts=drafts,
-            files=files,
             scan={
                 "skip": self._skip,
                 "exclude": list(settings.notes.exclude),
@@ -667,6 +670,12 @@ class Engine:
                 "due": due_rows(plan),
             },
         )
+
+        def with_cache() -> bytes:
+            files[CACHE_FILE] = self.vault.written.get(CACHE_FILE) or self._stat(CACHE_FILE)
+            return record(files=files)
+
+        return with_cache
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
         from vaultfollow.drafts import render_draft
