@@ -31,6 +31,7 @@ from vaultfollow.cache import (
 )
 from vaultfollow.config import Settings, parse_config_text
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
+from vaultfollow.last_pass import SettingsStamp, same_but_later, stamp_settings
 from vaultfollow.model import (
     DraftRecord,
     FollowUp,
@@ -195,7 +196,7 @@ class Engine:
         if record is None:
             return
         rel = last_pass_file(CACHE_FILE)
-        if _same_but_later(self.vault.read_bytes(rel), record):
+        if same_but_later(self.vault.read_bytes(rel), record):
             return
         try:
             self.vault.write(rel, record, self.owned)
@@ -950,36 +951,6 @@ def _hash(text: str) -> str:
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.path, problem.line or 0, problem.message)
-
-
-# The stats of the files settings are read from, and what decides the
-# machine's time zone (the default when the config names none).
-SettingsStamp = tuple[dict[str, StatKey | None], list[str]]
-
-
-def stamp_settings(vault: Vault) -> SettingsStamp:
-    """What settings are read from, to be taken before reading them (a file
-    changed in between then never looks unchanged)."""
-    from vaultfollow.last_pass import settings_files, system_zone_signals
-
-    return {rel: vault.stat(rel) for rel in settings_files()}, system_zone_signals()
-
-
-def _same_but_later(old: bytes | None, new: bytes) -> bool:
-    """Whether the record on disk says the same as `new` but for the moment
-    of its pass (an earlier one: it vouches for at least as long)."""
-    import json
-
-    if old is None:
-        return False
-    try:
-        before, after = json.loads(old), json.loads(new)
-        start, now = before.pop("now"), after.pop("now")
-        return bool(
-            before == after and datetime.fromisoformat(start) <= datetime.fromisoformat(now)
-        )
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return False
 
 
 def open_engine(root: Path) -> Engine:

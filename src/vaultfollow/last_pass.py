@@ -42,6 +42,12 @@ if TYPE_CHECKING:  # not imported at run time: this module must load fast
     from collections.abc import Iterable, Mapping
     from typing import Any
 
+    from vaultfollow.vault import Vault
+
+# The stats of the files settings are read from, and what decides the
+# machine's time zone (the default when the config names none).
+SettingsStamp = tuple[dict[str, StatKey | None], list[str]]
+
 FORMAT = 1
 # A file modified this recently may be modified again without its
 # modification time changing (FAT keeps 2 s, HFS+ 1 s, Linux a clock tick):
@@ -71,6 +77,26 @@ def system_zone_signals() -> list[str]:
 def settings_files() -> list[str]:
     """The files settings are read from (stat them before reading them)."""
     return [CONFIG_NAME, *(rel for rel, _ in OBSIDIAN_TEMPLATE_SETTINGS)]
+
+
+def stamp_settings(vault: Vault) -> SettingsStamp:
+    """What settings are read from, to be taken before reading them (a file
+    changed in between then never looks unchanged)."""
+    return {rel: vault.stat(rel) for rel in settings_files()}, system_zone_signals()
+
+
+def same_but_later(old: bytes | None, new: bytes) -> bool:
+    """Whether the record on disk says the same as `new` but for the moment
+    of its pass (an earlier one: it vouches for at least as long)."""
+    if old is None:
+        return False
+    try:
+        before, after = json.loads(old), json.loads(new)
+        start, now = before.pop("now"), after.pop("now")
+        earlier = datetime.fromisoformat(start) <= datetime.fromisoformat(now)
+        return bool(before == after and earlier)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def is_racy(stats: Iterable[StatKey | None]) -> bool:
