@@ -7,7 +7,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from vaultfollow.config import Settings, parse_config_text
+from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, State
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -96,3 +97,42 @@ def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str =
             return
         time.sleep(0.02)
     pytest.fail(f"timed out after {timeout}s waiting for {what or condition}")
+
+
+def make_followup(
+    src: InterviewNote,
+    kind: Kind,
+    to: str,
+    do: datetime,
+    *,
+    event_id: str,
+    deadline: datetime | None = None,
+    state: State = State.PENDING,
+    channel: str = "email",
+    sent: date | None = None,
+    reason: str | None = None,
+) -> FollowUp:
+    """A follow-up of the note's first round, as the planner would make it
+    (24 hours to thank, else due on its do-time), for the renderers' tests."""
+    start = src.rounds[0].start
+    return FollowUp(
+        id=f"{kind.value}-{start:%Y%m%d}-{to}",
+        event_id=event_id,
+        kind=kind,
+        state=state,
+        application=src.application_key,
+        company=src.company,
+        role=src.role,
+        round_start=start,
+        round_label=None,
+        recipient=Person(to),
+        channel=channel,
+        tone="formal",
+        do=do,
+        deadline=deadline or (start + timedelta(hours=24) if kind is Kind.THANK_YOU else do),
+        source=src.path,
+        draft_path=f"Follow-ups/{src.company}/{start:%Y-%m-%d} {kind.value} - {to}.md",
+        note=src,
+        sent=sent,
+        reason=reason,
+    )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import make_followup
 from vaultfollow.config import ScheduleSettings, Settings
 from vaultfollow.dashboard import render_dashboard
 from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Problem, Round, State
@@ -59,25 +60,16 @@ def followup(
     channel: str = "email",
 ) -> FollowUp:
     src = source or note()
-    start = src.rounds[0].start
-    return FollowUp(
-        id=f"{kind.value}-{start:%Y%m%d}-{to}",
-        event_id=f"{kind.value}-{start:%Y%m%d}",
-        kind=kind,
+    event_id = f"{kind.value}-{src.rounds[0].start:%Y%m%d}"
+    return make_followup(
+        src,
+        kind,
+        to,
+        do,
+        event_id=event_id,
+        deadline=deadline,
         state=state,
-        application=src.application_key,
-        company=src.company,
-        role=src.role,
-        round_start=start,
-        round_label=None,
-        recipient=Person(to),
         channel=channel,
-        tone="formal",
-        do=do,
-        deadline=deadline or (start + timedelta(hours=24) if kind is Kind.THANK_YOU else do),
-        source=src.path,
-        draft_path=f"Follow-ups/{src.company}/{start:%Y-%m-%d} {kind.value} - {to}.md",
-        note=src,
         sent=sent,
         reason=reason,
     )

@@ -18,6 +18,7 @@ from ical.timezone import Timezone as IcalTimezone
 from icalendar import Event
 from icalendar.parser import Contentline
 
+from conftest import make_followup
 from vaultfollow.config import CalendarSettings, ScheduleSettings, Settings
 from vaultfollow.ics import fold, obsidian_url, render_calendar, to_ical
 from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
@@ -76,25 +77,9 @@ def followup(
     source: InterviewNote | None = None,
 ) -> FollowUp:
     src = source or note()
-    start = src.rounds[0].start
-    return FollowUp(
-        id=f"{kind.value}-{start:%Y%m%d}-{to}",
-        event_id=event_id or f"{kind.value}-{start:%Y%m%d}-acme",
-        kind=kind,
-        state=state,
-        application=src.application_key,
-        company=src.company,
-        role=src.role,
-        round_start=start,
-        round_label=None,
-        recipient=Person(to),
-        channel=channel,
-        tone="formal",
-        do=do,
-        deadline=deadline or (start + timedelta(hours=24) if kind is Kind.THANK_YOU else do),
-        source=src.path,
-        draft_path=f"Follow-ups/{src.company}/{start:%Y-%m-%d} {kind.value} - {to}.md",
-        note=src,
+    event_id = event_id or f"{kind.value}-{src.rounds[0].start:%Y%m%d}-acme"
+    return make_followup(
+        src, kind, to, do, event_id=event_id, deadline=deadline, state=state, channel=channel
     )
 
 
