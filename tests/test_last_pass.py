@@ -506,15 +506,15 @@ def test_a_malformed_report_in_a_matching_record_means_a_real_pass(tmp_path: Pat
 
 
 def test_a_change_at_a_time_the_clocks_skip_or_repeat_is_expected_early() -> None:
-    from vaultfollow.engine import _earliest
+    from vaultfollow.schedule import earliest
 
     berlin = ZoneInfo("Europe/Berlin")
     # 02:30 does not exist on 2027-03-28: wall-clock comparisons pass it at
     # 03:00 CEST (01:00 UTC), so the window must end no later than that.
     skipped = datetime(2027, 3, 28, 2, 30, tzinfo=berlin)
-    assert _earliest(skipped) <= datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    assert earliest(skipped) <= datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
     # 02:30 happens twice on 2026-10-25: the first time counts.
     repeated = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)
-    assert _earliest(repeated) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert earliest(repeated) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     ordinary = datetime(2026, 11, 12, 9, 0, tzinfo=berlin)
-    assert _earliest(ordinary) == ordinary
+    assert earliest(ordinary) == ordinary

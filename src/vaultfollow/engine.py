@@ -16,7 +16,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,7 +61,7 @@ from vaultfollow.paths import (
     is_excluded,
     last_pass_file,
 )
-from vaultfollow.schedule import Memory, plan_followups
+from vaultfollow.schedule import Memory, next_change, plan_followups
 from vaultfollow.vault import Vault, conflict_copy_of
 
 if TYPE_CHECKING:
@@ -883,38 +883,13 @@ class Engine:
         follow-up becomes too old to show (just past its do-time plus
         `ignore_older_than`), whichever comes first. `plan`: the plan made at
         `now`, when there is one. Until then the plan says the same."""
-        zone = self.settings.schedule.zone
-        local = now.astimezone(zone)
-        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
-        moment = _earliest(midnight)
         if plan is None:
             plan, _ = self.plan(now)
-        tick = timedelta(microseconds=1)  # "overdue" and "too old" start just past the instant
-        too_old = self.settings.schedule.ignore_older_than
-        for followup in plan.followups:
-            changes = []
-            if followup.state in (State.PENDING, State.DISMISSED):
-                changes.append(followup.do + too_old + tick)
-            if followup.state is State.PENDING and followup.kind is Kind.THANK_YOU:
-                changes.append(followup.deadline + tick)
-            for change in changes:
-                instant = _earliest(change)
-                if now < instant < moment:
-                    moment = instant
-        return moment
+        return next_change(plan, self.settings, now)
 
     # Back-compatible name for one full pass.
     def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
         return self.full_pass(now, dry_run=dry_run, recreate=recreate)
-
-
-def _earliest(moment: datetime) -> datetime:
-    """The earliest instant a wall-clock time can stand for (in UTC): the
-    first of a time repeated when the clocks go back, and for a time skipped
-    when they go forward an instant before the gap, so that a change computed
-    in wall-clock time is never expected too late."""
-    readings = (moment.replace(fold=0), moment.replace(fold=1))
-    return min(reading.astimezone(UTC) for reading in readings)
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

@@ -30,8 +30,8 @@ from vaultfollow.paths import (
     CONFIG_NAME,
     OBSIDIAN_TEMPLATE_SETTINGS,
     StatKey,
-    fingerprint,
     fspath,
+    inputs_fingerprint,
     scan_drafts,
     scan_notes,
     stat_key,
@@ -124,7 +124,7 @@ def make_record(
     data = {
         "format": FORMAT,
         "version": __version__,
-        "fingerprint": fingerprint(notes, drafts, files),
+        "fingerprint": inputs_fingerprint(notes, drafts, files),
         "files": sorted(files),
         "scan": dict(scan),
         "zone_signals": zone_signals,
@@ -162,7 +162,7 @@ def still_true(
         drafts = scan_drafts(root, scan["drafts"], _abort)
         drafts.pop(scan["dashboard"], None)
         files = {rel: stat_key(fspath(root, rel)) for rel in data["files"]}
-        if fingerprint(notes, drafts, files) != data["fingerprint"]:
+        if inputs_fingerprint(notes, drafts, files) != data["fingerprint"]:
             return None
         report: dict[str, Any] = data["report"]
         return report if _well_formed(report) else None

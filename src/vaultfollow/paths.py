@@ -125,7 +125,7 @@ def scan_drafts(root: str, folder: str, on_error: OnError) -> dict[str, StatKey]
     return dict(walk(root, folder, set(), on_error))
 
 
-def fingerprint(
+def inputs_fingerprint(
     notes: Mapping[str, StatKey],
     drafts: Mapping[str, StatKey],
     files: Mapping[str, StatKey | None],

@@ -531,3 +531,38 @@ def _disambiguate_paths(followups: list[FollowUp]) -> list[FollowUp]:
         taken[key] = followup.id
         result.append(replace(followup, draft_path=path) if number > 1 else followup)
     return result
+
+
+def next_change(plan: Plan, settings: Settings, now: datetime) -> datetime:
+    """The first moment after `now` at which time alone may change what the
+    plan made at `now` says: local midnight (dates, "today"), the instant a
+    pending thank-you becomes overdue (just past its deadline), or the
+    instant a follow-up becomes too old to show (just past its do-time plus
+    `ignore_older_than`), whichever comes first. Until then the plan (and
+    every output made from it) stays the same."""
+    zone = settings.schedule.zone
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+    moment = earliest(midnight)
+    tick = timedelta(microseconds=1)  # "overdue" and "too old" start just past the instant
+    too_old = settings.schedule.ignore_older_than
+    for followup in plan.followups:
+        changes = []
+        if followup.state in (State.PENDING, State.DISMISSED):
+            changes.append(followup.do + too_old + tick)
+        if followup.state is State.PENDING and followup.kind is Kind.THANK_YOU:
+            changes.append(followup.deadline + tick)
+        for change in changes:
+            instant = earliest(change)
+            if now < instant < moment:
+                moment = instant
+    return moment
+
+
+def earliest(moment: datetime) -> datetime:
+    """The earliest instant a wall-clock time can stand for (in UTC): the
+    first of a time repeated when the clocks go back, and for a time skipped
+    when they go forward an instant before the gap, so that a change computed
+    in wall-clock time is never expected too late."""
+    readings = (moment.replace(fold=0), moment.replace(fold=1))
+    return min(reading.astimezone(UTC) for reading in readings)
