@@ -22,6 +22,7 @@ from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
+from vaultfollow.parallel import split_map
 
 PRODID = "-//vaultfollow//vaultfollow//EN"
 UID_DOMAIN = "vaultfollow"
@@ -117,36 +118,37 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     # watcher's next calendar costs one entry, not all of them. Splicing the
     # entries' bytes before END:VCALENDAR gives the same bytes as adding them
     # as subcomponents (every component folds its own lines).
-    body = b"".join(
-        _entry_bytes(entry, zone_name, settings.calendar, vault_name) for entry in entries
-    )
+    # The zone's name is part of the key: aware datetimes of the same instant
+    # compare equal whatever their zone, but are written differently.
+    keys = [(entry, zone_name, settings.calendar, vault_name) for entry in entries]
+    known = {key: _ENTRY_CACHE[key] for key in keys if key in _ENTRY_CACHE}
+    missing = [key for key in keys if key not in known]
+    # A first calendar of many entries shares them with a helper process.
+    made = split_map(_entry_bytes, missing, min_items=PARALLEL_ENTRIES)
+    known.update(zip(missing, made, strict=True))
+    if len(_ENTRY_CACHE) + len(missing) > 4096:
+        _ENTRY_CACHE.clear()
+    _ENTRY_CACHE.update(known)
+    body = b"".join(known[key] for key in keys)
     head: bytes = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     return head[: -len(end)] + body + end
 
 
-_ENTRY_CACHE: dict[tuple[_Entry, str, CalendarSettings, str], bytes] = {}
+_EntryKey = tuple[_Entry, str, CalendarSettings, str]  # entry, zone name, settings, vault name
+_ENTRY_CACHE: dict[_EntryKey, bytes] = {}
+PARALLEL_ENTRIES = 64  # about 0.25 ms an entry; a helper process costs about 2 ms
 
 
-def _entry_bytes(
-    entry: _Entry, zone_name: str, calendar: CalendarSettings, vault_name: str
-) -> bytes:
-    # The zone's name is part of the key: aware datetimes of the same instant
-    # compare equal whatever their zone, but are written differently.
-    key = (entry, zone_name, calendar, vault_name)
-    data = _ENTRY_CACHE.get(key)
-    if data is None:
-        settings = Settings(calendar=calendar)
-        component = (
-            _todo(entry, settings, vault_name)
-            if calendar.kind == "todo"
-            else _event(entry, settings, vault_name)
-        )
-        data = to_ical(component)
-        if len(_ENTRY_CACHE) > 4096:
-            _ENTRY_CACHE.clear()
-        _ENTRY_CACHE[key] = data
-    return data
+def _entry_bytes(key: _EntryKey) -> bytes:
+    entry, _, calendar, vault_name = key
+    settings = Settings(calendar=calendar)
+    component = (
+        _todo(entry, settings, vault_name)
+        if calendar.kind == "todo"
+        else _event(entry, settings, vault_name)
+    )
+    return to_ical(component)
 
 
 def to_ical(component: Component) -> bytes:

@@ -24,11 +24,12 @@ _CUT_AT_CLAUSE_OVER = 10
 _MIN_CLAUSE_WORDS = 4
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACES = re.compile(r"\s+")
 
 
 def one_line(text: str) -> str:
     """One line of text: line breaks and control characters become spaces."""
-    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -166,21 +167,20 @@ def address(text: str, recipient: str) -> str:
         return text
     text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
     text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
-    for possessive, asked in _name_patterns(recipient):
-        text = possessive.sub("your", text)
-        text = asked.sub("you asked", text)
+    for name in _names_of(recipient):
+        if name in text:  # most points never name the recipient: no pattern to build
+            possessive, asked = _name_patterns(name)
+            text = possessive.sub("your", text)
+            text = asked.sub("you asked", text)
     return text
 
 
 @lru_cache(maxsize=256)
-def _name_patterns(recipient: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
-    """For each name of `recipient`: "Name's" and "Name asked" at the start."""
-    return tuple(
-        (
-            re.compile(rf"\b{re.escape(name)}['’]s\b"),
-            re.compile(rf"^{re.escape(name)}\s+asked\b"),
-        )
-        for name in _names_of(recipient)
+def _name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of "Name's", and of "Name asked" at the start."""
+    return (
+        re.compile(rf"\b{re.escape(name)}['’]s\b"),
+        re.compile(rf"^{re.escape(name)}\s+asked\b"),
     )
 
 
