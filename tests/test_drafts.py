@@ -27,7 +27,7 @@ from vaultfollow.drafts import (
 )
 from vaultfollow.errors import TemplateError
 from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Round, State
-from vaultfollow.prose import clarify_sentence
+from vaultfollow.prose import clarify_sentence, one_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 12, 15, 30, tzinfo=BERLIN)
@@ -731,3 +731,10 @@ def test_a_fresh_draft_reads_back_as_its_fresh_record(
     fu = followup(kind, channel, tone, id=fid, company=company)
     text = render_draft(fu, settings(), Templates({}))
     assert read_draft(fu.draft_path, text) == (fresh_record(fu.draft_path, fid), [])
+
+
+@given(st.text())
+@hsettings(max_examples=300)
+def test_one_line_turns_breaks_controls_and_runs_of_spaces_into_one_space(text: str) -> None:
+    controls = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)
+    assert one_line(text) == re.sub(r"\s+", " ", controls).strip()

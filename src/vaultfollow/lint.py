@@ -149,22 +149,35 @@ def _own_subject(front: list[str], text: str) -> str | None:
 
 # --- phrase lists ----------------------------------------------------------------
 
+
+def _starting_with(chars: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`pattern`, told that each of its matches starts with one of `chars` (a
+    test holds every pattern to it): the regex engine then tries it only
+    where one of them is, about twice as fast on a draft."""
+    return re.compile(f"(?=[{re.escape(chars)}])(?:{pattern})", flags)
+
+
 _PLACEHOLDERS = (
     (re.compile(r"\[\[?[^\]\n]{1,60}\]?\](?!\()"), "a placeholder in square brackets"),
     (re.compile(r"<[A-Za-z][A-Za-z _-]{0,40}>"), "a placeholder in angle brackets"),
-    (re.compile(r"(?<!\{)\{[^{}\n]{1,40}\}(?!\})"), "a placeholder in braces"),
-    (re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b"), "a to-do marker"),
-    (re.compile(r"\b(?:lorem ipsum|your name here|insert [a-z ]+ here)\b", re.I), "filler text"),
+    (_starting_with("{", r"(?<!\{)\{[^{}\n]{1,40}\}(?!\})"), "a placeholder in braces"),
+    (_starting_with("TFX", r"\b(?:TODO|TBD|FIXME|XXX+)\b"), "a to-do marker"),
+    (
+        _starting_with("lyi", r"\b(?:lorem ipsum|your name here|insert [a-z ]+ here)\b", re.I),
+        "filler text",
+    ),
 )
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _GRATITUDE = re.compile(r"\b(thank|thanks|thankful|grateful|gratitude|appreciate[ds]?)\b", re.I)
-_CALL_TO_ACTION = re.compile(
+_CALL_TO_ACTION = _starting_with(
+    "nlhgaskjr",
     r"\b(next steps?|let me know|look(?:ing)? forward|hear(?:ing)? (?:from|back|about)|"
     r"happy to|glad to|any news|an update|any update|stay in touch|keep in touch|"
     r"just say the word|reach me)\b",
     re.I,
 )
-_PRESSURE = re.compile(
+_PRESSURE = _starting_with(
+    "whnecoaudrf",
     r"\b(when (?:will|would|do|can|could) you (?:decide|make (?:a|your) decision|let me know)|"
     r"when (?:will|would) (?:a|the|your) decision|how soon (?:will|can|could) you|"
     r"(?:need|want|expect) (?:an answer|a decision|to (?:know|hear)) by|"
@@ -172,7 +185,8 @@ _PRESSURE = re.compile(
     r"decide (?:quickly|soon)|running out of time|final answer)\b",
     re.I,
 )
-_SALARY = re.compile(
+_SALARY = _starting_with(
+    "scrwpbevh$€£",
     r"\b(salary|salaries|compensation|remuneration|wages?|pay (?:rise|raise|range|band)|"
     r"paid time off|benefits(?! of\b)|benefits? package|bonus(?:es)?|"
     r"equity (?:stake|grant|package)|"

@@ -23,13 +23,15 @@ MAX_CLARIFY_WORDS = 25
 _CUT_AT_CLAUSE_OVER = 10
 _MIN_CLAUSE_WORDS = 4
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # none is printable
 
 
 def one_line(text: str) -> str:
-    """One line of text: line breaks and control characters become spaces."""
-    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    """One line of text: line breaks and control characters become spaces,
+    runs of spaces one space (`str.split` splits where `\\s` matches)."""
+    if not text.isprintable():
+        text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())
 
 
 def word_set(text: str) -> frozenset[str]:
