@@ -518,3 +518,61 @@ def test_a_change_at_a_time_the_clocks_skip_or_repeat_is_expected_early() -> Non
     assert earliest(repeated) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     ordinary = datetime(2026, 11, 12, 9, 0, tzinfo=berlin)
     assert earliest(ordinary) == ordinary
+
+
+def sync_in(folder: Path, *args: str, through_click: bool) -> tuple[int, str, str]:
+    """`vaultfollow sync vault ...` in `folder`, from the console entry point
+    (a plain command line: no click) or from the click application."""
+    start = ["-c", "from vaultfollow.cli import main; main()"] if through_click else ["-m"]
+    result = subprocess.run(
+        [sys.executable, *start, *([] if through_click else ["vaultfollow"]), *args],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [("clean", 0), ("problems", 1), ("broken config", 2), ("bad time", 2), ("quiet", 1)],
+)
+def test_a_real_sync_without_click_says_and_writes_what_click_does(
+    tmp_path: Path, case: str, code: int
+) -> None:
+    args = ["sync", "vault", f"--now={NOW.isoformat()}"]
+    if case == "bad time":
+        args[-1] = "--now=next tuesday"
+    if case == "quiet":
+        args.insert(0, "-q")
+    results = []
+    for through_click in (False, True):
+        folder = tmp_path / str(through_click)
+        init_vault(folder / "vault", date(2026, 11, 12), "Europe/Berlin")
+        if case in ("problems", "quiet"):
+            (folder / "vault/Interviews/initech.md").write_text(BROKEN, encoding="utf-8")
+        if case == "broken config":
+            (folder / "vault/vaultfollow.toml").write_text("[schedule\n", encoding="utf-8")
+        said = sync_in(folder, *args, through_click=through_click)
+        written = {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted((folder / "vault/Follow-ups").rglob("*"))
+            if p.is_file()
+        }
+        results.append((said, written))
+    (plain, plain_files), (clicked, clicked_files) = results
+    assert plain == clicked
+    assert plain[0] == code, plain
+    assert plain_files == clicked_files
+    assert bool(plain_files) == (case not in ("broken config", "bad time"))
+
+
+def test_a_plain_sync_runs_its_real_pass_without_click(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    data = probe(root, "sync", "--now", NOW.isoformat())
+    assert data["code"] == 0
+    modules = data["modules"]
+    assert isinstance(modules, list)
+    assert "vaultfollow.engine" in modules and "click" not in modules

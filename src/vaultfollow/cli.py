@@ -17,13 +17,15 @@ import click
 
 from vaultfollow import __version__
 from vaultfollow.entry import (
-    kept_line,
+    configure_logging,
     last_report,
+    parse_now,
     print_due,
+    print_report,
     print_sync,
-    summary_line,
+    real_sync,
+    say_error,
     table,
-    use_color,
 )
 
 if TYPE_CHECKING:
@@ -53,26 +55,6 @@ _QUICK_COMMANDS = ("sync", "due")
 NOW_HELP = "Pretend it is this time (ISO, e.g. 2026-11-12T09:00); for planning ahead and tests."
 
 
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    import logging
-
-    class Formatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            message = record.getMessage()
-            if record.levelno >= logging.WARNING and use_color(sys.stderr):
-                color = "red" if record.levelno >= logging.ERROR else "yellow"
-                return click.style(message, fg=color)
-            return message
-
-    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(Formatter())
-    root = logging.getLogger("vaultfollow")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
 def _log() -> logging.Logger:
     import logging
 
@@ -83,7 +65,7 @@ def _setup_logging(ctx: click.Context) -> None:
     """Logging as the global options ask (once per run)."""
     options = ctx.find_root().obj or {}
     if not options.get("logging"):
-        _configure_logging(options.get("verbose", 0), options.get("quiet", False))
+        configure_logging(options.get("verbose", 0), options.get("quiet", False))
         options["logging"] = True
 
 
@@ -97,9 +79,7 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except VaultfollowError as exc:
-            for line in exc.message.splitlines():
-                click.echo(f"vaultfollow: {line}", err=True)
-            sys.exit(exc.exit_code)
+            sys.exit(say_error(exc))
 
     return wrapper  # type: ignore[return-value]
 
@@ -133,24 +113,6 @@ def _vault_root(ctx: click.Context, vault: Path | None) -> Path:
     from pathlib import Path
 
     return Path.cwd()
-
-
-def _parse_now(value: str | None, timezone: str) -> datetime:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(timezone)
-    if value is None:
-        return datetime.now(zone)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        from vaultfollow.errors import UsageError
-
-        raise UsageError(
-            f"--now {value!r} is not a time; write 2026-11-12 or 2026-11-12T09:00"
-        ) from None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
 vault_argument = click.argument("vault", required=False, type=_PathType(file_okay=False))
@@ -188,39 +150,8 @@ def sync(
     if last is not None:
         quiet = (ctx.find_root().obj or {}).get("quiet", False)
         sys.exit(print_sync(last, quiet))
-    engine = _engine(ctx, vault)
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
-    report = engine.run(now, dry_run=dry_run, recreate=recreate)
-    _print_report(report, engine.settings)
-    sys.exit(1 if report.has_problems else 0)
-
-
-def _print_report(report: PassReport, settings: Any) -> None:
-    log = _log()
-    verb = "would be " if report.dry_run else ""
-    for path in report.created:
-        log.info("%screated  %s", "would create " if report.dry_run else "", path)
-    for path in report.updated:
-        log.info("%supdated  %s", "would update " if report.dry_run else "", path)
-    for path in report.kept:
-        log.info("%s", kept_line(path))
-    for path in report.outputs:
-        log.debug("%swritten  %s", verb, path)
-    for problem in report.problems:
-        log.warning("%s", problem)
-    pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
-    summary = summary_line(
-        len(report.created),
-        len(report.updated),
-        len(report.kept),
-        report.unchanged,
-        pending,
-        len(report.problems),
-        dry_run=report.dry_run,
-    )
-    click.echo(summary)
-    if report.outputs and not report.dry_run:
-        click.echo("Updated " + ", ".join(report.outputs))
+    _setup_logging(ctx)
+    sys.exit(real_sync(_vault_root(ctx, vault), now_text, dry_run=dry_run, recreate=recreate))
 
 
 @main.command()
@@ -237,7 +168,7 @@ def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: b
     from vaultfollow.model import due_rows
 
     engine = _engine(ctx, vault)
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    now = parse_now(now_text, engine.settings.schedule.timezone)
     engine.read_all()
     plan, _ = engine.plan(now)
     for problem in plan.problems:
@@ -321,9 +252,9 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
     state = "created" if report.created else "reused"
     click.echo(f"Demo vault {state}: {vault.resolve()}")
     engine = open_engine(vault)
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    now = parse_now(now_text, engine.settings.schedule.timezone)
     result = engine.full_pass(now)
-    _print_report(result, engine.settings)
+    print_report(result)
     rows = due_rows(result.plan)
     click.echo("")
     click.echo(table(rows) if rows else "Nothing due.")
@@ -433,7 +364,7 @@ def serve(
     from vaultfollow.engine import open_engine
 
     engine = open_engine(_vault_root(ctx, vault))
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    now = parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.full_pass(now)
     for problem in report.problems:
         _log().warning("%s", problem)
@@ -472,7 +403,7 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
     caldav = engine.settings.caldav
     check_settings(caldav)
     password = caldav_password(caldav)  # config problems before any writing
-    now = _parse_now(now_text, engine.settings.schedule.timezone)
+    now = parse_now(now_text, engine.settings.schedule.timezone)
     report = engine.full_pass(now)
     for problem in report.problems:
         _log().warning("%s", problem)
@@ -619,7 +550,7 @@ def _watch(
 
     from vaultfollow.watcher import Watcher, WatchOptions
 
-    start = _parse_now(now_text, engine.settings.schedule.timezone)
+    start = parse_now(now_text, engine.settings.schedule.timezone)
     offset = start - datetime.now(start.tzinfo)
 
     def now() -> datetime:
@@ -664,7 +595,7 @@ def check(ctx: click.Context, target: Path | None, now_text: str | None, as_json
     findings = check_target(
         _vault_root(ctx, target),
         vault=_vault_root(ctx, None),
-        now=lambda zone: _parse_now(now_text, zone),
+        now=lambda zone: parse_now(now_text, zone),
     )
     if as_json:
         click.echo(findings_json(findings))

@@ -2,11 +2,12 @@
 
 `vaultfollow sync` and `vaultfollow due` on a vault where nothing changed
 are answered from the record of the last pass (see `last_pass.py`), before
-click (most of the start-up cost) is even imported. Only the plainest forms
+click (most of the start-up cost) is even imported; a plain `sync` whose
+record does not hold runs its real pass here too. Only the plainest forms
 are read here: `[-q] [--vault PATH] sync|due [VAULT] [--now TIME] [--json]`.
-Anything else (another option, `--help`, a mistake), or a record that does
-not hold, goes to the click application in `cli.py`, which says and does the
-same as it always does.
+Anything else (another option, `--help`, a mistake) goes to the click
+application in `cli.py`, which shares the functions below, so both say and
+do the same.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
     from typing import Any, TextIO
+
+    from vaultfollow.engine import PassReport
+    from vaultfollow.errors import VaultfollowError
 
 # Nothing here imports dataclasses or typing at run time: they cost more
 # than the rest of a quick answer.
@@ -43,6 +49,12 @@ def main() -> None:
     if quick is not None:
         try:
             code = answer(quick)
+            if code is None and quick.command == "sync":
+                code = _sync_without_click(quick)
+        except KeyboardInterrupt:
+            # As click says it.
+            _say("\nAborted!", sys.stderr)
+            sys.exit(1)
         except BrokenPipeError:
             # The reader went away (`vaultfollow due | head`): as click does,
             # stop quietly with exit code 1.
@@ -54,6 +66,114 @@ def main() -> None:
     from vaultfollow.cli import main as app
 
     app()
+
+
+def _sync_without_click(quick: QuickCommand) -> int:
+    """The real pass of a plain `sync`, as `cli.sync` runs it."""
+    from pathlib import Path
+
+    from vaultfollow.errors import VaultfollowError
+
+    configure_logging(0, quick.quiet)
+    try:
+        return real_sync(Path(quick.root), quick.now_text)
+    except VaultfollowError as exc:
+        return say_error(exc)
+
+
+def real_sync(
+    root: Path, now_text: str | None, *, dry_run: bool = False, recreate: bool = False
+) -> int:
+    """One real pass over the vault at `root`, its report printed; returns
+    the exit code (1 when it found problems)."""
+    from vaultfollow.engine import open_engine
+
+    engine = open_engine(root)
+    now = parse_now(now_text, engine.settings.schedule.timezone)
+    report = engine.run(now, dry_run=dry_run, recreate=recreate)
+    print_report(report)
+    return 1 if report.has_problems else 0
+
+
+def parse_now(value: str | None, timezone: str) -> datetime:
+    """`--now` as an aware time in `timezone` (the clock's time when None)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    if value is None:
+        return datetime.now(zone)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        from vaultfollow.errors import UsageError
+
+        raise UsageError(
+            f"--now {value!r} is not a time; write 2026-11-12 or 2026-11-12T09:00"
+        ) from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def say_error(exc: VaultfollowError) -> int:
+    """An error of the core as the user sees it; returns its exit code. The
+    one place where errors become messages."""
+    for line in exc.message.splitlines():
+        _say(f"vaultfollow: {line}", sys.stderr)
+    return exc.exit_code
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """What the core logs goes to stderr: warnings and errors only with
+    `quiet`, everything with `verbose`; warnings yellow and errors red on a
+    terminal."""
+    import logging
+
+    class Formatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING and use_color(sys.stderr):
+                color = _RED if record.levelno >= logging.ERROR else _YELLOW
+                return color + message + _RESET
+            return message
+
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Formatter())
+    root = logging.getLogger("vaultfollow")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def print_report(report: PassReport) -> None:
+    """What a pass did: each draft (logged), its problems, a summary line."""
+    import logging
+
+    log = logging.getLogger("vaultfollow")
+    dry_run = report.dry_run
+    for path in report.created:
+        log.info("%screated  %s", "would create " if dry_run else "", path)
+    for path in report.updated:
+        log.info("%supdated  %s", "would update " if dry_run else "", path)
+    for path in report.kept:
+        log.info("%s", kept_line(path))
+    for path in report.outputs:
+        log.debug("%swritten  %s", "would be " if dry_run else "", path)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
+    summary = summary_line(
+        len(report.created),
+        len(report.updated),
+        len(report.kept),
+        report.unchanged,
+        pending,
+        len(report.problems),
+        dry_run=dry_run,
+    )
+    _say(summary, sys.stdout)
+    if report.outputs and not dry_run:
+        _say("Updated " + ", ".join(report.outputs), sys.stdout)
 
 
 def parse_quick(argv: list[str]) -> QuickCommand | None:
