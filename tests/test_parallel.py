@@ -1,9 +1,10 @@
-"""split_map: the same list as a comprehension, half of it from a forked helper.
+"""split_map: the same list as a comprehension, shared with a forked helper.
 
 The helper is real (os.fork); these tests check that it is used where it can
-be, that its results come back in order, that every way it can fail ends
-with the right results (or the caller's own exception) and no process left
-behind, and that a cold pass gives the same vault with and without it.
+be, that both processes take chunks until none is left, that the results
+come back in order, that every way it can fail ends with the right results
+(or the caller's own exception) and no process left behind, and that a cold
+pass gives the same vault with and without it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,16 +44,39 @@ def test_no_helper_below_the_threshold_or_for_tiny_lists() -> None:
     assert {pid for _, pid in split_map(pid_of, list(range(50)), min_items=51)} == {PARENT}
 
 
+def slow_start() -> None:
+    """This process's `meanwhile`: the helper takes chunks in the meantime."""
+    time.sleep(0.2)
+
+
 @forking_here
 @pytest.mark.parametrize("count", [2, 3, 10, 101, 5000])
-def test_every_other_item_is_computed_by_one_helper_in_order(count: int) -> None:
+def test_the_helper_takes_chunks_while_this_process_is_busy(count: int) -> None:
     assert can_fork(), "only this thread should be running here"
-    result = split_map(pid_of, list(range(count)), min_items=2)
+    result = split_map(pid_of, list(range(count)), min_items=2, meanwhile=slow_start)
     assert [value for value, _ in result] == [i * i for i in range(count)]
-    assert all(pid == PARENT for _, pid in result[0::2])
-    helpers = {pid for _, pid in result[1::2]}
-    assert len(helpers) == 1 and PARENT not in helpers
+    helpers = {pid for _, pid in result} - {PARENT}
+    assert len(helpers) == 1, "the helper computed nothing"
     assert_reaped(helpers.pop())
+
+
+def slow_pid_of(item: int) -> tuple[int, int]:
+    time.sleep(0.002)
+    return pid_of(item)
+
+
+@forking_here
+def test_both_processes_take_chunks_until_none_is_left() -> None:
+    result = split_map(slow_pid_of, list(range(400)), min_items=2)
+    assert [value for value, _ in result] == [i * i for i in range(400)]
+    counts = Counter(pid for _, pid in result)
+    assert len(counts) == 2 and min(counts.values()) >= 100, counts
+
+
+def test_meanwhile_is_only_for_a_helper() -> None:
+    called: list[bool] = []
+    split_map(pid_of, [1, 2, 3], min_items=10, meanwhile=lambda: called.append(True))
+    assert called == []
 
 
 @forking_here
@@ -88,13 +113,14 @@ def unpicklable_in_helper(item: int) -> object:
 @forking_here
 @pytest.mark.parametrize("func", [fails_in_helper, dies_in_helper])
 def test_a_failed_helper_leaves_its_items_to_this_process(func: object) -> None:
-    result = split_map(func, list(range(40)), min_items=2)  # type: ignore[arg-type]
+    result = split_map(func, list(range(40)), min_items=2, meanwhile=slow_start)  # type: ignore[arg-type]
     assert result == [(i * i, PARENT) for i in range(40)]
 
 
 @forking_here
 def test_results_the_helper_cannot_send_are_computed_here() -> None:
-    assert split_map(unpicklable_in_helper, list(range(40)), min_items=2) == list(range(40))
+    result = split_map(unpicklable_in_helper, list(range(40)), min_items=2, meanwhile=slow_start)
+    assert result == list(range(40))
 
 
 def fails_on_seven(item: int) -> int:
@@ -105,9 +131,10 @@ def fails_on_seven(item: int) -> int:
 
 @forking_here
 def test_an_exception_reaches_the_caller_as_it_would_serially() -> None:
-    # 7 is the helper's (odd): it fails there, then here, where it is raised.
-    with pytest.raises(KeyError):
-        split_map(fails_on_seven, list(range(20)), min_items=2)
+    # Whichever process takes 7 fails; the helper's failure is computed again here.
+    for meanwhile in (None, slow_start):
+        with pytest.raises(KeyError):
+            split_map(fails_on_seven, list(range(20)), min_items=2, meanwhile=meanwhile)
 
 
 @forking_here
@@ -118,15 +145,16 @@ def test_leaving_early_stops_and_reaps_the_helper(tmp_path: Path) -> None:
         if os.getpid() != PARENT:
             pid_file.write_text(str(os.getpid()))
             time.sleep(60)
-        elif item == 4:
-            while not pid_file.exists():
-                time.sleep(0.01)
-            raise RuntimeError("this process gives up")
         return item
+
+    def give_up() -> None:
+        while not pid_file.exists():
+            time.sleep(0.01)
+        raise RuntimeError("this process gives up")
 
     started = time.monotonic()
     with pytest.raises(RuntimeError):
-        split_map(slow_helper, list(range(10)), min_items=2)
+        split_map(slow_helper, list(range(10)), min_items=2, meanwhile=give_up)
     assert time.monotonic() - started < 30, "the helper was waited for, not stopped"
     assert_reaped(int(pid_file.read_text()))
 
@@ -199,8 +227,8 @@ def forks() -> Iterator[list[int]]:
     seen: list[int] = []
     original = parallel._Helper.start
 
-    def start(func: object, items: object) -> object:
-        helper = original(func, items)  # type: ignore[arg-type]
+    def start(func: object, items: object, chunks: object) -> object:
+        helper = original(func, items, chunks)  # type: ignore[arg-type]
         if helper is not None:
             seen.append(helper.pid)
         return helper

@@ -507,9 +507,10 @@ class Engine:
                 raise Interrupted("stopped before the pass finished; nothing was written")
             return self._read_note(rel)
 
-        # A cold start reads every note: a second core takes half of them.
+        # A cold start reads every note: a second core shares them, while
+        # this process first imports what the outputs of such a pass need.
         numbered = [(index, rel) for index, (rel, _) in enumerate(stale)]
-        results = split_map(read, numbered, min_items=PARALLEL_READS)
+        results = split_map(read, numbered, min_items=PARALLEL_READS, meanwhile=_import_outputs)
         for (rel, key), result in zip(stale, results, strict=True):
             self._keep_note(rel, key, result)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
@@ -628,14 +629,17 @@ class Engine:
         self._render_all(pending, templates_key)
         for followup, sent in pending:
             self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
-        self._write_drafts(writes, report.dry_run)
+        calendar_key = self._calendar_key(plan)
+        self._prepare_calendar(
+            plan, calendar_key, lambda: self._write_drafts(writes, report.dry_run)
+        )
         if not report.dry_run:
             for followup_id, render_key, path in decided:
                 current = self._cache.drafts.get(path)
                 if current is not None:
                     self._cache.rendered[followup_id] = (render_key, current.digest)
                     self.cache_dirty = True
-        self._write_outputs(plan, report)
+        self._write_outputs(plan, report, calendar_key)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
@@ -895,16 +899,32 @@ class Engine:
             )
         )
 
-    def _write_outputs(self, plan: Plan, report: PassReport) -> None:
+    def _prepare_calendar(
+        self, plan: Plan, calendar_key: str, write_drafts: Callable[[], None]
+    ) -> None:
+        """Call `write_drafts`; when the calendar is due for many new entries
+        (a cold pass), a helper process makes them meanwhile (see ics.py)."""
+        if self._output_is_current(self.settings.calendar.path, _hash(calendar_key)):
+            write_drafts()
+            return
+        from vaultfollow.ics import prepare_entries
+
+        prepare_entries(plan, self.settings, self.vault.name, meanwhile=write_drafts)
+
+    def _calendar_key(self, plan: Plan) -> str:
+        """What the calendar shows (its bytes are a function of it)."""
+        pending = [self._repr(f) for f in plan.followups if f.state is State.PENDING]
+        return repr((pending, self.vault.name))
+
+    def _write_outputs(self, plan: Plan, report: PassReport, calendar_key: str) -> None:
         """The calendar, then the dashboard (after linting the drafts, which
         only the dashboard shows, so a change reaches the calendar first)."""
-        pending = tuple(f for f in plan.followups if f.state is State.PENDING)
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         shown = replace(plan, problems=problems)
         followups = [self._repr(f) for f in plan.followups]
         self._write_output(
             self.settings.calendar.path,
-            repr(([self._repr(f) for f in pending], self.vault.name)),
+            calendar_key,
             lambda: self._calendar(shown),
             report,
         )
@@ -931,10 +951,8 @@ class Engine:
         """Render only when what the file shows changed; write only when its
         bytes differ from the file's."""
         key = _hash(what)
-        stat = self._stat(rel)
-        previous = self._cache.outputs.get(rel)
-        if previous is not None and previous.key == key and previous.stat == stat:
-            self._disk.setdefault(rel, previous.digest)
+        if self._output_is_current(rel, key):
+            self._disk.setdefault(rel, self._cache.outputs[rel].digest)
             return
         data = render()
         if self.vault.read_bytes(rel) != data:
@@ -946,6 +964,11 @@ class Engine:
             if new_stat is not None:
                 self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
                 self.cache_dirty = True
+
+    def _output_is_current(self, rel: str, key: str) -> bool:
+        """The output at `rel` shows what `key` hashes and is as this engine left it."""
+        previous = self._cache.outputs.get(rel)
+        return previous is not None and previous.key == key and previous.stat == self._stat(rel)
 
     def _calendar(self, plan: Plan) -> bytes:
         from vaultfollow.ics import render_calendar
@@ -978,6 +1001,15 @@ class Engine:
     # Back-compatible name for one full pass.
     def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
         return self.full_pass(now, dry_run=dry_run, recreate=recreate)
+
+
+def _import_outputs() -> None:
+    """Import the modules that draw drafts, check them and write the calendar
+    and the dashboard: a cold pass needs them all once it has read the vault."""
+    import vaultfollow.dashboard
+    import vaultfollow.drafts
+    import vaultfollow.ics
+    import vaultfollow.lint  # noqa: F401
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

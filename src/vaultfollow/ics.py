@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -118,17 +118,10 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     # watcher's next calendar costs one entry, not all of them. Splicing the
     # entries' bytes before END:VCALENDAR gives the same bytes as adding them
     # as subcomponents (every component folds its own lines).
-    # The zone's name is part of the key: aware datetimes of the same instant
-    # compare equal whatever their zone, but are written differently.
-    keys = [(entry, zone_name, settings.calendar, vault_name) for entry in entries]
+    keys = _entry_keys(entries, zone_name, settings, vault_name)
     known = {key: _ENTRY_CACHE[key] for key in keys if key in _ENTRY_CACHE}
     missing = [key for key in keys if key not in known]
-    # A first calendar of many entries shares them with a helper process.
-    made = split_map(_entry_bytes, missing, min_items=PARALLEL_ENTRIES)
-    known.update(zip(missing, made, strict=True))
-    if len(_ENTRY_CACHE) + len(missing) > 4096:
-        _ENTRY_CACHE.clear()
-    _ENTRY_CACHE.update(known)
+    known.update(zip(missing, _make_entries(missing), strict=True))
     body = b"".join(known[key] for key in keys)
     head: bytes = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
@@ -138,6 +131,49 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
 _EntryKey = tuple[_Entry, str, CalendarSettings, str]  # entry, zone name, settings, vault name
 _ENTRY_CACHE: dict[_EntryKey, bytes] = {}
 PARALLEL_ENTRIES = 64  # about 0.25 ms an entry; a helper process costs about 2 ms
+
+
+def _entry_keys(
+    entries: list[_Entry], zone_name: str, settings: Settings, vault_name: str
+) -> list[_EntryKey]:
+    # The zone's name is part of the key: aware datetimes of the same instant
+    # compare equal whatever their zone, but are written differently.
+    return [(entry, zone_name, settings.calendar, vault_name) for entry in entries]
+
+
+def _make_entries(
+    keys: list[_EntryKey], meanwhile: Callable[[], object] | None = None
+) -> list[bytes]:
+    """The bytes of these entries, remembered. Many (a first calendar) are
+    shared with a helper process, which makes them while this process does
+    `meanwhile` (done exactly once in any case)."""
+    called = False
+
+    def once() -> None:
+        nonlocal called
+        called = True
+        if meanwhile is not None:
+            meanwhile()
+
+    made = split_map(_entry_bytes, keys, min_items=PARALLEL_ENTRIES, meanwhile=once)
+    if not called:
+        once()
+    if len(_ENTRY_CACHE) + len(keys) > 4096:
+        _ENTRY_CACHE.clear()
+    _ENTRY_CACHE.update(zip(keys, made, strict=True))
+    return made
+
+
+def prepare_entries(
+    plan: Plan, settings: Settings, vault_name: str, *, meanwhile: Callable[[], object]
+) -> None:
+    """Make and remember the entries `render_calendar(plan, ...)` will need
+    and does not know yet, while this process does `meanwhile`: a cold pass
+    makes its calendar's entries while it writes its drafts."""
+    zone_name = settings.schedule.timezone or "UTC"
+    zone: tzinfo = UTC if is_utc(zone_name) else calendar_zone(zone_name)
+    keys = _entry_keys(_entries(plan.followups, zone), zone_name, settings, vault_name)
+    _make_entries([key for key in keys if key not in _ENTRY_CACHE], meanwhile)
 
 
 def _entry_bytes(key: _EntryKey) -> bytes:

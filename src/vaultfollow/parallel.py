@@ -3,9 +3,14 @@
 A cold pass does four kinds of independent work per item: reading the
 notes, rendering the drafts, writing the calendar's entries and checking the
 drafts for the dashboard. On a big vault each takes a tenth of a second or
-more on one core, so every other item goes to
-a forked helper process while this process does the rest; the helper sends
-its results back through a pipe (pickled).
+more on one core, so a forked helper process shares the items with this
+process; the helper sends its results back through a pipe (pickled).
+
+The items are cut into small chunks, and each process takes the next chunk
+as soon as it is free (one ticket per chunk, read from a shared pipe), so
+the two finish together even when the costly items come together (the
+interview notes of one folder) or when this process first does something
+else (`meanwhile`).
 
 The result is always exactly `[func(item) for item in items]`, in order:
 
@@ -15,9 +20,10 @@ The result is always exactly `[func(item) for item in items]`, in order:
   process runs a single thread (a watcher or server has others, and forking
   a threaded process can deadlock the child), and for at least `min_items`;
 - when the helper fails in any way (`func` raised, the helper died or was
-  killed, its results do not arrive whole), this process computes its items
-  itself, so an exception `func` raises reaches the caller as it would
-  serially (when several items would raise, not always the first one's);
+  killed, its results do not arrive whole), this process computes the
+  helper's chunks itself, so an exception `func` raises reaches the caller
+  as it would serially (when several items would raise, not always the
+  first one's);
 - the helper changes nothing this process sees: it never writes a file (the
   `func`s given here only read), never runs exit handlers and never flushes
   this process's buffers (it leaves with `os._exit`). Whatever `func`
@@ -32,7 +38,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _FORK_PLATFORMS = ("linux", "freebsd", "openbsd", "netbsd")
+_TICKET = 4  # bytes: one chunk number
+_CHUNKS = 256  # at most; fewer when there are fewer items
 
 
 def usable_cores() -> int:
@@ -59,57 +67,83 @@ def can_fork() -> bool:
     )
 
 
-def split_map(func: Callable[[T], R], items: Sequence[T], *, min_items: int) -> list[R]:
-    """`[func(item) for item in items]`, every other item computed by a forked
-    helper process when there are at least `min_items` and `can_fork()`."""
+def split_map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    min_items: int,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[R]:
+    """`[func(item) for item in items]`, shared with a forked helper process
+    when there are at least `min_items` and `can_fork()`. `meanwhile`: work
+    this process does first, while the helper starts on the items; only
+    when there is a helper (it is there to use a core that would wait)."""
     if len(items) < max(min_items, 2) or not can_fork():
         return [func(item) for item in items]
-    # Every other item each: costly items often come together (the interview
-    # notes of one folder), so halves by position would not share the work.
-    mine, theirs = items[0::2], items[1::2]
-    helper = _Helper.start(func, theirs)
+    size = -(-len(items) // _CHUNKS)
+    chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    helper = _Helper.start(func, items, chunks)
     if helper is None:
         return [func(item) for item in items]
+    results: dict[int, list[R]] = {}
     try:
-        done = [func(item) for item in mine]
-        rest = helper.results(len(theirs))
+        if meanwhile is not None:
+            meanwhile()
+        while (number := helper.next_ticket()) is not None:
+            results[number] = [func(items[index]) for index in chunks[number]]
+        theirs = helper.results()
     finally:
         helper.close()
-    if rest is None:
-        log.debug("helper process failed; computing its %d items here", len(theirs))
-        rest = [func(item) for item in theirs]
-    result: list[R] = []
-    for pair in zip(done[: len(rest)], cast("list[R]", rest), strict=True):
-        result.extend(pair)
-    result.extend(done[len(rest) :])  # the odd one out of an odd count
-    return result
+    if theirs is None:
+        log.debug("helper process failed; computing its chunks here")
+        theirs = {}
+    for number, chunk in enumerate(chunks):
+        if number not in results:
+            found = theirs.get(number)
+            if not isinstance(found, list) or len(found) != len(chunk):
+                found = [func(items[index]) for index in chunk]
+            results[number] = found
+    return [result for number in range(len(chunks)) for result in results[number]]
 
 
 class _Helper:
-    """One forked process computing `func` over some items."""
+    """One forked process taking chunks of the items by ticket."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, tickets: int, results: int) -> None:
         self.pid = pid
-        self.fd = fd
+        self.tickets = tickets  # read end of the ticket pipe (shared)
+        self.fd = results  # read end of the helper's results
         self.reaped = False
 
     @classmethod
-    def start(cls, func: Callable[[T], R], items: Sequence[T]) -> _Helper | None:
+    def start(
+        cls, func: Callable[[T], R], items: Sequence[T], chunks: list[range]
+    ) -> _Helper | None:
         import pickle
 
+        ticket_read, ticket_write = os.pipe()
+        # Every ticket is in the pipe before anyone reads (a few hundred
+        # bytes: far below a pipe's buffer), so a read of one ticket never
+        # returns part of one and the pipe ends when the tickets do.
+        os.write(ticket_write, b"".join(n.to_bytes(_TICKET, "little") for n in range(len(chunks))))
+        os.close(ticket_write)
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
         except OSError as exc:
             log.debug("no helper process: %s", exc)
-            os.close(read_fd)
-            os.close(write_fd)
+            for fd in (ticket_read, read_fd, write_fd):
+                os.close(fd)
             return None
         if pid == 0:  # the helper
             status = 1
             try:
                 os.close(read_fd)
-                data = pickle.dumps([func(item) for item in items], pickle.HIGHEST_PROTOCOL)
+                done: dict[int, list[R]] = {}
+                while ticket := os.read(ticket_read, _TICKET):
+                    number = int.from_bytes(ticket, "little")
+                    done[number] = [func(items[index]) for index in chunks[number]]
+                data = pickle.dumps(done, pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
                 while view:
                     view = view[os.write(write_fd, view) :]
@@ -119,10 +153,14 @@ class _Helper:
             finally:
                 os._exit(status)
         os.close(write_fd)
-        return cls(pid, read_fd)
+        return cls(pid, ticket_read, read_fd)
 
-    def results(self, count: int) -> list[object] | None:
-        """The helper's results; None when it failed in any way."""
+    def next_ticket(self) -> int | None:
+        ticket = os.read(self.tickets, _TICKET)
+        return int.from_bytes(ticket, "little") if ticket else None
+
+    def results(self) -> dict[int, object] | None:
+        """The helper's results by chunk number; None when it failed."""
         import pickle
 
         chunks = []
@@ -136,14 +174,13 @@ class _Helper:
             result = pickle.loads(b"".join(chunks))
         except Exception:  # truncated or foreign: computed here instead
             return None
-        if not isinstance(result, list) or len(result) != count:
-            return None
-        return result
+        return result if isinstance(result, dict) else None
 
     def close(self) -> None:
         """Reap the helper (stopping it first when it is not done: this
         process is leaving early, on an exception)."""
         os.close(self.fd)
+        os.close(self.tickets)
         if not self.reaped:
             import signal
 
