@@ -340,3 +340,35 @@ def test_a_failed_batch_changes_no_file_it_had_not_finished(
         "Follow-ups/c.md",
         "Follow-ups/d.md",
     ]
+
+
+def test_the_folders_of_many_drafts_are_made_durable_with_one_flush(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One folder per company: past a few folders, their renames are made
+    durable by one syncfs of the file system, not by an fsync of each."""
+    flushes: list[str] = []
+    folders_fsynced: list[str] = []
+    real_syncfs, real_fsync = vault_module._syncfs, os.fsync
+
+    def syncfs(path: str) -> None:
+        flushes.append(path)
+        real_syncfs(path)
+
+    def fsync(fd: int) -> None:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        if os.path.isdir(path):
+            folders_fsynced.append(path)
+        real_fsync(fd)
+
+    monkeypatch.setattr(vault_module, "_syncfs", syncfs)
+    monkeypatch.setattr(vault_module.os, "fsync", fsync)
+    companies = [f"Company{n}" for n in range(vault_module._FEW_FOLDERS + 2)]
+    root = make_vault({f"Interviews/{c}.md": note(c) for c in companies})
+    sync(root, NOW)
+    drafts = root / "Follow-ups"
+    folders = {p.parent for p in drafts.rglob("*.md")} - {drafts}
+    assert len(folders) == len(companies)
+    assert flushes[0] == str(root)  # the drafts' contents, before their renames
+    assert len(flushes) == 2  # then the renames in all their folders
+    assert not any(Path(path) in folders for path in folders_fsynced)

@@ -510,7 +510,9 @@ class Engine:
         # A cold start reads every note: a second core shares them, while
         # this process first imports what the outputs of such a pass need.
         numbered = [(index, rel) for index, (rel, _) in enumerate(stale)]
-        results = split_map(read, numbered, min_items=PARALLEL_READS, meanwhile=_import_outputs)
+        results = split_map(
+            read, numbered, min_items=PARALLEL_READS, meanwhile=self._prepare_outputs
+        )
         for (rel, key), result in zip(stale, results, strict=True):
             self._keep_note(rel, key, result)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
@@ -521,6 +523,16 @@ class Engine:
             if rel != self.settings.dashboard_path:
                 self._refresh_draft(rel)
         self.scanned = True
+
+    def _prepare_outputs(self) -> None:
+        """Import the modules that draw drafts, check them and write the
+        calendar and the dashboard, and compile the templates: a cold pass
+        over a big vault needs them all once it has read the notes."""
+        import vaultfollow.dashboard
+        import vaultfollow.ics
+        import vaultfollow.lint  # noqa: F401
+
+        self.templates().compile_all()
 
     def changed_pass(self, paths: Iterable[str], now: datetime) -> PassReport:
         """Re-read only `paths` (created, changed or deleted), then write outputs."""
@@ -1001,15 +1013,6 @@ class Engine:
     # Back-compatible name for one full pass.
     def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
         return self.full_pass(now, dry_run=dry_run, recreate=recreate)
-
-
-def _import_outputs() -> None:
-    """Import the modules that draw drafts, check them and write the calendar
-    and the dashboard: a cold pass needs them all once it has read the vault."""
-    import vaultfollow.dashboard
-    import vaultfollow.drafts
-    import vaultfollow.ics
-    import vaultfollow.lint  # noqa: F401
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

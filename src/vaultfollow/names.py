@@ -21,7 +21,7 @@ def safe_name(text: str, fallback: str = "Unknown") -> str:
     leading or trailing dots or spaces, NFC, at most MAX_NAME_BYTES bytes."""
     name = unicodedata.normalize("NFC", text)
     name = _UNSAFE.sub(" ", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
+    name = " ".join(name.split()).strip(" .")
     encoded = name.encode("utf-8")
     if len(encoded) > MAX_NAME_BYTES:
         name = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip(" .")

@@ -130,8 +130,14 @@ def _block_parser() -> Any:
     return MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
+_HEADING_END = re.compile(r"[\s:.!?]+$")
+_SPACES = re.compile(r"\s+")
+_TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
+
+
 def _heading_key(text: str) -> str:
-    return re.sub(r"[\s:.!?]+$", "", text.strip()).casefold()
+    return _HEADING_END.sub("", text.strip()).casefold()
 
 
 def _inline_text(children: list[Any]) -> str:
@@ -143,9 +149,9 @@ def _inline_text(children: list[Any]) -> str:
             parts.append(" ")
         elif child.type == "image":
             parts.append(child.content)
-    text = re.sub(r"\s+", " ", "".join(parts)).strip()
-    text = re.sub(r"^\[[ xX]\]\s+", "", text)  # task list boxes
-    text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # left behind by a removed comment
+    text = _SPACES.sub(" ", "".join(parts)).strip()
+    text = _TASK_BOX.sub("", text)  # task list boxes
+    text = _SPACE_BEFORE_STOP.sub(r"\1", text)  # left behind by a removed comment
     return plain_text(text)
 
 

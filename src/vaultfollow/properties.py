@@ -42,10 +42,14 @@ _WIKILINK = re.compile(r"\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|([^\[\]]*))?\]\
 _EMAIL_FORM = re.compile(r"^\s*(.*?)\s*<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$")
 
 
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
 def normalise_key(name: str) -> str:
     """`Job-Title`, `jobTitle`, `job title` -> `job_title`."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
-    return re.sub(r"[\s\-_]+", "_", spaced).casefold().strip("_")
+    spaced = _CAMEL_HUMP.sub("_", name.strip())
+    return _KEY_SEPARATORS.sub("_", spaced).casefold().strip("_")
 
 
 def normalise_properties(data: Mapping[Any, Any]) -> dict[str, tuple[str, Any]]:
