@@ -216,7 +216,7 @@ def test_a_damaged_or_foreign_record_means_a_real_pass(tmp_path: Path) -> None:
     run(root, "sync")
     record = root / RECORD
     good = record.read_bytes()
-    foreign = good.replace(b'"format": 1', b'"format": 9')
+    foreign = good.replace(b'"format":1', b'"format":9')
     assert foreign != good
     for damaged in (b"", b"{", b"[]", good[: len(good) // 2], foreign):
         record.write_bytes(damaged)
