@@ -217,10 +217,12 @@ class Engine:
 
     # --- paths ---------------------------------------------------------------
 
-    def note_paths(self) -> dict[str, StatKey]:
-        """Every note of the vault with its (mtime_ns, size)."""
+    def note_paths(self) -> dict[str, StatKey | None]:
+        """Every note of the vault with its (mtime_ns, size), None for a
+        note the cache does not know (it is read, and stated then)."""
         self._skip = [self.settings.drafts.folder, *self.vault.templates_folders()]
-        return self.vault.scan(self._skip, self.settings.notes.exclude)
+        known = self._cache.notes.keys() | self._cache.plain.keys()
+        return self.vault.scan(self._skip, self.settings.notes.exclude, known)
 
     def is_note_path(self, rel: str) -> bool:
         if not rel.lower().endswith(".md") or any(p.startswith(".") for p in rel.split("/")):
@@ -288,6 +290,14 @@ class Engine:
         self.cache_dirty = True
         if old_key is None:
             self._index = None  # a new note: link targets and conflict copies may change
+        return True
+
+    def _new_note(self, rel: str) -> bool:
+        """A note the cache does not know is to be read (see `_needs_read`)."""
+        self._empty_ok.discard(rel)
+        self._cache.people.pop(rel, None)
+        self.cache_dirty = True
+        self._index = None  # link targets and conflict copies may change
         return True
 
     def _read_note(self, rel: str) -> NoteResult | None:
@@ -499,22 +509,28 @@ class Engine:
                 self.cache_dirty = True
                 self._index = None
             self._index = None
-        stale = [(rel, key) for rel, key in stats.items() if self._needs_read(rel, key, report)]
+        stale = [
+            rel
+            for rel, key in stats.items()
+            if (self._new_note(rel) if key is None else self._needs_read(rel, key, report))
+        ]
 
-        def read(item: tuple[int, str]) -> NoteResult | None:
+        def read(item: tuple[int, str]) -> tuple[StatKey | None, NoteResult | None]:
             index, rel = item
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
-            return self._read_note(rel)
+            key = stats[rel] or self._stat(rel)  # stated before it is read
+            return key, self._read_note(rel) if key is not None else None
 
         # A cold start reads every note: a second core shares them, while
         # this process first imports what the outputs of such a pass need.
-        numbered = [(index, rel) for index, (rel, _) in enumerate(stale)]
         results = split_map(
-            read, numbered, min_items=PARALLEL_READS, meanwhile=self._prepare_outputs
+            read, list(enumerate(stale)), min_items=PARALLEL_READS, meanwhile=self._prepare_outputs
         )
-        for (rel, key), result in zip(stale, results, strict=True):
-            self._keep_note(rel, key, result)
+        for rel, (key, result) in zip(stale, results, strict=True):
+            if key is not None:
+                self._keep_note(rel, key, result)
+            # else: gone since the scan, and never known (nothing to forget)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
         for rel in set(self._cache.drafts) - set(drafts):
             del self._cache.drafts[rel]

@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # not imported at run time: this module must load fast
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 
     OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
 
@@ -80,6 +80,18 @@ def walk(
     (mtime_ns, size), outside hidden folders and the (casefolded) `skip`
     folders. Symlinked folders are not followed (no loops). A folder that
     cannot be listed is passed to `on_error` and skipped."""
+    for rel, entry in _files(root, folder, skip, on_error):
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        yield rel, (info.st_mtime_ns, info.st_size)
+
+
+def _files(
+    root: str, folder: str, skip: set[str], on_error: OnError
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """`walk` without the stat: each file's path and directory entry."""
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -99,8 +111,7 @@ def walk(
                     if rel.casefold() not in skip:
                         stack.append(rel)
                 elif name[-3:].lower() == ".md" and entry.is_file():
-                    info = entry.stat()
-                    yield rel, (info.st_mtime_ns, info.st_size)
+                    yield rel, entry
             except OSError:
                 continue
 
@@ -116,6 +127,33 @@ def scan_notes(
         for rel, key in walk(root, "", skip_set, on_error)
         if not (patterns and is_excluded(rel, patterns))
     }
+
+
+def list_notes(
+    root: str,
+    skip: Iterable[str],
+    exclude: Iterable[str],
+    on_error: OnError,
+    known: Container[str],
+) -> dict[str, StatKey | None]:
+    """`scan_notes`, stating only the notes in `known`: the others (None)
+    must be read anyway, and whoever reads them takes their stat then (on a
+    cold start, that is every note, and the reading is shared by two cores)."""
+    skip_set = {s.strip("/").casefold() for s in skip}
+    patterns = list(exclude)
+    found: dict[str, StatKey | None] = {}
+    for rel, entry in _files(root, "", skip_set, on_error):
+        if patterns and is_excluded(rel, patterns):
+            continue
+        if rel not in known:
+            found[rel] = None
+            continue
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found[rel] = (info.st_mtime_ns, info.st_size)
+    return found
 
 
 def scan_drafts(root: str, folder: str, on_error: OnError) -> dict[str, StatKey]:

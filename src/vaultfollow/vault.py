@@ -17,7 +17,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -29,8 +29,8 @@ from vaultfollow.paths import (
     STATE_FILE,
     StatKey,
     in_folders,
+    list_notes,
     scan_drafts,
-    scan_notes,
 )
 from vaultfollow.schedule import Memory
 
@@ -126,11 +126,14 @@ class Vault:
                 folders.add(value.strip("/ "))
         return sorted(folders)
 
-    def scan(self, skip: Iterable[str], exclude: Iterable[str]) -> dict[str, StatKey]:
-        """Every `.md` file with its (mtime_ns, size), outside
-        hidden folders, `skip` folders and `exclude` patterns. Symlinked
-        folders are not followed (no loops)."""
-        return scan_notes(str(self.root), skip, exclude, _cannot_list)
+    def scan(
+        self, skip: Iterable[str], exclude: Iterable[str], known: Container[str]
+    ) -> dict[str, StatKey | None]:
+        """Every `.md` file outside hidden folders, `skip` folders and
+        `exclude` patterns, with its (mtime_ns, size) when it is in `known`
+        (None for the others: they are read anyway). Symlinked folders are
+        not followed (no loops)."""
+        return list_notes(str(self.root), skip, exclude, _cannot_list, known)
 
     def scan_folder(self, folder: str) -> list[str]:
         """Every `.md` file under one folder of the vault, sorted."""
