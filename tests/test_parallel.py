@@ -171,7 +171,8 @@ NOW = at("2026-11-20 10:00")
 
 def write_big_vault(root: Path, notes: int, interviews: int) -> None:
     """`notes` ordinary notes and `interviews` interview notes (two
-    interviewers each, so two thank-yous and a check-in per note)."""
+    interviewers each, so two thank-yous and a check-in per note; every
+    fourth note's first point talks pay, which `check` flags in its drafts)."""
     root.mkdir(parents=True)
     (root / "vaultfollow.toml").write_text(
         '[you]\nname = "Alex Example"\nemail = "alex@example.com"\n\n'
@@ -203,7 +204,8 @@ def write_big_vault(root: Path, notes: int, interviews: int) -> None:
             f"  - Raj Patel{index} <raj{index}@company{index}.example>\n"
             "---\n"
             "## Discussed\n"
-            f"- Their migration of service {index} to event sourcing\n"
+            + ("- The salary band and the equity grant\n" if index % 4 == 0 else "")
+            + f"- Their migration of service {index} to event sourcing\n"
             "- How on-call is shared between the teams\n"
             "\n## Could answer better\n"
             "- I gave a thin answer on capacity planning.\n",
@@ -247,11 +249,15 @@ def test_a_cold_pass_writes_the_same_vault_with_or_without_a_helper(
     shared = tmp_path / "shared/vault"  # the same name: it is in the calendar's links
     write_big_vault(shared, notes=engine_module.PARALLEL_READS, interviews=40)
     report = sync(shared, NOW)
-    # Reading, rendering, the calendar's entries and checking the drafts.
-    assert len(forks) == 4, forks
+    # Reading, rendering (each draft checked for the dashboard as it is
+    # rendered: no draft is read back), the calendar's entries.
+    assert len(forks) == 3, forks
     assert len(report.created) == 120 and not report.problems
 
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    # And no rendering ahead: each draft rendered as it is written, and
+    # checked for the dashboard by reading it back.
+    monkeypatch.setattr(engine_module, "PARALLEL_DRAFTS", 10**9)
     forks.clear()
     alone = tmp_path / "alone/vault"
     write_big_vault(alone, notes=engine_module.PARALLEL_READS, interviews=40)
@@ -262,6 +268,8 @@ def test_a_cold_pass_writes_the_same_vault_with_or_without_a_helper(
     ours, theirs = snapshot(shared), snapshot(alone)
     assert len(ours) == 122  # 120 drafts, the calendar and the dashboard
     assert ours == theirs
+    # The checks found something to compare: drafts that talk pay.
+    assert "salary" in ours["Follow-ups/Follow-ups.md"].decode("utf-8")
     assert ics.PARALLEL_ENTRIES <= 80  # the calendar above had enough entries to share
 
 

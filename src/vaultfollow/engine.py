@@ -171,6 +171,7 @@ class Engine:
         self._templates: Templates | None = None
         self._templates_key: str | None = None
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
+        self._prelinted: dict[str, list[Problem]] = {}  # lint key -> problems (see _render_all)
         self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
         self._skip: list[str] = []
         self._index: list[Problem] | None = None  # conflict copies; None: notes changed
@@ -633,6 +634,7 @@ class Engine:
             raise
         finally:
             self._reprs.clear()  # keyed by id(): only valid while the plan lives
+            self.vault.discard_reserved()
 
     def _plan_and_write_once(
         self, now: datetime, report: PassReport, *, recreate: bool
@@ -654,7 +656,16 @@ class Engine:
             for followup in plan.followups
             if followup.state is State.PENDING
         ]
-        self._render_all(pending, templates_key)
+        if report.dry_run:
+            self._render_all(pending, templates_key, None)
+        else:
+            new = [f.draft_path for f, _ in pending if f.draft_path not in self._cache.drafts]
+            self._render_all(
+                pending,
+                templates_key,
+                plan,
+                meanwhile=lambda: self.vault.reserve(new, self.owned),
+            )
         for followup, sent in pending:
             self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
         calendar_key = self._calendar_key(plan)
@@ -779,9 +790,21 @@ class Engine:
         decided = self._cache.rendered.get(followup.id)
         return cached is not None and decided == (render_key, cached.digest)
 
-    def _render_all(self, pending: list[tuple[FollowUp, date | None]], templates_key: str) -> None:
+    def _render_all(
+        self,
+        pending: list[tuple[FollowUp, date | None]],
+        templates_key: str,
+        plan: Plan | None,
+        *,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> None:
         """Render ahead, with a helper process, the drafts `_bring_draft` is
-        about to need when there are many (a cold pass): rendering is pure."""
+        about to need when there are many (a cold pass): rendering is pure.
+        With `plan`, each draft is checked for the dashboard in the same
+        step, from its bytes (see `_lint`): the checks of a cold pass are then
+        shared by both cores with the rendering, and read no draft back.
+        `meanwhile`: what this process does first when there is a helper (a
+        cold pass creates the files of its new drafts, see `Vault.reserve`)."""
         todo = [
             (followup, sent)
             for followup, sent in pending
@@ -792,9 +815,28 @@ class Engine:
             return  # rendered one by one as they are needed
         first, *rest = todo
         self._render(*first)  # loads the templates before the fork
-        rendered = split_map(self._render_bytes, rest, min_items=PARALLEL_DRAFTS)
-        for item, data in zip(rest, rendered, strict=True):
+        context = self._lint_context(plan) if plan is not None else None
+
+        def render(
+            item: tuple[FollowUp, date | None],
+        ) -> tuple[bytes | TemplateError, list[Problem] | None]:
+            data = self._render_bytes(item)
+            if context is None or isinstance(data, TemplateError):
+                return data, None
+            counts, _, words = context
+            followup = item[0]
+            number = _check_in_number(counts, followup)
+            return data, self._lint_bytes(followup, data, words, number)
+
+        done = split_map(render, rest, min_items=PARALLEL_DRAFTS, meanwhile=meanwhile)
+        for item, (data, problems) in zip(rest, done, strict=True):
             self._keep_rendered(item, data)
+            if context is not None and isinstance(data, bytes) and problems is not None:
+                followup = item[0]
+                counts, words_stat, _ = context
+                number = _check_in_number(counts, followup)
+                key = self._lint_key(_sha(data), followup, words_stat, number)
+                self._prelinted[key] = problems
 
     def _bring_draft(
         self,
@@ -857,16 +899,35 @@ class Engine:
         for rel, data, followup_id in writes:
             self._refresh_draft(rel, data, fresh_record(rel, followup_id))
 
+    def _lint_context(
+        self, plan: Plan
+    ) -> tuple[Counter[tuple[str, datetime]], StatKey | None, frozenset[str]]:
+        """What checking the drafts of `plan` takes besides each draft: the
+        check-ins of each round (see `_check_in_number`), and the user's word
+        list (its stat and its words)."""
+        counts = _check_in_counts(plan)
+        words_stat = self._stat(WORDS_FILE)
+        return counts, words_stat, self._word_list(words_stat)
+
+    def _word_list(self, words_stat: StatKey | None) -> frozenset[str]:
+        """The user's word list, read again only when its stat changed."""
+        if self._words is None or self._words[0] != words_stat:
+            from vaultfollow.lint import read_word_list
+
+            self._words = (words_stat, read_word_list(self))
+        return self._words[1]
+
+    def _lint_key(
+        self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int
+    ) -> str:
+        return _hash(f"{digest}|{self._repr(followup)}|{words_stat}|{number}")
+
     def _lint(self, plan: Plan) -> list[Problem]:
         """What `vaultfollow check` says of each pending draft, for the
-        dashboard. A draft is linted again only when it, its follow-up or the
-        user's word list changed."""
-        counts: Counter[tuple[str, datetime]] = Counter(
-            (f.application, f.round_start)
-            for f in plan.followups
-            if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
-            and f.state in (State.PENDING, State.SENT)
-        )
+        dashboard. A draft is checked again only when it, its follow-up or the
+        user's word list changed, and not at all when it was checked as it
+        was rendered (a cold pass: see `_render_all`)."""
+        counts = _check_in_counts(plan)
         words_stat = self._words_stat = self._stat(WORDS_FILE)
         found: list[Problem] = []
         todo: list[tuple[FollowUp, int, str]] = []  # (follow-up, check-in number, key)
@@ -876,26 +937,28 @@ class Engine:
                 continue
             if draft.record.status != "draft":
                 continue
-            number = 0
-            if followup.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
-                number = counts[(followup.application, followup.round_start)]
-            key = _hash(f"{draft.digest}|{self._repr(followup)}|{words_stat}|{number}")
+            number = _check_in_number(counts, followup)
+            key = self._lint_key(draft.digest, followup, words_stat, number)
             cached = self._cache.lint.get(followup.draft_path)
             if cached is not None and cached[0] == key:
                 found += cached[1]
+                continue
+            problems = self._prelinted.pop(key, None)
+            if problems is not None:
+                self._cache.lint[followup.draft_path] = (key, problems)
+                self.cache_dirty = True
+                found += problems
             else:
                 todo.append((followup, number, key))
+        self._prelinted.clear()
         if not todo:
             return sorted(found, key=_problem_order)
-        from vaultfollow.lint import read_word_list
-
-        if self._words is None or self._words[0] != words_stat:
-            self._words = (words_stat, read_word_list(self))
-        words = self._words[1]
+        words = self._word_list(words_stat)
 
         def check(item: tuple[FollowUp, int, str]) -> list[Problem] | None:
             followup, number, _ = item
-            return self._lint_one(followup, words, number)
+            data = self.vault.read_bytes(followup.draft_path)
+            return self._lint_bytes(followup, data, words, number) if data is not None else None
 
         for (followup, _, key), problems in zip(
             todo, split_map(check, todo, min_items=PARALLEL_DRAFTS), strict=True
@@ -906,16 +969,13 @@ class Engine:
                 found += problems
         return sorted(found, key=_problem_order)
 
-    def _lint_one(
-        self, followup: FollowUp, words: frozenset[str], number: int
-    ) -> list[Problem] | None:
-        """What `check` says of one draft (None: it cannot be read). Reads
-        only: a helper process may run it (see `_lint`)."""
+    def _lint_bytes(
+        self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
+    ) -> list[Problem]:
+        """What `check` says of the draft of `followup` holding `data`. Pure:
+        a helper process may run it (see `_lint` and `_render_all`)."""
         from vaultfollow.lint import as_problems, lint_draft
 
-        data = self.vault.read_bytes(followup.draft_path)
-        if data is None:
-            return None
         return as_problems(
             lint_draft(
                 followup.draft_path,
@@ -1029,6 +1089,23 @@ class Engine:
     # Back-compatible name for one full pass.
     def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
         return self.full_pass(now, dry_run=dry_run, recreate=recreate)
+
+
+def _check_in_counts(plan: Plan) -> Counter[tuple[str, datetime]]:
+    """The check-ins of each interview round, pending or sent."""
+    return Counter(
+        (f.application, f.round_start)
+        for f in plan.followups
+        if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
+        and f.state in (State.PENDING, State.SENT)
+    )
+
+
+def _check_in_number(counts: Counter[tuple[str, datetime]], followup: FollowUp) -> int:
+    """How many check-ins of its round a check-in is counting itself (0 for other kinds)."""
+    if followup.kind not in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
+        return 0
+    return counts[(followup.application, followup.round_start)]
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import socket
+import stat
 import sys
 import tempfile
 from collections.abc import Container, Iterable, Sequence
@@ -87,6 +88,7 @@ class Vault:
         # (mtime_ns, size) of each file as written here, taken from the open
         # file before the rename: what was written, whatever happens next.
         self.written: dict[str, StatKey] = {}
+        self._reserved: dict[str, str] = {}  # path -> its empty temporary file (see reserve)
 
     @property
     def name(self) -> str:
@@ -240,8 +242,11 @@ class Vault:
         written: list[str] = []
         folders_checked: set[Path] = set()
         try:
-            for rel, data in items:
-                self._check_writable(rel, owned)
+            for index, (rel, data) in enumerate(items):
+                if index == 0:
+                    self._check_writable(rel, owned)
+                elif not _is_owned(rel, owned):
+                    self._check_writable(rel, owned)  # raises
                 try:
                     one = self._stage(rel, data, flush=False, checked=folders_checked)
                 except OSError as exc:
@@ -277,39 +282,100 @@ class Vault:
             # Never recreate a vault that was moved or deleted under us.
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
 
+    def reserve(self, rels: Iterable[str], owned: Iterable[str]) -> None:
+        """Create, ahead of `write_many`, the empty temporary files of the
+        files in `rels` that do not exist yet, and their folders. On some
+        file systems creating a file costs far more than writing a small one:
+        a cold pass creates its drafts' files while a helper process renders
+        them, and `write_many` fills them in. What cannot be reserved is left
+        for `write_many` (which says why); `discard_reserved` removes what
+        was not used."""
+        owned = list(owned)
+        checked: set[Path] = set()
+        for rel in rels:
+            if rel in self._reserved or not _is_owned(rel, owned):
+                continue
+            target = self.path(rel)
+            try:
+                self._make_folder(rel, target.parent, checked)
+                if os.path.lexists(target):
+                    continue
+                fd, temp = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK
+                )
+                os.close(fd)
+            except (OSError, VaultfollowError):
+                continue
+            self._reserved[rel] = temp
+
+    def discard_reserved(self) -> None:
+        """Remove the temporary files `reserve` made that no write used."""
+        for temp in self._reserved.values():
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        self._reserved.clear()
+
+    def _make_folder(self, rel: str, parent: Path, checked: set[Path] | None) -> None:
+        """Make the folder of `rel`, which must lie inside the vault once
+        resolved (no symlink escapes). `checked`: folders already made and
+        checked (skipped when met again)."""
+        if checked is None or parent not in checked:
+            parent.mkdir(parents=True, exist_ok=True)
+            if not parent.resolve().is_relative_to(self.root):
+                raise OutsideVaultError(f"{rel}: its folder leads outside the vault; not written")
+            if checked is not None:
+                checked.add(parent)
+
     def _stage(
         self, rel: str, data: bytes, *, flush: bool, checked: set[Path] | None = None
     ) -> tuple[str, Path, StatKey] | None:
         """`data` in a temporary file beside `rel` (fsynced when `flush`), or
         None when `rel` already holds exactly `data`. `checked`: folders of
-        this batch already made and checked (skipped when met again)."""
-        target = self.path(rel)
-        parent = target.parent
-        if checked is None or parent not in checked:
-            parent.mkdir(parents=True, exist_ok=True)
-            # Resolved, the folder must still be inside the vault: no symlink escapes.
-            if not parent.resolve().is_relative_to(self.root):
-                raise OutsideVaultError(f"{rel}: its folder leads outside the vault; not written")
-            if checked is not None:
-                checked.add(parent)
-        if target.is_symlink():
-            raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
-        with contextlib.suppress(OSError):
-            if target.read_bytes() == data:
-                return None
-        fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=_TEMP_MARK)
+        this batch already made and checked (skipped when met again). The
+        temporary file `reserve` made for `rel`, if any, is used."""
+        target = Path(self.fspath(rel))
+        reserved = self._reserved.pop(rel, None)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
+            self._make_folder(rel, target.parent, checked)
+            try:
+                info = os.lstat(target)
+            except OSError:
+                info = None  # not there (or not to be looked at: the write says why)
+            if info is not None and stat.S_ISLNK(info.st_mode):
+                raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
+            if info is not None and info.st_size == len(data):
+                with contextlib.suppress(OSError):
+                    if target.read_bytes() == data:
+                        if reserved is not None:
+                            os.unlink(reserved)
+                        return None
+            if reserved is not None:
+                # Empty since `reserve` made it: no O_TRUNC, which makes ext4
+                # write the file out at close (its guard for files rewritten
+                # after a truncation), file by file.
+                temp = reserved
+                fd = os.open(temp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+            else:
+                fd, temp = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK
+                )
+            reserved = temp  # from here on, the temporary file to remove on failure
+            try:
+                _write_all(fd, data)
+                written = os.fstat(fd)
+                if written.st_size != len(data):  # not as `reserve` left it
+                    os.ftruncate(fd, len(data))
+                    written = os.fstat(fd)
                 if flush:
-                    os.fsync(handle.fileno())
-                info = os.fstat(handle.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+            if reserved is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(reserved)
             raise
-        return temp, target, (info.st_mtime_ns, info.st_size)
+        return temp, target, (written.st_mtime_ns, written.st_size)
 
     @staticmethod
     def _commit(temp: str, target: Path) -> None:
@@ -458,9 +524,15 @@ def _lock_fd(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of `data` to the file open at `fd` (raw: no buffer to flush)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def _is_owned(rel: str, owned: Iterable[str]) -> bool:
-    parts = PurePosixPath(rel).parts
-    if not parts or ".." in parts or PurePosixPath(rel).is_absolute():
+    if rel in ("", ".") or rel.startswith("/") or ".." in rel.split("/"):
         return False
     return any(rel == item or in_folders(rel, [item]) for item in owned)
 
