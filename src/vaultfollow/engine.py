@@ -307,6 +307,21 @@ class Engine:
         listed = in_folders(rel, self.settings.notes.folders)
         if not listed and not self._might_mention(rel):
             return None
+        return self._parse_note_file(rel, listed)
+
+    def _read_new_note(self, rel: str) -> tuple[StatKey | None, NoteResult | None]:
+        """`_read_note` of a note not stated yet, with its stat taken from the
+        open file (None: it is gone)."""
+        key, head = self.vault.stat_and_prefix(rel, PREFIX_BYTES)
+        if key is None:
+            return None, None
+        listed = in_folders(rel, self.settings.notes.folders)
+        if not listed and not self._mentions(head):
+            return key, None
+        return key, self._parse_note_file(rel, listed)
+
+    def _parse_note_file(self, rel: str, listed: bool) -> NoteResult | None:
+        """`_read_note` past the prefix test."""
         read = self.vault.read(rel)
         if read.text is None:
             result = NoteResult()
@@ -339,7 +354,10 @@ class Engine:
         mentions the interview type or tag can be an interview note (outside
         the listed folders), so every other note is rejected before any YAML
         is parsed."""
-        head = self.vault.read_prefix(rel, PREFIX_BYTES)
+        return self._mentions(self.vault.read_prefix(rel, PREFIX_BYTES))
+
+    def _mentions(self, head: bytes | None) -> bool:
+        """`_might_mention` of a note's first bytes (None: unreadable)."""
         if head is None:
             return True  # unreadable: the full read reports why
         head = head.removeprefix(b"\xef\xbb\xbf")
@@ -520,8 +538,10 @@ class Engine:
             index, rel = item
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
-            key = stats[rel] or self._stat(rel)  # stated before it is read
-            return key, self._read_note(rel) if key is not None else None
+            key = stats[rel]
+            if key is None:  # not stated yet: stated as it is opened
+                return self._read_new_note(rel)
+            return key, self._read_note(rel)
 
         # A cold start reads every note: a second core shares them, while
         # this process first imports what the outputs of such a pass need.
@@ -669,16 +689,21 @@ class Engine:
         for followup, sent in pending:
             self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
         calendar_key = self._calendar_key(plan)
-        self._prepare_calendar(
-            plan, calendar_key, lambda: self._write_drafts(writes, report.dry_run)
-        )
-        if not report.dry_run:
-            for followup_id, render_key, path in decided:
-                current = self._cache.drafts.get(path)
-                if current is not None:
-                    self._cache.rendered[followup_id] = (render_key, current.digest)
-                    self.cache_dirty = True
-        self._write_outputs(plan, report, calendar_key)
+        dashboard: list[tuple[str, bytes | None]] = []
+
+        def write_drafts(with_helper: bool) -> None:
+            self._write_drafts(writes, report.dry_run)
+            if not report.dry_run:
+                for followup_id, render_key, path in decided:
+                    current = self._cache.drafts.get(path)
+                    if current is not None:
+                        self._cache.rendered[followup_id] = (render_key, current.digest)
+                        self.cache_dirty = True
+            if with_helper:  # a core is free: draw the dashboard now (written after the calendar)
+                dashboard.append(self._prepare_dashboard(plan, report))
+
+        self._prepare_calendar(plan, calendar_key, write_drafts)
+        self._write_outputs(plan, report, calendar_key, dashboard[0] if dashboard else None)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
@@ -988,12 +1013,13 @@ class Engine:
         )
 
     def _prepare_calendar(
-        self, plan: Plan, calendar_key: str, write_drafts: Callable[[], None]
+        self, plan: Plan, calendar_key: str, write_drafts: Callable[[bool], None]
     ) -> None:
         """Call `write_drafts`; when the calendar is due for many new entries
-        (a cold pass), a helper process makes them meanwhile (see ics.py)."""
+        (a cold pass), a helper process makes them meanwhile (see ics.py).
+        `write_drafts` is told whether the helper is at work meanwhile."""
         if self._output_is_current(self.settings.calendar.path, _hash(calendar_key)):
-            write_drafts()
+            write_drafts(False)
             return
         from vaultfollow.ics import prepare_entries
 
@@ -1004,26 +1030,38 @@ class Engine:
         pending = [self._repr(f) for f in plan.followups if f.state is State.PENDING]
         return repr((pending, self.vault.name))
 
-    def _write_outputs(self, plan: Plan, report: PassReport, calendar_key: str) -> None:
-        """The calendar, then the dashboard (after linting the drafts, which
-        only the dashboard shows, so a change reaches the calendar first)."""
+    def _write_outputs(
+        self,
+        plan: Plan,
+        report: PassReport,
+        calendar_key: str,
+        dashboard: tuple[str, bytes | None] | None = None,
+    ) -> None:
+        """The calendar, then the dashboard (after checking the drafts, which
+        only the dashboard shows, so a change reaches the calendar first).
+        `dashboard`: as `_prepare_dashboard` drew it earlier."""
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         shown = replace(plan, problems=problems)
-        followups = [self._repr(f) for f in plan.followups]
         self._write_output(
             self.settings.calendar.path,
             calendar_key,
             lambda: self._calendar(shown),
             report,
         )
+        key, data = dashboard or self._prepare_dashboard(plan, report)
+        self._store_output(self.settings.dashboard_path, key, data, report)
+
+    def _prepare_dashboard(self, plan: Plan, report: PassReport) -> tuple[str, bytes | None]:
+        """What the dashboard shows (hashed) and its bytes, drawn only when
+        the file does not show it already (None). Checks the drafts first."""
+        problems = tuple(sorted(set(report.problems), key=_problem_order))
         draft_problems = self._lint(plan) if not report.dry_run else []
+        followups = [self._repr(f) for f in plan.followups]
         what = (followups, plan.notes, problems, draft_problems, plan.now.date())
-        self._write_output(
-            self.settings.dashboard_path,
-            repr((*what, _urgencies(plan))),
-            lambda: self._dashboard(shown, draft_problems),
-            report,
-        )
+        key = _hash(repr((*what, _urgencies(plan))))
+        if self._output_is_current(self.settings.dashboard_path, key):
+            return key, None
+        return key, self._dashboard(replace(plan, problems=problems), draft_problems)
 
     def _repr(self, followup: FollowUp) -> str:
         """`repr(followup)`, computed once per pass: a follow-up holds its
@@ -1039,10 +1077,15 @@ class Engine:
         """Render only when what the file shows changed; write only when its
         bytes differ from the file's."""
         key = _hash(what)
-        if self._output_is_current(rel, key):
+        data = None if self._output_is_current(rel, key) else render()
+        self._store_output(rel, key, data, report)
+
+    def _store_output(self, rel: str, key: str, data: bytes | None, report: PassReport) -> None:
+        """Write `data` (what `key` hashes) to the output at `rel` unless the
+        file holds it; None: the file already shows it."""
+        if data is None:
             self._disk.setdefault(rel, self._cache.outputs[rel].digest)
             return
-        data = render()
         if self.vault.read_bytes(rel) != data:
             self._write(rel, data, report.dry_run)
             report.outputs.append(rel)

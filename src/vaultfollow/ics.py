@@ -142,22 +142,23 @@ def _entry_keys(
 
 
 def _make_entries(
-    keys: list[_EntryKey], meanwhile: Callable[[], object] | None = None
+    keys: list[_EntryKey], meanwhile: Callable[[bool], object] | None = None
 ) -> list[bytes]:
     """The bytes of these entries, remembered. Many (a first calendar) are
     shared with a helper process, which makes them while this process does
-    `meanwhile` (done exactly once in any case)."""
+    `meanwhile` (done exactly once in any case; told whether a helper is at
+    work meanwhile, or it comes after the entries)."""
     called = False
 
-    def once() -> None:
+    def once(with_helper: bool) -> None:
         nonlocal called
         called = True
         if meanwhile is not None:
-            meanwhile()
+            meanwhile(with_helper)
 
-    made = split_map(_entry_bytes, keys, min_items=PARALLEL_ENTRIES, meanwhile=once)
+    made = split_map(_entry_bytes, keys, min_items=PARALLEL_ENTRIES, meanwhile=lambda: once(True))
     if not called:
-        once()
+        once(False)
     if len(_ENTRY_CACHE) + len(keys) > 4096:
         _ENTRY_CACHE.clear()
     _ENTRY_CACHE.update(zip(keys, made, strict=True))
@@ -165,11 +166,12 @@ def _make_entries(
 
 
 def prepare_entries(
-    plan: Plan, settings: Settings, vault_name: str, *, meanwhile: Callable[[], object]
+    plan: Plan, settings: Settings, vault_name: str, *, meanwhile: Callable[[bool], object]
 ) -> None:
     """Make and remember the entries `render_calendar(plan, ...)` will need
-    and does not know yet, while this process does `meanwhile`: a cold pass
-    makes its calendar's entries while it writes its drafts."""
+    and does not know yet, while this process does `meanwhile` (see
+    `_make_entries`): a cold pass makes its calendar's entries while it
+    writes its drafts and draws its dashboard."""
     zone_name = settings.schedule.timezone or "UTC"
     zone: tzinfo = UTC if is_utc(zone_name) else calendar_zone(zone_name)
     keys = _entry_keys(_entries(plan.followups, zone), zone_name, settings, vault_name)
