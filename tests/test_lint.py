@@ -423,3 +423,37 @@ def test_patterns_told_their_first_characters_match_as_before(text: str) -> None
         assert [m.span() for m in fast.finditer(text)] == [
             m.span() for m in original.finditer(text)
         ], fast.pattern
+
+
+ASCII_WORDS = [w for w in PHRASE_WORDS if w.isascii()]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ASCII_WORDS).flatmap(
+                lambda w: st.sampled_from([w, w.upper(), w.capitalize()])
+            ),
+            st.text(alphabet=st.characters(max_codepoint=127), max_size=4),
+        ),
+        max_size=30,
+    ).map(" ".join)
+)
+@hsettings(max_examples=300)
+def test_every_match_holds_one_of_the_words_looked_for_first(text: str) -> None:
+    lowered = lint._ascii_lower(text)
+    assert lowered == text.lower()
+    for pattern, words in lint._NEEDLES.items():
+        found = pattern.search(text)
+        assert bool(lint._search(pattern, text, lowered)) == bool(found), pattern.pattern
+        if found:
+            assert any(word in lowered for word in words), (pattern.pattern, found[0])
+
+
+def test_text_beyond_ascii_is_always_searched() -> None:
+    # Ignoring case, the regex engine reads `ſ` as `s`: no word list can tell.
+    text = "Happy to discuss the ſalary."
+    assert lint._ascii_lower(text) is None
+    assert lint._search(lint._SALARY, text, None)
+    fu = followup()
+    assert "salary" in codes(draft(fu, settings()).replace("Kind regards", text), fu)
