@@ -148,7 +148,7 @@ def test_read_only_vault_reports_and_writes_nothing(
             def refuse(*args: Any, **kwargs: Any) -> Any:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-            monkeypatch.setattr(vault_module.tempfile, "mkstemp", refuse)
+            monkeypatch.setattr(vault_module, "_temp_file", refuse)
         with pytest.raises(WriteError, match="write permission") as caught:
             sync(root, NOW)
         assert isinstance(caught.value, OSError)  # the watcher carries on after OSErrors
@@ -279,17 +279,17 @@ def test_a_failed_batch_changes_no_file_it_had_not_finished(
         vault.write(rel, data, owned)
     new = [(rel, data.replace(b"old", b"new")) for rel, data in old.items()]
     # Staging fails on the third file (disk full): nothing is renamed.
-    real_mkstemp = vault_module.tempfile.mkstemp
+    real_temp_file = vault_module._temp_file
     calls = 0
 
-    def mkstemp(*args: Any, **kwargs: Any) -> Any:
+    def temp_file(target: Path) -> tuple[int, str]:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_mkstemp(*args, **kwargs)
+        return real_temp_file(target)
 
-    monkeypatch.setattr(vault_module.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(vault_module, "_temp_file", temp_file)
     with pytest.raises(WriteError, match=r"c\.md: could not be written"):
         vault.write_many(new, owned, folders=set())
     assert {rel: vault.read_bytes(rel) for rel in old} == old

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-import yaml
 
-YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class StrictScalarLoader(YAML_LOADER):  # type: ignore[misc]
-    """A safe loader that reads plain scalars as YAML 1.2 (and Obsidian) do.
+@cache
+def strict_loader() -> type[Any]:
+    """The YAML loader of every note's properties, built on first use (a
+    pass with nothing to parse imports no YAML): a safe loader, libyaml's
+    when available, that reads plain scalars as YAML 1.2 (and Obsidian) do.
 
     PyYAML follows YAML 1.1, which silently changes what people wrote:
     `no`, `on`, `yes` become booleans, `12:30` the number 750 (base 60),
@@ -29,36 +29,40 @@ class StrictScalarLoader(YAML_LOADER):  # type: ignore[misc]
     else stays the text that was written, and a date that does not exist
     stays text, so the one property holding it gets the problem.
     """
+    import yaml
 
+    base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-StrictScalarLoader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("int", r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    ("float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$", "-0123456789"),
-    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    (
-        "timestamp",
-        r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
-        r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
-        r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$",
-        "0123456789",
-    ),
-    ("merge", r"^(?:<<)$", "<"),
-):
-    StrictScalarLoader.add_implicit_resolver(
-        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
-    )
+    class StrictScalarLoader(base):  # type: ignore[misc]
+        pass
 
+    StrictScalarLoader.yaml_implicit_resolvers = {}
+    for tag, pattern, first in (
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("int", r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+        ("float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$", "-0123456789"),
+        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        (
+            "timestamp",
+            r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}"
+            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+            r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$",
+            "0123456789",
+        ),
+        ("merge", r"^(?:<<)$", "<"),
+    ):
+        StrictScalarLoader.add_implicit_resolver(
+            f"tag:yaml.org,2002:{tag}", re.compile(pattern), list(first)
+        )
 
-def _construct_timestamp(loader: Any, node: Any) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:  # 2023-02-30, 0000-00-00: keep the text; its reader reports it
-        return loader.construct_scalar(node)
+    def construct_timestamp(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # 2023-02-30, 0000-00-00: keep the text; its reader reports it
+            return loader.construct_scalar(node)
 
-
-StrictScalarLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    StrictScalarLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    return StrictScalarLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +100,7 @@ def load_yaml(text: str) -> Any:
     from frontmatter.default_handlers import YAMLHandler
 
     # python-frontmatter's YAML handler, always with our own safe loader.
-    return YAMLHandler().load(text, Loader=StrictScalarLoader)
+    return YAMLHandler().load(text, Loader=strict_loader())
 
 
 @dataclass(frozen=True, slots=True)

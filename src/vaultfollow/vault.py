@@ -14,10 +14,8 @@ import json
 import logging
 import os
 import re
-import socket
 import stat
 import sys
-import tempfile
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -319,9 +317,7 @@ class Vault:
                 self._make_folder(rel, target.parent, checked)
                 if os.path.lexists(target):
                     continue
-                fd, temp = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK
-                )
+                fd, temp = _temp_file(target)
                 os.close(fd)
             except (OSError, VaultfollowError):
                 continue
@@ -375,9 +371,7 @@ class Vault:
                 temp = reserved
                 fd = os.open(temp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
             else:
-                fd, temp = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK
-                )
+                fd, temp = _temp_file(target)
             reserved = temp  # from here on, the temporary file to remove on failure
             try:
                 _write_all(fd, data)
@@ -515,6 +509,8 @@ class WatchLock:
             ) from None
         started = datetime.now().astimezone().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
+        import socket
+
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
         return cls(path, fd)
 
@@ -541,6 +537,13 @@ def _lock_fd(fd: int) -> None:
         import fcntl
 
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _temp_file(target: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside `target`: its open descriptor and path."""
+    import tempfile  # not needed by a pass that writes nothing
+
+    return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK)
 
 
 def _write_all(fd: int, data: bytes) -> None:
