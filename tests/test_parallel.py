@@ -289,3 +289,41 @@ def test_problems_found_by_the_helper_reach_the_report_and_the_dashboard(
     assert paths == ["Interviews/2026-11-12 Broken.md", "Notes/zz/late.md"]
     dashboard = (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8")
     assert "Broken" in dashboard and "late" in dashboard
+
+
+def dies_after_ten(item: int) -> tuple[int, int]:
+    if os.getpid() != PARENT and item >= 10:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return pid_of(item)
+
+
+@forking_here
+def test_the_chunks_a_failed_helper_sent_are_kept() -> None:
+    # 40 items, one per chunk: the helper sends each before it takes the
+    # next, so the ten it made before it died arrive whole.
+    result = split_map(dies_after_ten, list(range(40)), min_items=2, meanwhile=slow_start)
+    assert [value for value, _ in result] == [i * i for i in range(40)]
+    pids = [pid for _, pid in result]
+    assert all(pid != PARENT for pid in pids[:10]), pids
+    assert set(pids[10:]) == {PARENT}
+
+
+@forking_here
+def test_the_helper_works_on_while_this_process_is_busy(tmp_path: Path) -> None:
+    """Results far bigger than a pipe holds: the helper never waits for this
+    process to take them, so it makes every chunk while this one is busy."""
+    done = tmp_path / "done"
+
+    def big(item: int) -> bytes:
+        if item == 39 and os.getpid() != PARENT:
+            done.write_text("all made")
+        return bytes([item]) * 200_000
+
+    def busy_until_the_helper_is_done() -> None:
+        deadline = time.monotonic() + 60
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    result = split_map(big, list(range(40)), min_items=2, meanwhile=busy_until_the_helper_is_done)
+    assert done.exists(), "the helper stopped while this process was busy"
+    assert result == [bytes([i]) * 200_000 for i in range(40)]

@@ -10,7 +10,9 @@ The items are cut into small chunks, and each process takes the next chunk
 as soon as it is free (one ticket per chunk, read from a shared pipe), so
 the two finish together even when the costly items come together (the
 interview notes of one folder) or when this process first does something
-else (`meanwhile`).
+else (`meanwhile`). The helper sends each chunk's results as soon as they
+are made, and this process takes them in between its own chunks, so only
+the last one is left to pass through the pipe at the end.
 
 The result is always exactly `[func(item) for item in items]`, in order:
 
@@ -21,9 +23,9 @@ The result is always exactly `[func(item) for item in items]`, in order:
   a threaded process can deadlock the child), and for at least `min_items`;
 - when the helper fails in any way (`func` raised, the helper died or was
   killed, its results do not arrive whole), this process computes the
-  helper's chunks itself, so an exception `func` raises reaches the caller
-  as it would serially (when several items would raise, not always the
-  first one's);
+  chunks whose results did not arrive whole itself, so an exception `func`
+  raises reaches the caller as it would serially (when several items would
+  raise, not always the first one's);
 - the helper changes nothing this process sees: it never writes a file (the
   `func`s given here only read), never runs exit handlers and never flushes
   this process's buffers (it leaves with `os._exit`). Whatever `func`
@@ -48,6 +50,7 @@ R = TypeVar("R")
 _FORK_PLATFORMS = ("linux", "freebsd", "openbsd", "netbsd")
 _TICKET = 4  # bytes: one chunk number
 _CHUNKS = 256  # at most; fewer when there are fewer items
+_LENGTH = 8  # bytes: the length of one frame of results
 
 
 def usable_cores() -> int:
@@ -90,13 +93,11 @@ def split_map(
         if meanwhile is not None:
             meanwhile()
         while (number := helper.next_ticket()) is not None:
+            helper.take_results(block=False)
             results[number] = [func(items[index]) for index in chunks[number]]
-        theirs = helper.results()
+        theirs = helper.finish()
     finally:
         helper.close()
-    if theirs is None:
-        log.debug("helper process failed; computing its chunks here")
-        theirs = {}
     for number, chunk in enumerate(chunks):
         if number not in results:
             found = theirs.get(number)
@@ -107,20 +108,22 @@ def split_map(
 
 
 class _Helper:
-    """One forked process taking chunks of the items by ticket."""
+    """One forked process taking chunks of the items by ticket, sending each
+    chunk's results back as one frame: its length (8 bytes), then the
+    pickled (chunk number, results)."""
 
     def __init__(self, pid: int, tickets: int, results: int) -> None:
         self.pid = pid
         self.tickets = tickets  # read end of the ticket pipe (shared)
-        self.fd = results  # read end of the helper's results
+        self.fd = results  # read end of the helper's results (non-blocking)
         self.reaped = False
+        self.received: dict[int, object] = {}
+        self._buffer = bytearray()
 
     @classmethod
     def start(
         cls, func: Callable[[T], R], items: Sequence[T], chunks: list[range]
     ) -> _Helper | None:
-        import pickle
-
         ticket_read, ticket_write = os.pipe()
         # Every ticket is in the pipe before anyone reads (a few hundred
         # bytes: far below a pipe's buffer), so a read of one ticket never
@@ -139,42 +142,60 @@ class _Helper:
             status = 1
             try:
                 os.close(read_fd)
-                done: dict[int, list[R]] = {}
-                while ticket := os.read(ticket_read, _TICKET):
-                    number = int.from_bytes(ticket, "little")
-                    done[number] = [func(items[index]) for index in chunks[number]]
-                data = pickle.dumps(done, pickle.HIGHEST_PROTOCOL)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(write_fd, view) :]
+                _serve(func, items, chunks, ticket_read, write_fd)
                 status = 0
             except BaseException:  # whatever it was, this process computes it again
                 pass
             finally:
                 os._exit(status)
         os.close(write_fd)
+        os.set_blocking(read_fd, False)
         return cls(pid, ticket_read, read_fd)
 
     def next_ticket(self) -> int | None:
         ticket = os.read(self.tickets, _TICKET)
         return int.from_bytes(ticket, "little") if ticket else None
 
-    def results(self) -> dict[int, object] | None:
-        """The helper's results by chunk number; None when it failed."""
+    def take_results(self, *, block: bool) -> bool:
+        """Take in the frames the helper has sent; with `block`, until it
+        closes its end. Returns whether its end is closed."""
+        os.set_blocking(self.fd, block)
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                return False
+            if not data:
+                return True
+            self._buffer += data
+            self._unpack()
+
+    def _unpack(self) -> None:
         import pickle
 
-        chunks = []
-        while chunk := os.read(self.fd, 1 << 20):
-            chunks.append(chunk)
+        buffer = self._buffer
+        while len(buffer) >= _LENGTH:
+            size = int.from_bytes(buffer[:_LENGTH], "little")
+            if len(buffer) < _LENGTH + size:
+                return
+            frame = bytes(buffer[_LENGTH : _LENGTH + size])
+            del buffer[: _LENGTH + size]
+            try:
+                number, results = pickle.loads(frame)
+            except Exception:  # foreign or damaged: computed here instead
+                continue
+            if isinstance(number, int):
+                self.received[number] = results
+
+    def finish(self) -> dict[int, object]:
+        """The results of the chunks the helper sent whole, by chunk number,
+        once it is done (a frame cut short by its end is left out)."""
+        self.take_results(block=True)
         _, status = os.waitpid(self.pid, 0)
         self.reaped = True
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
-        try:
-            result = pickle.loads(b"".join(chunks))
-        except Exception:  # truncated or foreign: computed here instead
-            return None
-        return result if isinstance(result, dict) else None
+            log.debug("helper process failed; computing the rest of its chunks here")
+        return self.received
 
     def close(self) -> None:
         """Reap the helper (stopping it first when it is not done: this
@@ -188,3 +209,25 @@ class _Helper:
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.reaped = True
+
+
+def _serve(
+    func: Callable[[T], R], items: Sequence[T], chunks: list[range], tickets: int, out: int
+) -> None:
+    """The helper's work: chunks by ticket, each chunk's results sent as a
+    frame. Sending never waits while there is work (what the pipe cannot
+    take yet waits here), so a busy parent costs the helper no time."""
+    import pickle
+
+    os.set_blocking(out, False)
+    pending = bytearray()
+    while ticket := os.read(tickets, _TICKET):
+        number = int.from_bytes(ticket, "little")
+        frame = pickle.dumps((number, [func(items[i]) for i in chunks[number]]), -1)
+        pending += len(frame).to_bytes(_LENGTH, "little") + frame
+        with contextlib.suppress(BlockingIOError):
+            del pending[: os.write(out, pending)]
+    os.set_blocking(out, True)
+    view = memoryview(pending)
+    while view:
+        view = view[os.write(out, view) :]
