@@ -314,7 +314,9 @@ class Engine:
         open file (None: it is gone)."""
         key, head = self.vault.stat_and_prefix(rel, PREFIX_BYTES)
         if key is None:
-            return None, None
+            key = self._stat(rel)  # there, but not readable: the full read says why
+            if key is None:
+                return None, None  # gone since the scan
         listed = in_folders(rel, self.settings.notes.folders)
         if not listed and not self._mentions(head):
             return key, None
@@ -840,27 +842,27 @@ class Engine:
             return  # rendered one by one as they are needed
         first, *rest = todo
         self._render(*first)  # loads the templates before the fork
-        context = self._lint_context(plan) if plan is not None else None
+        check = plan is not None
+        counts = _check_in_counts(plan) if plan is not None else Counter()
+        words_stat = self._stat(WORDS_FILE) if check else None
+        words = self._word_list(words_stat) if check else frozenset()
+        numbers = [_check_in_number(counts, followup) for followup, _ in rest]
 
         def render(
-            item: tuple[FollowUp, date | None],
+            item: tuple[tuple[FollowUp, date | None], int],
         ) -> tuple[bytes | TemplateError, list[Problem] | None]:
-            data = self._render_bytes(item)
-            if context is None or isinstance(data, TemplateError):
+            (followup, sent), number = item
+            data = self._render_bytes((followup, sent))
+            if not check or isinstance(data, TemplateError):
                 return data, None
-            counts, _, words = context
-            followup = item[0]
-            number = _check_in_number(counts, followup)
             return data, self._lint_bytes(followup, data, words, number)
 
-        done = split_map(render, rest, min_items=PARALLEL_DRAFTS, meanwhile=meanwhile)
-        for item, (data, problems) in zip(rest, done, strict=True):
+        items = list(zip(rest, numbers, strict=True))
+        done = split_map(render, items, min_items=PARALLEL_DRAFTS, meanwhile=meanwhile)
+        for (item, number), (data, problems) in zip(items, done, strict=True):
             self._keep_rendered(item, data)
-            if context is not None and isinstance(data, bytes) and problems is not None:
-                followup = item[0]
-                counts, words_stat, _ = context
-                number = _check_in_number(counts, followup)
-                key = self._lint_key(_sha(data), followup, words_stat, number)
+            if isinstance(data, bytes) and problems is not None:
+                key = self._lint_key(_sha(data), item[0], words_stat, number)
                 self._prelinted[key] = problems
 
     def _bring_draft(
@@ -923,16 +925,6 @@ class Engine:
             self._disk[rel] = _sha(data_of[rel])
         for rel, data, followup_id in writes:
             self._refresh_draft(rel, data, fresh_record(rel, followup_id))
-
-    def _lint_context(
-        self, plan: Plan
-    ) -> tuple[Counter[tuple[str, datetime]], StatKey | None, frozenset[str]]:
-        """What checking the drafts of `plan` takes besides each draft: the
-        check-ins of each round (see `_check_in_number`), and the user's word
-        list (its stat and its words)."""
-        counts = _check_in_counts(plan)
-        words_stat = self._stat(WORDS_FILE)
-        return counts, words_stat, self._word_list(words_stat)
 
     def _word_list(self, words_stat: StatKey | None) -> frozenset[str]:
         """The user's word list, read again only when its stat changed."""

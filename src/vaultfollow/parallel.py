@@ -156,17 +156,17 @@ class _Helper:
         ticket = os.read(self.tickets, _TICKET)
         return int.from_bytes(ticket, "little") if ticket else None
 
-    def take_results(self, *, block: bool) -> bool:
+    def take_results(self, *, block: bool) -> None:
         """Take in the frames the helper has sent; with `block`, until it
-        closes its end. Returns whether its end is closed."""
+        closes its end."""
         os.set_blocking(self.fd, block)
         while True:
             try:
                 data = os.read(self.fd, 1 << 20)
             except BlockingIOError:
-                return False
+                return
             if not data:
-                return True
+                return
             self._buffer += data
             self._unpack()
 

@@ -120,13 +120,25 @@ def scan_notes(
     root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
 ) -> dict[str, StatKey]:
     """Every note of the vault: `walk` without `skip` folders and `exclude` patterns."""
+    found: dict[str, StatKey] = {}
+    for rel, entry in _notes(root, skip, exclude, on_error):
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found[rel] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+def _notes(
+    root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """The notes of `scan_notes`, each with its directory entry (not stated)."""
     skip_set = {s.strip("/").casefold() for s in skip}
     patterns = list(exclude)
-    return {
-        rel: key
-        for rel, key in walk(root, "", skip_set, on_error)
-        if not (patterns and is_excluded(rel, patterns))
-    }
+    for rel, entry in _files(root, "", skip_set, on_error):
+        if not (patterns and is_excluded(rel, patterns)):
+            yield rel, entry
 
 
 def list_notes(
@@ -139,12 +151,8 @@ def list_notes(
     """`scan_notes`, stating only the notes in `known`: the others (None)
     must be read anyway, and whoever reads them takes their stat then (on a
     cold start, that is every note, and the reading is shared by two cores)."""
-    skip_set = {s.strip("/").casefold() for s in skip}
-    patterns = list(exclude)
     found: dict[str, StatKey | None] = {}
-    for rel, entry in _files(root, "", skip_set, on_error):
-        if patterns and is_excluded(rel, patterns):
-            continue
+    for rel, entry in _notes(root, skip, exclude, on_error):
         if rel not in known:
             found[rel] = None
             continue

@@ -174,35 +174,23 @@ class Vault:
             )
 
     def read_prefix(self, rel: str, size: int) -> bytes | None:
-        """The first `size` bytes of a file (None when it cannot be read).
-        Unbuffered: this runs once per note of the vault on a cold start."""
-        try:
-            fd = os.open(self.fspath(rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except (OSError, ValueError):
-            return None
-        try:
-            return os.read(fd, size)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        """The first `size` bytes of a file (None when it cannot be read)."""
+        return self.stat_and_prefix(rel, size)[1]
 
     def stat_and_prefix(self, rel: str, size: int) -> tuple[StatKey | None, bytes | None]:
-        """`stat` and `read_prefix` of a file, the stat taken from the open
-        file (cheaper than by path); when it cannot be opened, its stat by path."""
+        """The (mtime_ns, size) of a file, taken from the open file (cheaper
+        than by path), and its first `size` bytes; None for what cannot be
+        had (both when the file cannot be opened). Unbuffered: on a cold
+        start this runs once per note of the vault."""
         try:
             fd = os.open(self.fspath(rel), os.O_RDONLY | getattr(os, "O_BINARY", 0))
         except (OSError, ValueError):
-            return self.stat(rel), None
+            return None, None
         try:
             info = os.fstat(fd)
-            try:
-                head: bytes | None = os.read(fd, size)
-            except OSError:
-                head = None
-            return (info.st_mtime_ns, info.st_size), head
+            return (info.st_mtime_ns, info.st_size), os.read(fd, size)
         except OSError:
-            return self.stat(rel), None
+            return None, None
         finally:
             os.close(fd)
 
@@ -259,11 +247,9 @@ class Vault:
         written: list[str] = []
         folders_checked: set[Path] = set()
         try:
-            for index, (rel, data) in enumerate(items):
-                if index == 0:
-                    self._check_writable(rel, owned)
-                elif not _is_owned(rel, owned):
-                    self._check_writable(rel, owned)  # raises
+            self._check_root()
+            for rel, data in items:
+                self._check_owned(rel, owned)
                 try:
                     one = self._stage(rel, data, flush=False, checked=folders_checked)
                 except OSError as exc:
@@ -293,8 +279,15 @@ class Vault:
         return written
 
     def _check_writable(self, rel: str, owned: Iterable[str]) -> None:
+        self._check_owned(rel, owned)
+        self._check_root()
+
+    @staticmethod
+    def _check_owned(rel: str, owned: Iterable[str]) -> None:
         if not _is_owned(rel, owned):
             raise OutsideVaultError(f"{rel}: refusing to write outside vaultfollow's own files")
+
+    def _check_root(self) -> None:
         if not self.root.is_dir():
             # Never recreate a vault that was moved or deleted under us.
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
