@@ -4,17 +4,26 @@
 
 For each size a synthetic vault is generated (benchmarks/make_vault.py:
 mostly ordinary notes, a few hundred interview notes, 1-6 KB bodies), then
-four commands are timed as whole processes, each the median of `--runs`:
+these are timed as whole processes, each the median of `--runs` (the first
+three interleaved, one of each per round):
 
 - I/O floor: a Python process that only reads every `.md` file of the vault;
 - naive: a Python process that runs python-frontmatter's `load` on every note
   (what a simple script would do);
-- cold: `vaultfollow sync` with no outputs and no cache (they are deleted
-  before each run);
+- cold: `vaultfollow sync` with no outputs and no cache (they are moved out
+  of the vault before each run, and deleted at the end);
+- cold, outputs just deleted: the same, with the outputs deleted before each
+  run instead (for comparison: not a target; see `move_aside`);
 - warm: `vaultfollow sync` again with nothing changed;
 - warm, real pass: the same with the record of the last pass deleted first,
   so the engine runs over its cache (for comparison: not a target);
 - `vaultfollow due` on the same warm vault.
+
+Before and after the cold runs, the runner also times making one empty file
+in a new folder of the vault, as a cold sync does for each of its ~380 new
+drafts: on ext4 without a journal (as on the machine of docs/performance.md)
+that costs up to ten times more in a block group where many files were
+deleted in the last minutes, and the cold sync's time moves with it.
 
 Then start-up, on a small vault (the starter vault): `python -c pass`,
 `python -c "import click"`, `vaultfollow --help` and `vaultfollow due`.
@@ -30,6 +39,7 @@ machine sets PYTHONDONTWRITEBYTECODE). Results go into docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -128,17 +138,60 @@ def measure(size: int, interviews: int, runs: int, workdir: Path) -> dict[str, f
     python = sys.executable
     sync = [python, "-m", "vaultfollow", "-q", "sync", str(vault), "--now", NOW]
 
-    def clean() -> None:
+    aside = workdir / f"moved-aside-{size}"
+    aside.mkdir()
+    runs_aside = itertools.count()
+
+    def move_aside() -> None:
+        # The outputs leave the vault but are not deleted until the end: on
+        # ext4 without a journal the kernel skips every inode freed in the
+        # last minute (up to six while its table block is dirty) when it
+        # makes a new file, so deleting 400 files just before each cold run
+        # made the run's own file creation several times slower. A user's
+        # first sync does not follow such a deletion. See docs/performance.md.
+        run = next(runs_aside)
+        for name in ("Follow-ups", ".vaultfollow"):
+            if (vault / name).exists():
+                (vault / name).rename(aside / f"{name}-{run}")
+
+    def delete() -> None:
         shutil.rmtree(vault / "Follow-ups", ignore_errors=True)
         shutil.rmtree(vault / ".vaultfollow", ignore_errors=True)
 
-    timed([python, "-c", READ_ALL, str(vault)])  # warm the page cache
-    result = {
-        "notes": float(size),
-        "io_floor": median_of(runs, [python, "-c", READ_ALL, str(vault)]),
-        "naive": median_of(runs, [python, "-c", NAIVE, str(vault)]),
-        "cold": median_of(runs, sync, before=clean),
-    }
+    def creation_ms() -> float:
+        # What making one new empty file costs in the vault, in a new folder
+        # as `sync` makes its drafts' (then moved aside with them).
+        probe = vault / ".bench-probe"
+        probe.mkdir()
+        start = time.perf_counter()
+        for number in range(400):
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY
+            os.close(os.open(probe / f"{number}.md", flags, 0o644))
+        elapsed = time.perf_counter() - start
+        probe.rename(aside / f"probe-{next(runs_aside)}")
+        return elapsed * 1000 / 400
+
+    read_all = [python, "-c", READ_ALL, str(vault)]
+    naive = [python, "-c", NAIVE, str(vault)]
+    timed(read_all)  # warm the page cache
+    create_before = creation_ms()
+    # Interleaved, one of each per round, so that a drift of the machine
+    # (page cache, other load) weighs on the yardsticks and the sync alike.
+    times: dict[str, list[float]] = {"io_floor": [], "naive": [], "cold": []}
+    for _ in range(runs):
+        times["io_floor"].append(timed(read_all))
+        times["naive"].append(timed(naive))
+        move_aside()
+        times["cold"].append(timed(sync))
+    result = {"notes": float(size)} | {key: statistics.median(t) for key, t in times.items()}
+    result["create_ms_before"] = create_before
+    result["create_ms_after"] = creation_ms()
+    result["cold_vs_naive_pairs"] = statistics.median(
+        cold / naive for cold, naive in zip(times["cold"], times["naive"], strict=True)
+    )
+    # After the other cold runs, as its deletions slow down file creation for
+    # minutes (for comparison: not a target).
+    result["cold_after_delete"] = median_of(runs, sync, before=delete)
     timed(sync)  # make sure the cache is in place
     result["warm"] = median_of(runs, sync)
     result["due"] = median_of(runs, [python, "-m", "vaultfollow", "due", str(vault), "--now", NOW])
@@ -149,6 +202,7 @@ def measure(size: int, interviews: int, runs: int, workdir: Path) -> dict[str, f
 
     result["warm_real"] = median_of(runs, sync, before=forget_record)
     result["cold_vs_naive"] = result["cold"] / result["naive"]
+    result["cold_after_delete_vs_naive"] = result["cold_after_delete"] / result["naive"]
     result["warm_vs_io_floor"] = result["warm"] / result["io_floor"]
     print(f"  {result}", file=sys.stderr, flush=True)
     return result
@@ -182,14 +236,23 @@ def main() -> int:
     print(f"\nMachine: {machine()}\n")
     print(
         "| notes | I/O floor | naive | cold sync | warm sync | cold / naive | warm / floor "
-        "| warm, real pass | due |"
+        "| cold, outputs just deleted | warm, real pass | due |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(
             f"| {int(row['notes']):,} | {row['io_floor']:.2f} s | {row['naive']:.2f} s | "
             f"{row['cold']:.2f} s | {row['warm']:.2f} s | {row['cold_vs_naive']:.2f}x | "
-            f"{row['warm_vs_io_floor']:.2f}x | {row['warm_real']:.2f} s | {row['due']:.2f} s |"
+            f"{row['warm_vs_io_floor']:.2f}x | {row['cold_after_delete']:.2f} s "
+            f"({row['cold_after_delete_vs_naive']:.2f}x) | {row['warm_real']:.2f} s | "
+            f"{row['due']:.2f} s |"
+        )
+    print("\nMaking one empty file in a new folder of the vault, before and after the cold runs:")
+    for row in rows:
+        print(
+            f"- {int(row['notes']):,} notes: {row['create_ms_before']:.3f} ms, "
+            f"then {row['create_ms_after']:.3f} ms; cold / naive of each round's "
+            f"pair, median: {row['cold_vs_naive_pairs']:.2f}x"
         )
     print("\n| python -c pass | python + click | vaultfollow --help | vaultfollow due |")
     print("| ---: | ---: | ---: | ---: |")
