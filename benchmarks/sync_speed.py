@@ -159,14 +159,16 @@ def measure(size: int, interviews: int, runs: int, workdir: Path) -> dict[str, f
         shutil.rmtree(vault / ".vaultfollow", ignore_errors=True)
 
     def creation_ms() -> float:
-        # What making one new empty file costs in the vault, in a new folder
-        # as `sync` makes its drafts' (then moved aside with them).
+        # What making one new empty file costs in the vault, 400 files in 20
+        # new folders as `sync` makes its drafts' (then moved aside).
         probe = vault / ".bench-probe"
         probe.mkdir()
         start = time.perf_counter()
-        for number in range(400):
-            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY
-            os.close(os.open(probe / f"{number}.md", flags, 0o644))
+        for folder in range(20):
+            (probe / str(folder)).mkdir()
+            for number in range(20):
+                flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY
+                os.close(os.open(probe / str(folder) / f"{number}.md", flags, 0o644))
         elapsed = time.perf_counter() - start
         probe.rename(aside / f"probe-{next(runs_aside)}")
         return elapsed * 1000 / 400
