@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import berlin_settings
+from vaultfollow import notes
 from vaultfollow.front_matter import split_front_matter
 from vaultfollow.model import InterviewNote, Person
 from vaultfollow.notes import enrich_people, parse_note, parse_person_note
@@ -321,3 +325,132 @@ def test_inline_markup_in_a_point_reads_as_plain_text() -> None:
         "Their *new* pipeline and the design doc",
         "Moving make builds to Bazel, with care",
     )
+
+
+# --- shareable sections: the line-by-line reading against markdown-it ---------
+
+_HEADINGS = ["Discussed", "Could answer better", "Clarify", "Topics", "Notes", "What we covered"]
+_WORDS = st.sampled_from(
+    ["the", "team", "Kafka", "3", "1.5", "on-call", "(draft)", "'quoted'", "[ ]", "[x]", "#tag"]
+)
+_MARKUP = st.sampled_from(
+    [
+        "*emph*",
+        "_under_",
+        "`code`",
+        "<b>bold</b>",
+        "&amp;",
+        "\\*",
+        "[link](u)",
+        "[[Wiki]]",
+        "![i](p)",
+    ]
+)
+_ODD_LINES = st.sampled_from(
+    [
+        "1. one",
+        "2) two",
+        "10. ten",
+        "> quote",
+        "```",
+        "~~~",
+        "    code",
+        "  indented",
+        "---",
+        "***",
+        "___",
+        "===",
+        "- - -",
+        "* * *",
+        "<div>",
+        "</div>",
+        "[ref]: /url",
+        "\u00a0",
+        "\u00a0text",
+        "text\u00a0",
+        "-",
+        "- ",
+        "-  two spaces",
+        "- 1. nested",
+        "- - nested",
+        "- > quote",
+        "- # heading",
+        "#",
+        "##",
+        "## ",
+        "## C# ##",
+        "####### seven",
+        "##tag",
+        "#tag line",
+        "\tTab",
+        "a\r",
+        "b\rc",
+        "- item\r\nmore",
+        "text  ",
+        "- item  ",
+        "## Discussed:",
+        "### Topics ###",
+        "Setext",
+        "Discussed",
+        "<!-- open",
+    ]
+)
+
+
+@st.composite
+def _bodies(draw: st.DrawFn, odd: bool) -> str:
+    text = st.lists(st.one_of(_WORDS, _MARKUP) if odd else _WORDS, min_size=1, max_size=5).map(
+        " ".join
+    )
+    line = st.one_of(
+        st.tuples(
+            st.integers(1, 4), st.sampled_from(_HEADINGS), st.sampled_from(["", " ", ":"])
+        ).map(lambda h: "#" * h[0] + " " + h[1] + h[2]),
+        st.tuples(st.sampled_from("-*+"), text).map(" ".join),
+        text,
+        st.sampled_from(["", "  "]),
+        *([_ODD_LINES] if odd else []),
+    )
+    return "\n".join(draw(st.lists(line, max_size=14)))
+
+
+def _sections_by_markdown_it(body: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr(notes, "_simple_blocks", lambda text: None)
+        return notes.shareable_sections(body, berlin_settings())
+
+
+@given(_bodies(odd=False))
+def test_plain_bodies_are_read_line_by_line_as_markdown_it_reads_them(body: str) -> None:
+    blocks = notes._simple_blocks(body)
+    assert blocks is not None  # headings, bullets and text only: no need for markdown-it
+    assert blocks == notes._markdown_blocks(body, {})
+
+
+@given(_bodies(odd=True))
+def test_any_body_the_line_reading_accepts_reads_as_markdown_it_reads_it(body: str) -> None:
+    blocks = notes._simple_blocks(body)
+    if blocks is not None:
+        assert blocks == notes._markdown_blocks(body, {})
+
+
+@given(_bodies(odd=True))
+def test_shareable_sections_are_the_same_either_way(body: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = _sections_by_markdown_it(body, monkeypatch)
+    assert notes.shareable_sections(body, berlin_settings()) == expected
+
+
+def test_the_example_notes_are_read_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    bodies = [BODY, BODY.replace("\n", "\r\n")]
+    starter = Path(__file__).parent.parent / "vault-template"
+    for path in sorted(starter.rglob("*.md")) + sorted(Path(__file__).parent.rglob("*.md")):
+        front = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+        if front is not None:
+            bodies.append(front.body)
+    read_line_by_line = 0
+    for body in bodies:
+        expected = _sections_by_markdown_it(body, monkeypatch)
+        assert notes.shareable_sections(body, berlin_settings()) == expected, body
+        read_line_by_line += notes._simple_blocks(body) is not None
+    assert read_line_by_line >= 10  # the fast reading is used, not only compared
