@@ -157,10 +157,12 @@ class SizeRun:
         every inode freed in the last minutes when it makes a new file, so
         deleting 400 files before each cold run slows the next run's own
         file creation. See docs/performance.md."""
-        run = next(self._moves)
-        for name in ("Follow-ups", ".vaultfollow", ".bench-probe"):
-            if (self.vault / name).exists():
-                (self.vault / name).rename(self.aside / f"{name}-{run}")
+        for name in ("Follow-ups", ".vaultfollow"):
+            self._set_aside(name)
+
+    def _set_aside(self, name: str) -> None:
+        if (self.vault / name).exists():
+            (self.vault / name).rename(self.aside / f"{name}-{next(self._moves)}")
 
     def delete(self) -> None:
         shutil.rmtree(self.vault / "Follow-ups", ignore_errors=True)
@@ -184,7 +186,7 @@ class SizeRun:
                 os.rename(name, name.with_suffix(".txt"))
             create += middle - start
             rename += time.perf_counter() - middle
-        self.move_aside()
+        self._set_aside(probe.name)
         return create * 1000 / 400, rename * 1000 / 400
 
     def settle(self, limit: float = 360.0, pause: float = 15.0) -> float:
