@@ -31,6 +31,7 @@ from vaultfollow.cache import (
     load_cache,
 )
 from vaultfollow.config import Settings, parse_config_text
+from vaultfollow.draft_checks import DraftChecks, check_in_counts, check_in_number
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
 from vaultfollow.last_pass import SettingsStamp, same_but_later, stamp_settings
 from vaultfollow.model import (
@@ -172,17 +173,15 @@ class Engine:
         self._templates: Templates | None = None
         self._templates_key: str | None = None
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
-        self._prelinted: dict[str, list[Problem]] = {}  # lint key -> problems (see _render_all)
         self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
         self._skip: list[str] = []
         self._index: list[Problem] | None = None  # conflict copies; None: notes changed
         self._targets: tuple[frozenset[str], dict[str, str]] | None = None
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
-        self._words: tuple[StatKey | None, frozenset[str]] | None = None
-        self._words_stat: StatKey | None = None  # the word list as the last lint saw it
         self._template_stats: dict[str, StatKey | None] = {}
         self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
+        self._checks = DraftChecks(self.vault, settings, self._cache, self._repr)
         self._state_stat: StatKey | None = None  # state.json as the last plan read it
         self.scanned = False
 
@@ -736,7 +735,7 @@ class Engine:
         stamp_files, zone_signals = self.settings_stamp
         files: dict[str, StatKey | None] = dict(stamp_files)
         files.update(self._template_stats)
-        files[WORDS_FILE] = self._words_stat
+        files[WORDS_FILE] = self._checks.words_stat
         for rel in (settings.calendar.path, settings.dashboard_path):
             output = self._cache.outputs.get(rel)
             files[rel] = output.stat if output is not None else None
@@ -830,7 +829,7 @@ class Engine:
         """Render ahead, with a helper process, the drafts `_bring_draft` is
         about to need when there are many (a cold pass): rendering is pure.
         With `plan`, each draft is checked for the dashboard in the same
-        step, from its bytes (see `_lint`): the checks of a cold pass are then
+        step, from its bytes (see `DraftChecks`): the checks of a cold pass are then
         shared by both cores with the rendering, and read no draft back.
         `meanwhile`: what this process does first when there is a helper (a
         cold pass creates the files of its new drafts, see `Vault.reserve`)."""
@@ -844,28 +843,26 @@ class Engine:
             return  # rendered one by one as they are needed
         first, *rest = todo
         self._render(*first)  # loads the templates before the fork
-        check = plan is not None
-        counts = _check_in_counts(plan) if plan is not None else Counter()
-        words_stat = self._stat(WORDS_FILE) if check else None
-        words = self._word_list(words_stat) if check else frozenset()
-        numbers = [_check_in_number(counts, followup) for followup, _ in rest]
+        checks = self._checks
+        counts = check_in_counts(plan) if plan is not None else Counter()
+        words_stat, words = checks.word_list() if plan is not None else (None, frozenset())
+        numbers = [check_in_number(counts, followup) for followup, _ in rest]
 
         def render(
             item: tuple[tuple[FollowUp, date | None], int],
         ) -> tuple[bytes | TemplateError, list[Problem] | None]:
             (followup, sent), number = item
             data = self._render_bytes((followup, sent))
-            if not check or isinstance(data, TemplateError):
+            if plan is None or isinstance(data, TemplateError):
                 return data, None
-            return data, self._lint_bytes(followup, data, words, number)
+            return data, checks.check_bytes(followup, data, words, number)
 
         items = list(zip(rest, numbers, strict=True))
         done = split_map(render, items, min_items=PARALLEL_DRAFTS, meanwhile=meanwhile)
         for (item, number), (data, problems) in zip(items, done, strict=True):
             self._keep_rendered(item, data)
             if isinstance(data, bytes) and problems is not None:
-                key = self._lint_key(_sha(data), item[0], words_stat, number)
-                self._prelinted[key] = problems
+                checks.keep_ahead(checks.key(_sha(data), item[0], words_stat, number), problems)
 
     def _bring_draft(
         self,
@@ -928,84 +925,6 @@ class Engine:
         for rel, data, followup_id in writes:
             self._refresh_draft(rel, data, fresh_record(rel, followup_id))
 
-    def _word_list(self, words_stat: StatKey | None) -> frozenset[str]:
-        """The user's word list, read again only when its stat changed."""
-        if self._words is None or self._words[0] != words_stat:
-            from vaultfollow.lint import read_word_list
-
-            self._words = (words_stat, read_word_list(self))
-        return self._words[1]
-
-    def _lint_key(
-        self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int
-    ) -> str:
-        return _hash(f"{digest}|{self._repr(followup)}|{words_stat}|{number}")
-
-    def _lint(self, plan: Plan) -> list[Problem]:
-        """What `vaultfollow check` says of each pending draft, for the
-        dashboard. A draft is checked again only when it, its follow-up or the
-        user's word list changed, and not at all when it was checked as it
-        was rendered (a cold pass: see `_render_all`)."""
-        counts = _check_in_counts(plan)
-        words_stat = self._words_stat = self._stat(WORDS_FILE)
-        found: list[Problem] = []
-        todo: list[tuple[FollowUp, int, str]] = []  # (follow-up, check-in number, key)
-        for followup in plan.followups:
-            draft = self._cache.drafts.get(followup.draft_path)
-            if followup.state is not State.PENDING or draft is None or draft.record is None:
-                continue
-            if draft.record.status != "draft":
-                continue
-            number = _check_in_number(counts, followup)
-            key = self._lint_key(draft.digest, followup, words_stat, number)
-            cached = self._cache.lint.get(followup.draft_path)
-            if cached is not None and cached[0] == key:
-                found += cached[1]
-                continue
-            problems = self._prelinted.pop(key, None)
-            if problems is not None:
-                self._cache.lint[followup.draft_path] = (key, problems)
-                self.cache_dirty = True
-                found += problems
-            else:
-                todo.append((followup, number, key))
-        self._prelinted.clear()
-        if not todo:
-            return sorted(found, key=_problem_order)
-        words = self._word_list(words_stat)
-
-        def check(item: tuple[FollowUp, int, str]) -> list[Problem] | None:
-            followup, number, _ = item
-            data = self.vault.read_bytes(followup.draft_path)
-            return self._lint_bytes(followup, data, words, number) if data is not None else None
-
-        for (followup, _, key), problems in zip(
-            todo, split_map(check, todo, min_items=PARALLEL_DRAFTS), strict=True
-        ):
-            if problems is not None:
-                self._cache.lint[followup.draft_path] = (key, problems)
-                self.cache_dirty = True
-                found += problems
-        return sorted(found, key=_problem_order)
-
-    def _lint_bytes(
-        self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
-    ) -> list[Problem]:
-        """What `check` says of the draft of `followup` holding `data`. Pure:
-        a helper process may run it (see `_lint` and `_render_all`)."""
-        from vaultfollow.lint import as_problems, lint_draft
-
-        return as_problems(
-            lint_draft(
-                followup.draft_path,
-                data.decode("utf-8", "replace"),
-                self.settings,
-                followup,
-                words=words,
-                check_in_number=number,
-            )
-        )
-
     def _prepare_calendar(
         self, plan: Plan, calendar_key: str, write_drafts: Callable[[bool], None]
     ) -> None:
@@ -1049,13 +968,19 @@ class Engine:
         """What the dashboard shows (hashed) and its bytes, drawn only when
         the file does not show it already (None). Checks the drafts first."""
         problems = tuple(sorted(set(report.problems), key=_problem_order))
-        draft_problems = self._lint(plan) if not report.dry_run else []
+        draft_problems = self._check_drafts(plan) if not report.dry_run else []
         followups = [self._repr(f) for f in plan.followups]
         what = (followups, plan.notes, problems, draft_problems, plan.now.date())
         key = _hash(repr((*what, _urgencies(plan))))
         if self._output_is_current(self.settings.dashboard_path, key):
             return key, None
         return key, self._dashboard(replace(plan, problems=problems), draft_problems)
+
+    def _check_drafts(self, plan: Plan) -> list[Problem]:
+        """What `vaultfollow check` says of each pending draft, for the dashboard."""
+        problems, changed = self._checks.for_dashboard(plan)
+        self.cache_dirty |= changed
+        return sorted(problems, key=_problem_order)
 
     def _repr(self, followup: FollowUp) -> str:
         """`repr(followup)`, computed once per pass: a follow-up holds its
@@ -1144,23 +1069,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _check_in_counts(plan: Plan) -> Counter[tuple[str, datetime]]:
-    """The check-ins of each interview round, pending or sent."""
-    return Counter(
-        (f.application, f.round_start)
-        for f in plan.followups
-        if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
-        and f.state in (State.PENDING, State.SENT)
-    )
-
-
-def _check_in_number(counts: Counter[tuple[str, datetime]], followup: FollowUp) -> int:
-    """How many check-ins of its round a check-in is counting itself (0 for other kinds)."""
-    if followup.kind not in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
-        return 0
-    return counts[(followup.application, followup.round_start)]
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

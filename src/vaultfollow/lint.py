@@ -32,6 +32,7 @@ from vaultfollow.prose import FRAMES, word_set
 
 if TYPE_CHECKING:
     from vaultfollow.engine import Engine
+    from vaultfollow.vault import Vault
 
 
 WORD_LIMITS: Mapping[str, int] = {
@@ -699,9 +700,9 @@ def read_drafts(engine: Engine) -> list[DraftFile]:
     return found
 
 
-def read_word_list(engine: Engine) -> frozenset[str]:
+def read_word_list(vault: Vault) -> frozenset[str]:
     """The user's `vaultfollow-words.txt` at the vault root (empty when none)."""
-    read = engine.vault.read(WORDS_FILE)
+    read = vault.read(WORDS_FILE)
     return parse_word_list(read.text) if read.text else frozenset()
 
 
@@ -719,7 +720,7 @@ def lint_vault_drafts(
         engine.read_all()
         plan, _ = engine.plan(now)
     return lint_drafts(
-        read_drafts(engine), plan, engine.settings, words=read_word_list(engine), only=only
+        read_drafts(engine), plan, engine.settings, words=read_word_list(engine.vault), only=only
     )
 
 

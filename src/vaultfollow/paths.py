@@ -81,11 +81,17 @@ def walk(
     folders. Symlinked folders are not followed (no loops). A folder that
     cannot be listed is passed to `on_error` and skipped."""
     for rel, entry in _files(root, folder, skip, on_error):
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        yield rel, (info.st_mtime_ns, info.st_size)
+        if (key := _stat_key(entry)) is not None:
+            yield rel, key
+
+
+def _stat_key(entry: os.DirEntry[str]) -> StatKey | None:
+    """The (mtime_ns, size) of a listed file (None: gone since)."""
+    try:
+        info = entry.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _files(
@@ -120,14 +126,11 @@ def scan_notes(
     root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
 ) -> dict[str, StatKey]:
     """Every note of the vault: `walk` without `skip` folders and `exclude` patterns."""
-    found: dict[str, StatKey] = {}
-    for rel, entry in _notes(root, skip, exclude, on_error):
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        found[rel] = (info.st_mtime_ns, info.st_size)
-    return found
+    return {
+        rel: key
+        for rel, entry in _notes(root, skip, exclude, on_error)
+        if (key := _stat_key(entry)) is not None
+    }
 
 
 def _notes(
@@ -155,12 +158,8 @@ def list_notes(
     for rel, entry in _notes(root, skip, exclude, on_error):
         if rel not in known:
             found[rel] = None
-            continue
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        found[rel] = (info.st_mtime_ns, info.st_size)
+        elif (key := _stat_key(entry)) is not None:
+            found[rel] = key
     return found
 
 

@@ -1,0 +1,151 @@
+"""The dashboard's checks of pending drafts (`vaultfollow check`'s rules),
+kept from pass to pass in the cache.
+
+A draft is checked again only when its bytes, its follow-up or the user's
+word list changed: the check's key is made of those (and of the check-in's
+number, which `check` counts). A cold pass checks each draft in the same
+step as rendering it, from its bytes and on both cores (`Engine._render_all`);
+`keep_ahead` holds those results until the dashboard asks for them
+(`for_dashboard`), so that no draft is read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.parallel import split_map
+from vaultfollow.paths import WORDS_FILE, StatKey
+
+if TYPE_CHECKING:
+    from vaultfollow.cache import Cache
+    from vaultfollow.config import Settings
+    from vaultfollow.vault import Vault
+
+# From how many drafts to read back and check a helper process takes half
+# (parallel.py): a fork costs about 2 ms, a check about 0.3 ms.
+PARALLEL_CHECKS = 32
+
+
+class DraftChecks:
+    """The checks of one engine's drafts, with its vault, settings and cache.
+    `repr_of` is the engine's memo of `repr(followup)`, which keys a check."""
+
+    def __init__(
+        self, vault: Vault, settings: Settings, cache: Cache, repr_of: Callable[[FollowUp], str]
+    ) -> None:
+        self._vault = vault
+        self._settings = settings
+        self._cache = cache
+        self._repr_of = repr_of
+        self._ahead: dict[str, list[Problem]] = {}  # key -> problems, checked as rendered
+        self._words: tuple[StatKey | None, frozenset[str]] | None = None
+        self.words_stat: StatKey | None = None  # the word list as the dashboard last saw it
+
+    def word_list(self) -> tuple[StatKey | None, frozenset[str]]:
+        """The stat of the user's word list, and its words (read again only
+        when the stat changed)."""
+        stat = self._vault.stat(WORDS_FILE)
+        return stat, self._words_for(stat)
+
+    def _words_for(self, stat: StatKey | None) -> frozenset[str]:
+        if self._words is None or self._words[0] != stat:
+            from vaultfollow.lint import read_word_list
+
+            self._words = (stat, read_word_list(self._vault))
+        return self._words[1]
+
+    def key(self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int) -> str:
+        """What a check of the draft whose bytes have sha256 `digest` depends on."""
+        text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def check_bytes(
+        self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
+    ) -> list[Problem]:
+        """What `check` says of the draft of `followup` holding `data`. Pure:
+        a helper process may run it."""
+        from vaultfollow.lint import as_problems, lint_draft
+
+        return as_problems(
+            lint_draft(
+                followup.draft_path,
+                data.decode("utf-8", "replace"),
+                self._settings,
+                followup,
+                words=words,
+                check_in_number=number,
+            )
+        )
+
+    def keep_ahead(self, key: str, problems: list[Problem]) -> None:
+        """Problems found as a draft was rendered, for `for_dashboard`."""
+        self._ahead[key] = problems
+
+    def for_dashboard(self, plan: Plan) -> tuple[list[Problem], bool]:
+        """What `check` says of each pending draft, and whether the cache of
+        checks changed. A draft is read and checked only when neither the
+        cache nor a check made as it was rendered holds its key."""
+        counts = check_in_counts(plan)
+        words_stat = self.words_stat = self._vault.stat(WORDS_FILE)
+        found: list[Problem] = []
+        changed = False
+        todo: list[tuple[FollowUp, int, str]] = []  # (follow-up, check-in number, key)
+        for followup in plan.followups:
+            draft = self._cache.drafts.get(followup.draft_path)
+            if followup.state is not State.PENDING or draft is None or draft.record is None:
+                continue
+            if draft.record.status != "draft":
+                continue
+            number = check_in_number(counts, followup)
+            key = self.key(draft.digest, followup, words_stat, number)
+            cached = self._cache.lint.get(followup.draft_path)
+            if cached is not None and cached[0] == key:
+                found += cached[1]
+                continue
+            problems = self._ahead.pop(key, None)
+            if problems is not None:
+                self._cache.lint[followup.draft_path] = (key, problems)
+                changed = True
+                found += problems
+            else:
+                todo.append((followup, number, key))
+        self._ahead.clear()
+        if not todo:
+            return found, changed
+        words = self._words_for(words_stat)
+
+        def check(item: tuple[FollowUp, int, str]) -> list[Problem] | None:
+            followup, number, _ = item
+            data = self._vault.read_bytes(followup.draft_path)
+            return self.check_bytes(followup, data, words, number) if data is not None else None
+
+        for (followup, _, key), problems in zip(
+            todo, split_map(check, todo, min_items=PARALLEL_CHECKS), strict=True
+        ):
+            if problems is not None:
+                self._cache.lint[followup.draft_path] = (key, problems)
+                changed = True
+                found += problems
+        return found, changed
+
+
+def check_in_counts(plan: Plan) -> Counter[tuple[str, datetime]]:
+    """The check-ins of each interview round, pending or sent."""
+    return Counter(
+        (f.application, f.round_start)
+        for f in plan.followups
+        if f.kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN)
+        and f.state in (State.PENDING, State.SENT)
+    )
+
+
+def check_in_number(counts: Counter[tuple[str, datetime]], followup: FollowUp) -> int:
+    """How many check-ins of its round a check-in is counting itself (0 for other kinds)."""
+    if followup.kind not in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
+        return 0
+    return counts[(followup.application, followup.round_start)]
