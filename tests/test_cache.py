@@ -78,7 +78,7 @@ def test_a_sync_with_nothing_changed_reads_no_note_and_imports_no_renderer(
         "vaultfollow.toml",
         ".obsidian/templates.json",
         ".obsidian/plugins/templater-obsidian/data.json",
-        ".vaultfollow/state.json",
+        "Follow-ups/vaultfollow-state.json",
         CACHE_FILE,
         last_pass_file(CACHE_FILE),
     }

@@ -10,6 +10,7 @@ import errno
 import logging
 import os
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ def test_cut_off_or_empty_drafts_are_rewritten_edited_ones_kept(make_vault: Vaul
     zeros.write_bytes(b"\x00" * 300)  # what some file systems leave after a crash
     edited.write_text(edited.read_text("utf-8") + "P.S. my own words\n", "utf-8")
     assert not is_edited(cut.read_text("utf-8")) and not is_edited("")
+    for path in (empty, cut, zeros):  # left so past the grace an editor gets (D3)
+        os.utime(path, (time.time() - 60, time.time() - 60))
     report = sync(root, NOW)
     assert sorted(report.updated) == sorted(
         p.relative_to(root).as_posix() for p in (empty, cut, zeros)
@@ -268,17 +271,18 @@ def test_a_pass_flushes_its_drafts_to_disk_once(
     assert temp_files(root) == []
 
 
-def test_a_failed_batch_changes_no_file_it_had_not_finished(
+def test_a_file_that_fails_in_a_batch_stops_no_other(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each file of a batch is written or left whole on its own (D9)."""
     root = make_vault({"Interviews/acme.md": note()})
     vault = vault_module.Vault(root)
     owned = ["Follow-ups"]
     old = {f"Follow-ups/{n}.md": f"old {n}\n".encode() for n in "abcd"}
     for rel, data in old.items():
         vault.write(rel, data, owned)
-    new = [(rel, data.replace(b"old", b"new")) for rel, data in old.items()]
-    # Staging fails on the third file (disk full): nothing is renamed.
+    new = [(rel, data.replace(b"old", b"new"), vault_module.always) for rel, data in old.items()]
+    # Staging fails on the third file (disk full): the others are renamed.
     real_temp_file = vault_module._temp_file
     calls = 0
 
@@ -290,12 +294,18 @@ def test_a_failed_batch_changes_no_file_it_had_not_finished(
         return real_temp_file(target)
 
     monkeypatch.setattr(vault_module, "_temp_file", temp_file)
-    with pytest.raises(WriteError, match=r"c\.md: could not be written"):
-        vault.write_many(new, owned, folders=set())
-    assert {rel: vault.read_bytes(rel) for rel in old} == old
+    done = vault.write_many(new, owned)
+    assert [str(e) for e in done.failed] == [
+        "Follow-ups/c.md: could not be written (No space left on device); the previous "
+        "file is unchanged; free some space, and vaultfollow writes it at the next pass"
+    ]
+    assert done.written == ["Follow-ups/a.md", "Follow-ups/b.md", "Follow-ups/d.md"]
+    assert vault.read_bytes("Follow-ups/c.md") == b"old c\n"
     assert temp_files(root) == []
     monkeypatch.undo()
-    # A rename fails on the second file: the first is new, the rest old.
+    for rel, data in old.items():
+        vault.write(rel, data, owned)
+    # A rename fails on the second file: only that one is old.
     real_replace = os.replace
     renames = 0
 
@@ -307,22 +317,18 @@ def test_a_failed_batch_changes_no_file_it_had_not_finished(
         real_replace(src, dst)
 
     monkeypatch.setattr(vault_module.os, "replace", replace)
-    with pytest.raises(WriteError, match=r"b\.md: could not be written"):
-        vault.write_many(new, owned, folders=set())
+    done = vault.write_many(new, owned)
+    assert [e.rel for e in done.failed] == ["Follow-ups/b.md"]
     assert [vault.read_bytes(rel) for rel in old] == [
         b"new a\n",
         b"old b\n",
-        b"old c\n",
-        b"old d\n",
+        b"new c\n",
+        b"new d\n",
     ]
     assert temp_files(root) == []
     monkeypatch.undo()
     # Unchanged files are not rewritten; the rest are.
-    assert vault.write_many(new, owned, folders=set()) == [
-        "Follow-ups/b.md",
-        "Follow-ups/c.md",
-        "Follow-ups/d.md",
-    ]
+    assert vault.write_many(new, owned).written == ["Follow-ups/b.md"]
 
 
 def test_reserved_files_are_filled_in_or_removed(make_vault: VaultFactory) -> None:
@@ -339,10 +345,9 @@ def test_reserved_files_are_filled_in_or_removed(make_vault: VaultFactory) -> No
     assert not (root / "Notes").exists()
     (root / "Follow-ups/B/same.md").write_bytes(b"same\n")  # there before the batch
     written = vault.write_many(
-        [("Follow-ups/A/new.md", b"new\n"), ("Follow-ups/B/same.md", b"same\n")],
+        [("Follow-ups/A/new.md", b"new\n", None), ("Follow-ups/B/same.md", b"same\n", None)],
         owned,
-        folders=set(),
-    )
+    ).written
     assert written == ["Follow-ups/A/new.md"]
     assert (root / "Follow-ups/A/new.md").read_bytes() == b"new\n"
     assert vault.written["Follow-ups/A/new.md"][1] == 4
@@ -365,12 +370,12 @@ def test_a_reserved_file_whose_target_became_a_link_is_not_written(
     outside = tmp_path / "outside.md"
     outside.write_bytes(b"mine\n")
     (root / "Follow-ups/A/new.md").symlink_to(outside)
-    with pytest.raises(vault_module.OutsideVaultError, match="symbolic link"):
-        vault.write_many(
-            [("Follow-ups/A/new.md", b"new\n"), ("Follow-ups/A/other.md", b"x\n")],
-            owned,
-            folders=set(),
-        )
+    done = vault.write_many(
+        [("Follow-ups/A/new.md", b"new\n", None), ("Follow-ups/A/other.md", b"x\n", None)],
+        owned,
+    )
+    assert [str(e) for e in done.failed] == ["Follow-ups/A/new.md: is a symbolic link; not written"]
+    assert done.written == ["Follow-ups/A/other.md"]
     assert outside.read_bytes() == b"mine\n"
     assert temp_files(root) == []
 

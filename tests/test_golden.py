@@ -29,11 +29,15 @@ def case_names() -> list[str]:
 
 
 def outputs(root: Path, inputs: set[str]) -> dict[str, bytes]:
+    """The drafts, the calendar and the dashboard (not the decisions file:
+    state, like `.vaultfollow/`)."""
     folder = root / OUTPUTS
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(root).as_posix() not in inputs
+        if p.is_file()
+        and p.relative_to(root).as_posix() not in inputs
+        and p.name != "vaultfollow-state.json"
     }
 
 

@@ -169,7 +169,7 @@ def test_any_change_means_a_real_pass(
         case "add a word list":
             (root / "vaultfollow-words.txt").write_text("Grafnook\n", encoding="utf-8")
         case "edit the state":
-            state = root / ".vaultfollow/state.json"
+            state = root / "Follow-ups/vaultfollow-state.json"
             state.write_text(state.read_text("utf-8") + " ", encoding="utf-8")
         case "add an obsidian templates setting":
             (root / ".obsidian").mkdir(exist_ok=True)

@@ -266,7 +266,7 @@ def test_a_cold_pass_writes_the_same_vault_with_or_without_a_helper(
     assert alone_report.created == report.created
     assert alone_report.plan.followups == report.plan.followups
     ours, theirs = snapshot(shared), snapshot(alone)
-    assert len(ours) == 122  # 120 drafts, the calendar and the dashboard
+    assert len(ours) == 123  # 120 drafts, the calendar, the dashboard, the decisions
     assert ours == theirs
     # The checks found something to compare: drafts that talk pay.
     assert "salary" in ours["Follow-ups/Follow-ups.md"].decode("utf-8")

@@ -107,6 +107,12 @@ class Settings:
     def dashboard_path(self) -> str:
         return f"{self.drafts.folder}/Follow-ups.md"
 
+    @property
+    def decisions_path(self) -> str:
+        """The drafts vaultfollow wrote and the days it first saw things
+        (see `paths.DECISIONS_NAME`)."""
+        return f"{self.drafts.folder}/vaultfollow-state.json"
+
 
 # --- value parsers: raise ValueError with "what is allowed" -----------------
 

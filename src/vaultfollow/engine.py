@@ -14,6 +14,7 @@ import gc
 import hashlib
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -57,7 +58,6 @@ from vaultfollow.paths import (
     CACHE_FILE,
     CONFIG_NAME,
     STATE_DIR,
-    STATE_FILE,
     WORDS_FILE,
     StatKey,
     in_folders,
@@ -65,7 +65,15 @@ from vaultfollow.paths import (
     last_pass_file,
 )
 from vaultfollow.schedule import Memory, next_change, plan_followups
-from vaultfollow.vault import Vault, conflict_copy_of
+from vaultfollow.vault import (
+    MayReplace,
+    NotOursError,
+    OutsideVaultError,
+    Vault,
+    WriteError,
+    Written,
+    conflict_copy_of,
+)
 
 if TYPE_CHECKING:
     from vaultfollow.drafts import Templates
@@ -73,6 +81,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
+# Seconds an emptied or cut-off file must stay so before it counts as such:
+# some editors and sync tools truncate a file, then write it a moment later.
+EMPTY_GRACE = 2.0
 # From how many items a helper process takes half of the work (parallel.py):
 # a fork and the pickled results cost about 2 ms, a note about 10 us to reject
 # and 0.3 ms to parse, a draft about 0.3 ms to render and as much to check.
@@ -115,6 +126,7 @@ class PassReport:
     outputs: list[str] = field(default_factory=list)  # calendar, dashboard written
     problems: list[Problem] = field(default_factory=list)
     retry: list[str] = field(default_factory=list)  # read as empty: look again soon
+    failed: list[str] = field(default_factory=list)  # could not be written: try again later
     dry_run: bool = False
 
     @property
@@ -173,7 +185,7 @@ class Engine:
         self._templates: Templates | None = None
         self._templates_key: str | None = None
         self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
-        self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote or read
+        self._disk: dict[str, str] = {}  # path -> sha256 of what we last wrote there
         self._skip: list[str] = []
         self._index: list[Problem] | None = None  # conflict copies; None: notes changed
         self._targets: tuple[frozenset[str], dict[str, str]] | None = None
@@ -404,7 +416,8 @@ class Engine:
 
             record, problems = read_draft(rel, data.decode("utf-8", "replace"))
         drafts[rel] = CachedDraft(key, record, problems, _sha(data))
-        self._disk[rel] = _sha(data)
+        if written is not None:
+            self._disk[rel] = _sha(data)  # ours: its event is our own write
 
     def _person(self, rel: str) -> Person | None:
         key = self._stat(rel)
@@ -633,8 +646,8 @@ class Engine:
         notes = [enrich_people(note, people) for note in notes]
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
-        self._state_stat = self._stat(STATE_FILE)  # before reading it
-        memory = self.vault.load_memory()
+        self._state_stat = self._stat(self.settings.decisions_path)  # before reading it
+        memory = self.vault.load_memory(self.settings.decisions_path)
         planned = plan_followups(
             notes,
             drafts,
@@ -672,7 +685,7 @@ class Engine:
             if f.kind is Kind.CHECK_IN and f.state is State.SENT
         }
         templates_key = self.templates_key()
-        writes: list[tuple[str, bytes, str]] = []  # (path, bytes, follow-up id)
+        writes: list[_DraftWrite] = []
         decided: list[tuple[str, str, str]] = []  # (follow-up id, render key, draft path)
         pending = [
             (followup, check_ins_sent.get((followup.application, followup.round_start)))
@@ -695,9 +708,11 @@ class Engine:
         dashboard: list[tuple[str, bytes | None]] = []
 
         def write_drafts(with_helper: bool) -> None:
-            self._write_drafts(writes, report.dry_run)
+            self._write_drafts(writes, report, created)
             if not report.dry_run:
                 for followup_id, render_key, path in decided:
+                    if path in report.failed:
+                        continue  # decided, not done: decided again next pass
                     current = self._cache.drafts.get(path)
                     if current is not None:
                         self._cache.rendered[followup_id] = (render_key, current.digest)
@@ -709,7 +724,7 @@ class Engine:
         self._write_outputs(plan, report, calendar_key, dashboard[0] if dashboard else None)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
-            self.vault.save_memory(Memory(memory.first_seen, created))  # no-op when unchanged
+            self._save_memory(Memory(memory.first_seen, created), report)
         report.problems = sorted(set(report.problems), key=_problem_order)
         eligible = not (report.dry_run or recreate or report.retry or self._settings_fallback)
         if eligible and self.scanned:
@@ -739,7 +754,8 @@ class Engine:
         for rel in (settings.calendar.path, settings.dashboard_path):
             output = self._cache.outputs.get(rel)
             files[rel] = output.stat if output is not None else None
-        files[STATE_FILE] = self.vault.written.get(STATE_FILE, self._state_stat)
+        decisions = settings.decisions_path
+        files[decisions] = self.vault.written.get(decisions, self._state_stat)
         # Files this pass wrote are known by their bytes.
         written = set(self.vault.written)
         read = [
@@ -871,7 +887,7 @@ class Engine:
         templates_key: str,
         report: PassReport,
         created: dict[str, str],
-        writes: list[tuple[str, bytes, str]],
+        writes: list[_DraftWrite],
         remember: list[tuple[str, str, str]],
     ) -> None:
         """Decide to create or update one draft (queued on `writes`, written
@@ -898,32 +914,66 @@ class Engine:
             report.problems.append(Problem(followup.source, data.message))
             return
         if cached is None:
-            writes.append((path, data, followup.id))
+            writes.append(_DraftWrite(path, data, followup.id, None))
             report.created.append(path)
-            created[followup.id] = path
         elif cached.digest == _sha(data):
             report.unchanged += 1
             created.setdefault(followup.id, path)
         elif cached.record is None or cached.record.edited:
             report.kept.append(path)
+        elif self._cut_off_just_now(path):
+            report.retry.append(path)  # the user's, for now: see EMPTY_GRACE
+            report.unchanged += 1
+            created.setdefault(followup.id, path)
+            return
         else:
-            writes.append((path, data, followup.id))
+            writes.append(_DraftWrite(path, data, followup.id, cached.digest))
             report.updated.append(path)
             created.setdefault(followup.id, path)
         remember.append((followup.id, render_key, path))
 
-    def _write_drafts(self, writes: list[tuple[str, bytes, str]], dry_run: bool) -> None:
-        """Write a pass's new and changed drafts in one batch (one flush)."""
-        if dry_run or not writes:
+    def _cut_off_just_now(self, path: str) -> bool:
+        """The draft at `path` is empty or cut off (see `draftfile.is_cut_off`)
+        and was changed less than EMPTY_GRACE seconds ago: an editor may be
+        between emptying it and writing the user's text, so it is not a
+        crash to repair yet."""
+        from vaultfollow.draftfile import is_cut_off
+
+        key = self._stat(path)
+        if key is None or not 0 <= time.time() - key[0] / 1e9 < EMPTY_GRACE:
+            return False
+        data = self.vault.read_bytes(path)
+        return data is not None and is_cut_off(data.decode("utf-8", "replace"))
+
+    def _write_drafts(
+        self, writes: list[_DraftWrite], report: PassReport, created: dict[str, str]
+    ) -> None:
+        """Write a pass's new and changed drafts in one batch (one flush). A
+        new draft goes only where no file is, a changed one only over the
+        bytes this pass decided from: a draft the user saved meanwhile is
+        kept (and read again), one that cannot be written is said."""
+        if report.dry_run or not writes:
             return
         from vaultfollow.draftfile import fresh_record
 
-        data_of = {rel: data for rel, data, _ in writes}
-        batch = list(data_of.items())
-        for rel in self.vault.write_many(batch, self.owned, folders=self._written_folders):
-            self._disk[rel] = _sha(data_of[rel])
-        for rel, data, followup_id in writes:
-            self._refresh_draft(rel, data, fresh_record(rel, followup_id))
+        by_path = {write.path: write for write in writes}
+        done = self.vault.write_many(
+            [(w.path, w.data, _replaces(w.digest)) for w in by_path.values()],
+            self.owned,
+            folders=self._written_folders,
+        )
+        for rel in done.written:
+            write = by_path[rel]
+            self._disk[rel] = _sha(write.data)
+            if write.digest is None:
+                created[write.followup_id] = rel
+            self._refresh_draft(rel, write.data, fresh_record(rel, write.followup_id))
+        for rel in done.refused:
+            _drop(report, rel)
+            report.kept.append(rel)
+            report.retry.append(rel)  # plan again with what the user saved
+            self._refresh_draft(rel)
+        self._say_failures(done, report)
 
     def _prepare_calendar(
         self, plan: Plan, calendar_key: str, write_drafts: Callable[[bool], None]
@@ -1006,7 +1056,8 @@ class Engine:
             self._disk.setdefault(rel, self._cache.outputs[rel].digest)
             return
         if self.vault.read_bytes(rel) != data:
-            self._write(rel, data, report.dry_run)
+            if not report.dry_run and not self._write_output_file(rel, data, report):
+                return
             report.outputs.append(rel)
         if not report.dry_run:
             self._disk[rel] = _sha(data)
@@ -1014,6 +1065,56 @@ class Engine:
             if new_stat is not None:
                 self._cache.outputs[rel] = CachedOutput(key, _sha(data), new_stat)
                 self.cache_dirty = True
+
+    def _write_output_file(self, rel: str, data: bytes, report: PassReport) -> bool:
+        """Write the calendar or the dashboard over a file vaultfollow wrote
+        (it says so: see `_is_own_output`), or where none is; a file of the
+        user's there is left alone and said, with what to do."""
+        previous = self._cache.outputs.get(rel)
+        digests = {self._disk.get(rel), previous.digest if previous else None} - {None}
+        mark = _OUTPUT_MARKS[".ics" if rel.endswith(".ics") else ".md"]
+
+        def replaces(current: bytes | None) -> bool:
+            return current is None or _sha(current) in digests or mark in current[:4096]
+
+        done = self.vault.write_many(
+            [(rel, data, replaces)], self.owned, folders=self._written_folders
+        )
+        if done.refused:
+            key = "[calendar] path" if rel.endswith(".ics") else "[drafts] folder"
+            report.problems.append(
+                Problem(
+                    rel,
+                    "is not a file vaultfollow wrote, so it is left alone and not kept up "
+                    f"to date; rename or move it, or set `{key}` in {CONFIG_NAME} to "
+                    "another place",
+                )
+            )
+        self._say_failures(done, report)
+        return bool(done.written)
+
+    def _say_failures(self, done: Written, report: PassReport) -> None:
+        """Files that could not be written, as problems (the pass goes on)."""
+        for error in done.failed:
+            _drop(report, error.rel)
+            report.failed.append(error.rel)
+            report.problems.append(Problem(error.rel, error.reason))
+
+    def _save_memory(self, memory: Memory, report: PassReport) -> None:
+        rel = self.settings.decisions_path
+        try:
+            self.vault.save_memory(rel, memory, self.owned)  # no-op when unchanged
+        except NotOursError:
+            report.problems.append(
+                Problem(
+                    rel,
+                    "is not vaultfollow's state file, so it is left alone and vaultfollow "
+                    "cannot remember which drafts you deleted; rename or move it",
+                )
+            )
+        except (WriteError, OutsideVaultError) as exc:
+            report.failed.append(rel)
+            report.problems.append(Problem(rel, exc.reason))
 
     def _output_is_current(self, rel: str, key: str) -> bool:
         """The output at `rel` shows what `key` hashes and is as this engine left it."""
@@ -1029,13 +1130,6 @@ class Engine:
         from vaultfollow.dashboard import render_dashboard
 
         return render_dashboard(plan, self.settings, draft_problems).encode("utf-8")
-
-    def _write(self, rel: str, data: bytes, dry_run: bool) -> None:
-        """Write an output (the calendar or the dashboard)."""
-        if dry_run:
-            return
-        self.vault.write(rel, data, self.owned, folders=self._written_folders)
-        self._disk[rel] = _sha(data)
 
     def next_change(self, now: datetime, plan: Plan | None = None) -> datetime:
         """The first moment after `now` at which time alone may change the
@@ -1069,6 +1163,37 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _DraftWrite:
+    """A draft a pass writes: over the file whose bytes hash to `digest`, or
+    (None) where no file is."""
+
+    path: str
+    data: bytes
+    followup_id: str
+    digest: str | None
+
+
+def _replaces(digest: str | None) -> MayReplace | None:
+    """A draft is replaced only while it holds the bytes the pass decided from."""
+    if digest is None:
+        return None
+    return lambda current: current is not None and _sha(current) == digest
+
+
+# What the calendar and the dashboard vaultfollow writes say in their first
+# lines: a file there that says it is one of vaultfollow's (when no cache
+# remembers what was written).
+_OUTPUT_MARKS = {".ics": b"PRODID:-//vaultfollow//", ".md": b"\nvaultfollow: dashboard\n"}
+
+
+def _drop(report: PassReport, rel: str) -> None:
+    """`rel` was not written after all."""
+    for written in (report.created, report.updated):
+        if rel in written:
+            written.remove(rel)
 
 
 def _urgencies(plan: Plan) -> tuple[str, ...]:

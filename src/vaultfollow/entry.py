@@ -92,6 +92,11 @@ def _sync_without_click(quick: QuickCommand) -> int:
         return say_error(exc)
 
 
+# A temporary file younger than this may be another pass's (a watcher's,
+# or a second sync's), about to be renamed into place: left alone.
+TEMP_FILE_AGE = 60.0
+
+
 def real_sync(
     root: Path, now_text: str | None, *, dry_run: bool = False, recreate: bool = False
 ) -> int:
@@ -101,6 +106,11 @@ def real_sync(
 
     engine = open_engine(root)
     now = parse_now(now_text, engine.settings.schedule.timezone)
+    if not dry_run:
+        import logging
+
+        for rel in engine.vault.remove_temp_files(engine.owned, older_than=TEMP_FILE_AGE):
+            logging.getLogger("vaultfollow").info("removed %s, left by an interrupted run", rel)
     report = engine.run(now, dry_run=dry_run, recreate=recreate)
     print_report(report)
     return 1 if report.has_problems else 0

@@ -22,7 +22,12 @@ if TYPE_CHECKING:  # not imported at run time: this module must load fast
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
 STATE_DIR = ".vaultfollow"
-STATE_FILE = f"{STATE_DIR}/state.json"
+STATE_FILE = f"{STATE_DIR}/state.json"  # where 0.1 kept the decisions below (read once)
+# What the user decided and vaultfollow must not forget: which drafts it wrote
+# (a missing one was dismissed) and the day it first saw each fact. In the
+# drafts folder, beside the drafts it speaks of, outside `.vaultfollow/`: deleting
+# the caches loses nothing, and a sync service carries it with the drafts.
+DECISIONS_NAME = "vaultfollow-state.json"
 CONFIG_NAME = "vaultfollow.toml"
 WORDS_FILE = "vaultfollow-words.txt"  # the user's word list for `check`
 # Obsidian's and Templater's settings name the folders of note templates.

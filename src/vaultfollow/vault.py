@@ -16,8 +16,8 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -46,6 +46,33 @@ class VaultGoneError(VaultfollowError):
 class OutsideVaultError(VaultfollowError):
     """A write was asked for outside the folders vaultfollow owns."""
 
+    @property
+    def rel(self) -> str:
+        return self.message.partition(": ")[0]
+
+    @property
+    def reason(self) -> str:
+        return self.message.partition(": ")[2]
+
+
+class NotOursError(VaultfollowError):
+    """The file at a write's target is not one vaultfollow wrote, or it was
+    changed since: it is left as it is."""
+
+    def __init__(self, rel: str) -> None:
+        super().__init__(f"{rel}: is not a file vaultfollow wrote (or it was changed); left alone")
+        self.rel = rel
+
+
+# Whether a write may replace the file at its target, given what the file
+# holds just before the rename (None: no file is there any more).
+MayReplace = Callable[[bytes | None], bool]
+
+
+def always(current: bytes | None) -> bool:
+    """vaultfollow's own state files: whatever is there is ours."""
+    return True
+
 
 class WriteError(VaultfollowError, OSError):
     """A file could not be written (disk full, read-only, no permission). The
@@ -67,6 +94,18 @@ class WriteError(VaultfollowError, OSError):
         )
         VaultfollowError.__init__(self, message)
         self.errno = exc.errno
+        self.rel = rel
+        self.reason = message.partition(": ")[2]
+
+
+@dataclass(slots=True)
+class Written:
+    """What `Vault.write_many` did with each file."""
+
+    folders: set[Path]  # of the files renamed into place (see `Vault.sync_folders`)
+    written: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # not ours, or changed: left alone
+    failed: list[WriteError | OutsideVaultError] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,80 +246,91 @@ class Vault:
     # --- writing -------------------------------------------------------------
 
     def write(
-        self, rel: str, data: bytes, owned: Iterable[str], *, folders: set[Path] | None = None
+        self,
+        rel: str,
+        data: bytes,
+        owned: Iterable[str],
+        *,
+        replaces: MayReplace | None = always,
+        folders: set[Path] | None = None,
     ) -> bool:
         """Atomically replace `rel` with `data` unless it already holds exactly
-        that. `rel` must lie in one of the `owned` folders or files. Returns
-        whether anything was written. With `folders`, the folder's own fsync
-        (which makes the rename durable) is left to `sync_folders`, so a pass
-        that writes many files in one folder syncs that folder once."""
-        self._check_writable(rel, owned)
-        try:
-            staged = self._stage(rel, data, flush=True)
-            if staged is None:
-                return False
-            temp, target, key = staged
-            self._commit(temp, target)
-        except OSError as exc:
-            raise WriteError(rel, exc) from exc
-        self.written[rel] = key
+        that. `rel` must lie in one of the `owned` folders or files; a file
+        there is replaced only when `replaces` says it may be (see
+        `MayReplace`): else NotOursError. Returns whether anything was
+        written; WriteError when it could not be. With `folders`, the
+        folder's own fsync (which makes the rename durable) is left to
+        `sync_folders`, so a pass that writes many files in one folder syncs
+        that folder once."""
+        done = self.write_many([(rel, data, replaces)], owned, folders=folders)
+        if done.failed:
+            raise done.failed[0]
+        if done.refused:
+            raise NotOursError(rel)
         if folders is None:
-            _fsync_dir(target.parent)
-        else:
-            folders.add(target.parent)
-        return True
+            self.sync_folders(done.folders)
+        return bool(done.written)
 
     def write_many(
-        self, items: Sequence[tuple[str, bytes]], owned: Iterable[str], *, folders: set[Path]
-    ) -> list[str]:
-        """`write` for many files with one flush to disk for all of them: every
-        file goes to its temporary file, the file system is synced once
-        (Linux's syncfs), then each temporary file is renamed over its target.
-        Each file is as atomic and as durable as with `write`; hundreds of
-        drafts cost one flush instead of hundreds. Returns the paths written;
-        the first failure raises WriteError, leaving every file not yet
-        renamed as it was."""
+        self,
+        items: Sequence[tuple[str, bytes, MayReplace | None]],
+        owned: Iterable[str],
+        *,
+        folders: set[Path] | None = None,
+    ) -> Written:
+        """`write` for many files, each on its own: one that cannot be written
+        (a file where its folder should be, a full disk) or may not be (a
+        file vaultfollow did not write, or one changed since) is left as it
+        is and said in the result, and the others are written. With two or
+        more, every file goes to its temporary file, the file system is
+        synced once (Linux's syncfs), then each is renamed into place: each
+        file is as atomic and as durable as alone, and hundreds of drafts
+        cost one flush instead of hundreds. Whether a file may be replaced is
+        checked just before its rename (a user's save during the pass wins).
+        The renamed files' folders are added to `folders` (see `write`)."""
         owned = list(owned)
-        if len(items) < 2 or not _HAS_SYNCFS:
-            return [rel for rel, data in items if self.write(rel, data, owned, folders=folders)]
-        staged: list[tuple[str, str, Path, StatKey]] = []
-        written: list[str] = []
-        folders_checked: set[Path] = set()
+        done = Written(folders=set() if folders is None else folders)
+        self._check_root()
+        batch = len(items) >= 2 and _HAS_SYNCFS
+        staged: list[tuple[str, str, Path, StatKey, MayReplace | None]] = []
+        checked: set[Path] = set()
         try:
-            self._check_root()
-            for rel, data in items:
+            for rel, data, replaces in items:
                 self._check_owned(rel, owned)
                 try:
-                    one = self._stage(rel, data, flush=False, checked=folders_checked)
+                    one = self._stage(rel, data, flush=not batch, checked=checked)
                 except OSError as exc:
-                    raise WriteError(rel, exc) from exc
-                if one is not None:
-                    staged.append((rel, *one))
-            if not staged:
-                return written
-            try:
-                _syncfs(str(self.root))
-            except OSError as exc:
-                raise WriteError(staged[0][0], exc) from exc
-            while staged:
-                rel, temp, target, key = staged[0]
+                    done.failed.append(WriteError(rel, exc))
+                except OutsideVaultError as exc:
+                    done.failed.append(exc)
+                else:
+                    if one is not None:
+                        staged.append((rel, *one, replaces))
+            if batch and staged:
                 try:
-                    self._commit(temp, target)
+                    _syncfs(str(self.root))
                 except OSError as exc:
-                    raise WriteError(rel, exc) from exc
-                staged.pop(0)
-                self.written[rel] = key
-                folders.add(target.parent)
-                written.append(rel)
+                    done.failed.extend(WriteError(rel, exc) for rel, *_ in staged)
+                    return done
+            for rel, temp, target, key, replaces in staged:
+                try:
+                    placed = self._commit(temp, target, replaces)
+                except OSError as exc:
+                    done.failed.append(WriteError(rel, exc))
+                except OutsideVaultError as exc:
+                    done.failed.append(exc)
+                else:
+                    if placed:
+                        self.written[rel] = key
+                        done.folders.add(target.parent)
+                        done.written.append(rel)
+                    else:
+                        done.refused.append(rel)
         finally:
-            for _, temp, _, _ in staged:
+            for _, temp, _, _, _ in staged:  # each is renamed, or still to remove
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
-        return written
-
-    def _check_writable(self, rel: str, owned: Iterable[str]) -> None:
-        self._check_owned(rel, owned)
-        self._check_root()
+        return done
 
     @staticmethod
     def _check_owned(rel: str, owned: Iterable[str]) -> None:
@@ -383,14 +433,30 @@ class Vault:
             raise
         return temp, target, (written.st_mtime_ns, written.st_size)
 
-    @staticmethod
-    def _commit(temp: str, target: Path) -> None:
+    def _commit(self, temp: str, target: Path, replaces: MayReplace | None) -> bool:
+        """Rename `temp` to `target` when `replaces` allows what `target`
+        holds now (None: only where no file is; see `MayReplace`); False
+        when it does not (nothing changed). The check is made here, just
+        before the rename, so that the window for a user's save to be lost
+        is a few system calls, not a pass."""
+        if replaces is None:
+            return _place_new(temp, target)
         try:
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+            info = os.lstat(target)
+        except FileNotFoundError:
+            current = None
+        else:
+            if stat.S_ISLNK(info.st_mode):
+                raise OutsideVaultError(f"{self.rel(target)}: is a symbolic link; not written")
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(errno.EISDIR, "a folder is there")
+            if not stat.S_ISREG(info.st_mode):
+                return False  # a pipe, a device: not a file vaultfollow wrote
+            current = _read_file(target)
+        if not replaces(current):
+            return False
+        os.replace(temp, target)
+        return True
 
     @staticmethod
     def sync_folders(folders: set[Path]) -> None:
@@ -413,17 +479,23 @@ class Vault:
             _fsync_dir(folder)
         folders.clear()
 
-    def remove_temp_files(self, owned: Iterable[str]) -> list[str]:
-        """Delete temporary files a killed vaultfollow left in its own folders."""
+    def remove_temp_files(self, owned: Iterable[str], *, older_than: float = 0.0) -> list[str]:
+        """Delete the temporary files a killed vaultfollow left in its own
+        folders, when unchanged for `older_than` seconds (a younger one may
+        be another pass's, about to be renamed)."""
+        import time
+
         removed = []
+        limit = time.time() - older_than
         for item in owned:
             folder = self.path(item)
             if not folder.is_dir():
                 folder = folder.parent
             for path in folder.rglob(f"*{_TEMP_MARK}") if folder.is_dir() else ():
                 with contextlib.suppress(OSError):
-                    path.unlink()
-                    removed.append(self.rel(path))
+                    if path.lstat().st_mtime <= limit:
+                        path.unlink()
+                        removed.append(self.rel(path))
         return sorted(set(removed))
 
     def lock_watch(self) -> WatchLock:
@@ -433,27 +505,98 @@ class Vault:
 
     # --- state ---------------------------------------------------------------
 
-    def load_memory(self) -> Memory:
-        """What earlier passes remembered; a missing or unreadable file is a fresh start."""
-        try:
-            data = json.loads(self.path(STATE_FILE).read_text(encoding="utf-8"))
-            first_seen = {str(k): date.fromisoformat(v) for k, v in data["first_seen"].items()}
-            created = {str(k): str(v) for k, v in data["created"].items()}
-        except FileNotFoundError:
-            return Memory()
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("%s is unreadable (%s); starting afresh", STATE_FILE, exc)
-            return Memory()
-        return Memory(first_seen=first_seen, created=created)
+    def load_memory(self, rel: str) -> Memory:
+        """What the user decided (see `paths.DECISIONS_NAME`), kept at `rel`:
+        merged with the conflict copies a sync service made of it, else
+        (vaultfollow 0.1) read from `.vaultfollow/state.json`. A missing file
+        is a fresh start; an unreadable one is said and passed over (and
+        never written over: see `save_memory`)."""
+        found = [r for r in (*self._conflict_copies(rel), rel) if self.exists(r)]
+        memory = Memory()
+        for one in found or [STATE_FILE]:
+            data = self.read_bytes(one)
+            if data is None:
+                continue
+            try:
+                memory = merge_memory(memory, parse_memory(data))
+            except ValueError as exc:
+                log.warning("%s is not vaultfollow's state file (%s); not read", one, exc)
+        return memory
 
-    def save_memory(self, memory: Memory) -> bool:
-        data = {
-            "version": 1,
-            "first_seen": {k: v.isoformat() for k, v in sorted(memory.first_seen.items())},
-            "created": dict(sorted(memory.created.items())),
-        }
-        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        return self.write(STATE_FILE, text.encode("utf-8"), [STATE_DIR])
+    def save_memory(self, rel: str, memory: Memory, owned: Iterable[str]) -> bool:
+        """Keep `memory` at `rel`, merged with what the file holds now
+        (another machine's pass may have written it since): what was decided
+        is only ever added to. NotOursError when the file there is not
+        vaultfollow's. Returns whether anything was written."""
+        current = self.read_bytes(rel)
+        if current is not None:
+            try:
+                memory = merge_memory(parse_memory(current), memory)
+            except ValueError:
+                raise NotOursError(rel) from None
+        return self.write(rel, dump_memory(memory), owned, replaces=_is_decisions)
+
+    def _conflict_copies(self, rel: str) -> list[str]:
+        """Conflict copies a sync service made of `rel` beside it (`name
+        (conflicted copy).json`, `name.sync-conflict-....json`, `name 2.json`)."""
+        folder, _, name = rel.rpartition("/")
+        stem, _, suffix = name.rpartition(".")
+        try:
+            names = os.listdir(self.path(folder))
+        except OSError:
+            return []
+        return sorted(
+            f"{folder}/{other}"
+            for other in names
+            if other.startswith(stem) and other.endswith("." + suffix) and other != name
+        )
+
+
+def parse_memory(data: bytes) -> Memory:
+    """The decisions as `dump_memory` wrote them (ValueError when they are not)."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        if not isinstance(raw, dict) or "format" not in raw:
+            raise ValueError("no `format`")
+        drafted = raw["drafted"] if "drafted" in raw else raw["created"]  # 0.1: "created"
+        return Memory(
+            first_seen={str(k): date.fromisoformat(v) for k, v in raw["first_seen"].items()},
+            created={str(k): str(v) for k, v in drafted.items()},
+        )
+    except (UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
+
+
+def dump_memory(memory: Memory) -> bytes:
+    data = {
+        "format": 1,
+        "about": "vaultfollow's record of your decisions: keep it with the vault",
+        "drafted": dict(sorted(memory.created.items())),
+        "first_seen": {k: v.isoformat() for k, v in sorted(memory.first_seen.items())},
+    }
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def merge_memory(one: Memory, other: Memory) -> Memory:
+    """Both machines' decisions: every draft either wrote, and of two first
+    sightings the earlier. The same whichever way round (no ping-pong)."""
+    created = dict(one.created)
+    for key, path in other.created.items():
+        created[key] = min(path, created.get(key, path))
+    first_seen = dict(one.first_seen)
+    for key, day in other.first_seen.items():
+        first_seen[key] = min(day, first_seen.get(key, day))
+    return Memory(first_seen=first_seen, created=created)
+
+
+def _is_decisions(current: bytes | None) -> bool:
+    if current is None:
+        return True
+    try:
+        parse_memory(current)
+    except ValueError:
+        return False
+    return True
 
 
 _SYNCTHING = re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]+(?=\.md$)", re.IGNORECASE)
@@ -537,6 +680,48 @@ def _temp_file(target: Path) -> tuple[int, str]:
     import tempfile  # not needed by a pass that writes nothing
 
     return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=_TEMP_MARK)
+
+
+def _place_new(temp: str, target: Path) -> bool:
+    """Put `temp` at `target` only where no file is (False when one is): a
+    hard link cannot replace anything, so a file that appears at `target`
+    meanwhile is never lost. Where the file system has no hard links, the
+    check and the rename are two steps."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        if os.path.lexists(target):
+            return False
+        os.replace(temp, target)
+        return True
+    os.unlink(temp)
+    return True
+
+
+_NO_LINKS = frozenset(
+    code
+    for code in (
+        errno.EPERM,
+        errno.EXDEV,
+        errno.EMLINK,
+        getattr(errno, "ENOTSUP", None),
+        getattr(errno, "EOPNOTSUPP", None),
+        getattr(errno, "ENOSYS", None),
+    )
+    if code is not None
+)
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
 
 
 def _write_all(fd: int, data: bytes) -> None:
