@@ -22,6 +22,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from conftest import VaultFactory, wait_for
 from test_icaljs import run_checker
+from vaultfollow.engine import sync
 
 BERLIN_NIGHT = (
     '[schedule]\ntimezone = "Europe/Berlin"\nworking_hours = "00:00-23:59"\n'
@@ -161,6 +162,36 @@ def test_a_due_time_at_the_first_of_two_equal_wall_times_is_that_instant(
     draft = root / "Follow-ups/Z/2026-10-24 thank-you - Ana.md"
     assert front_matter_value(draft, "do") == "2026-10-24T05:30:00"
     assert datetime.fromisoformat(front_matter_value(draft, "deadline")) == due
+
+
+def test_a_do_time_moved_to_the_other_reading_of_a_repeated_hour_is_rewritten(
+    make_vault: VaultFactory,
+) -> None:
+    """D17: with `thank_you_after` 2h, then 3h, an interview ending at 00:30
+    CEST has its thank-you at the first 02:30 of the night, then at the
+    second: the same follow-up, the same wall-clock time, an hour apart. The
+    calendar of the second pass (in the same process, as under `watch`) must
+    say the new instant, not the one it remembered from the first."""
+    root = make_vault(
+        {"Interviews/z.md": interview("Z", "2026-10-25T00:00").replace("60m", "30m")},
+        config=BERLIN_NIGHT,
+    )
+    now = datetime(2026, 10, 24, 18, 0, tzinfo=UTC)
+    sync(root, now)
+    data = calendar_bytes(root)
+    thanks = uid_of(data, "Thank-you")
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    for reader, read in instants_read_by_python_parsers(data).items():
+        assert read[f"{thanks} DTSTART"] == first, reader
+    config = root / "vaultfollow.toml"
+    config.write_text(config.read_text().replace('"2h"', '"3h"'))
+    sync(root, now)
+    data = calendar_bytes(root)
+    assert uid_of(data, "Thank-you") == thanks
+    for reader, read in instants_read_by_python_parsers(data).items():
+        assert read[f"{thanks} DTSTART"] == first + timedelta(hours=1), reader
+    draft = root / "Follow-ups/Z/2026-10-25 thank-you - Ana.md"
+    assert front_matter_value(draft, "do") == "2026-10-25T02:30:00+01:00"
 
 
 # --- D18: control characters in file names --------------------------------------
