@@ -22,6 +22,7 @@ from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
+from vaultfollow.names import printable
 from vaultfollow.parallel import split_map
 from vaultfollow.schedule import after_hours, is_repeated
 
@@ -32,7 +33,9 @@ UID_DOMAIN = "vaultfollow"
 _UTC_NAMES = frozenset(
     {"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal", "zulu", "etc/zulu"}
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# RFC 5545 TEXT holds no control character but HTAB; C1 controls and lone
+# surrogates (bytes of a name that is not UTF-8) go too.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 _SPACES = re.compile(r"\s+")
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -103,8 +106,9 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", settings.calendar.name)
-    cal.add("x-wr-calname", settings.calendar.name)
+    name = _CONTROL.sub(" ", settings.calendar.name)
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "UTC" if utc else zone_name)
     cal.add(
         "refresh-interval", vDuration(settings.calendar.refresh), parameters={"VALUE": "DURATION"}
@@ -423,13 +427,15 @@ def _description(entry: _Entry, settings: Settings) -> str:
     job = " – ".join(p for p in (_one_line(first.company), _one_line(first.role)) if p)
     if job:
         lines.append(f"Application: {job}")
-    drafts = [f.draft_path for f in entry.followups]
+    # Paths are written as the log writes them: a control character in a
+    # file name is escaped (`\n`), not dropped, so the file can be found.
+    drafts = [printable(f.draft_path) for f in entry.followups]
     if len(drafts) == 1:
         lines.append(f"Draft: {drafts[0]}")
     else:
         lines.append("Drafts:")
         lines.extend(f"- {path}" for path in drafts)
-    sources = list(dict.fromkeys(f.source for f in entry.followups))
+    sources = list(dict.fromkeys(printable(f.source) for f in entry.followups))
     lines.append(f"Interview note: {', '.join(sources)}")
     return "\n".join(lines)
 
