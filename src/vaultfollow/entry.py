@@ -368,7 +368,7 @@ def warn(message: str) -> None:
 
 
 def _printable(text: str) -> str:
-    from vaultfollow.names import printable
+    from vaultfollow.paths import printable
 
     return printable(text)
 

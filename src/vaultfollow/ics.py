@@ -22,8 +22,8 @@ from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
-from vaultfollow.names import printable
 from vaultfollow.parallel import split_map
+from vaultfollow.paths import printable
 from vaultfollow.schedule import after_hours, is_repeated
 
 PRODID = "-//vaultfollow//vaultfollow//EN"

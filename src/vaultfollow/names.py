@@ -32,26 +32,3 @@ def safe_name(text: str, fallback: str = "Unknown") -> str:
         # Windows reads the part before the first dot: `CON.txt` is the console.
         name = f"{stem.strip()}_{dot}{rest}"
     return name
-
-
-def _escapes() -> dict[int, str]:
-    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-    table.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-    table.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029)})
-    # A file name that is not UTF-8 reads as lone surrogates (U+DC80-U+DCFF
-    # stand for its bytes 0x80-0xFF), which no UTF-8 file or stream accepts.
-    table.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
-    table.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
-    return table
-
-
-_ESCAPES = _escapes()
-
-
-def printable(text: str) -> str:
-    """`text` with every control character written as an escape: `\\n`,
-    `\\x1b`, `\\x85` (C0, DEL, C1, the line and paragraph separators), and
-    the bytes of a name that is not UTF-8 as `\\xff`. What is left is one
-    line that cannot drive a terminal and always encodes as UTF-8, so a file
-    name can neither forge a log line nor hide in one."""
-    return text.translate(_ESCAPES)
