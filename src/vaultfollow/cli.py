@@ -19,6 +19,7 @@ from vaultfollow import __version__
 from vaultfollow.entry import (
     configure_logging,
     last_report,
+    log_formatter,
     parse_now,
     print_due,
     print_report,
@@ -530,7 +531,7 @@ def _add_log_file(path: Path) -> None:
     import logging
 
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(log_formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.getLogger("vaultfollow").addHandler(handler)
 
 

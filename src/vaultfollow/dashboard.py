@@ -30,7 +30,9 @@ MARKER = "dashboard"  # the front matter says `vaultfollow: dashboard`
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# C0, DEL and C1 controls (CSI...), and lone surrogates: the bytes of a file
+# name that is not UTF-8, which a UTF-8 note cannot hold.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 _SPACES = re.compile(r"\s+")
 # Characters Markdown or Obsidian would read as syntax: links, tables,
 # emphasis, code, HTML, tags, highlights, comments, math, block references.
@@ -38,7 +40,7 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>|#~=$%^&])")
 # Characters that end a Mermaid gantt task name or start a comment or an entity.
 _MERMAID = re.compile(r"[:#;%`<>{}\[\]\"]+")
 # Characters a wikilink target cannot hold; such targets get a Markdown link.
-_NOT_IN_WIKILINK = re.compile(r"[\[\]|#^\x00-\x1f\x7f]")
+_NOT_IN_WIKILINK = re.compile(r"[\[\]|#^\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 _FINISHED = (State.SENT, State.SKIPPED, State.CANCELLED, State.DISMISSED)
 _TABLE = ("Kind", "Who", "Application", "Do", "Deadline", "Draft", "Note")
@@ -367,7 +369,8 @@ def _link(path: str, label: str, in_table: bool = False) -> str:
     Markdown link when the path holds characters a wikilink cannot."""
     target = path[:-3] if path.lower().endswith(".md") else path
     if _NOT_IN_WIKILINK.search(target):
-        return f"[{label}]({quote(path, safe='/')})"
+        # surrogateescape: a name that is not UTF-8 is linked by its own bytes.
+        return f"[{label}]({quote(path, safe='/', errors='surrogateescape')})"
     bar = "\\|" if in_table else "|"
     return f"[[{target}{bar}{label}]]"
 

@@ -88,6 +88,7 @@ from vaultfollow.prose import (
     format_points,
     one_line,
 )
+from vaultfollow.schedule import is_repeated
 
 DEFAULT_TEMPLATE_NAMES: tuple[str, ...] = (
     "thank-you-formal.md",
@@ -458,5 +459,9 @@ def _compose(channel: str, email: str | None, phone: str | None, subject: str, b
 
 
 def _local_time(moment: datetime) -> str:
-    """Wall-clock time without an offset: Obsidian's "Date & time" type."""
+    """Wall-clock time without an offset: Obsidian's "Date & time" type;
+    with its offset when that time comes twice (the night the clocks go
+    back), as then only the offset says which of the two it is."""
+    if is_repeated(moment):
+        return moment.isoformat(timespec="seconds")
     return moment.replace(tzinfo=None).isoformat(timespec="seconds")

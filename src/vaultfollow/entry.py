@@ -18,6 +18,7 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:
+    import logging
     from datetime import datetime
     from pathlib import Path
     from typing import Any, TextIO
@@ -139,8 +140,34 @@ def say_error(exc: VaultfollowError) -> int:
     """An error of the core as the user sees it; returns its exit code. The
     one place where errors become messages."""
     for line in exc.message.splitlines():
-        _say(f"vaultfollow: {line}", sys.stderr)
+        _say(f"vaultfollow: {_printable(line)}", sys.stderr)
     return exc.exit_code
+
+
+def log_formatter(fmt: str = "%(message)s", *, color: bool = False) -> logging.Formatter:
+    """The formatter of every log handler vaultfollow installs (stderr and
+    `--log-file`): each message on one line with its control characters
+    escaped (`\n`, `\x1b`), as file names in it may hold any of them: a
+    newline would forge a log line, an ESC drive the terminal. With `color`,
+    warnings are yellow and errors red on a terminal stderr."""
+    import logging
+
+    class Formatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            # A copy, as the record is shared by every handler.
+            clean = logging.makeLogRecord(record.__dict__)
+            clean.msg, clean.args = _printable(record.getMessage()), None
+            text = super().format(clean)
+            if color and record.levelno >= logging.WARNING and use_color(sys.stderr):
+                return (_RED if record.levelno >= logging.ERROR else _YELLOW) + text + _RESET
+            return text
+
+        def formatException(self, ei: Any) -> str:
+            # A traceback keeps its lines; each is escaped like a message.
+            lines = super().formatException(ei).split("\n")
+            return "\n".join(_printable(line) for line in lines)
+
+    return Formatter(fmt)
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
@@ -149,17 +176,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     terminal."""
     import logging
 
-    class Formatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            message = record.getMessage()
-            if record.levelno >= logging.WARNING and use_color(sys.stderr):
-                color = _RED if record.levelno >= logging.ERROR else _YELLOW
-                return color + message + _RESET
-            return message
-
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(Formatter())
+    handler.setFormatter(log_formatter(color=True))
     root = logging.getLogger("vaultfollow")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -272,7 +291,7 @@ def print_sync(report: dict[str, Any], quiet: bool) -> int:
     """What `sync` prints when nothing changed; returns the exit code."""
     if not quiet:
         for path in report["kept"]:
-            _say(kept_line(path), sys.stderr)
+            _say(_printable(kept_line(path)), sys.stderr)
     for problem in report["problems"]:
         warn(problem)
     kept, problems = len(report["kept"]), len(report["problems"])
@@ -329,7 +348,11 @@ def table(rows: list[dict[str, str]]) -> str:
         ("role", "ROLE"),
     ]
     shown = [
-        {**row, "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M")} for row in rows
+        {
+            **{key: _printable(value) for key, value in row.items()},
+            "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M"),
+        }
+        for row in rows
     ]
     widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
     lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
@@ -350,7 +373,14 @@ def use_color(stream: TextIO) -> bool:
 
 def warn(message: str) -> None:
     """A warning on stderr (yellow on a terminal), as the log shows one."""
+    message = _printable(message)
     _say(_YELLOW + message + _RESET if use_color(sys.stderr) else message, sys.stderr)
+
+
+def _printable(text: str) -> str:
+    from vaultfollow.paths import printable
+
+    return printable(text)
 
 
 def _say(text: str, stream: TextIO) -> None:

@@ -23,6 +23,8 @@ from icalendar.prop import vDuration
 from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
 from vaultfollow.parallel import split_map
+from vaultfollow.paths import printable
+from vaultfollow.schedule import after_hours, is_repeated
 
 PRODID = "-//vaultfollow//vaultfollow//EN"
 UID_DOMAIN = "vaultfollow"
@@ -31,7 +33,9 @@ UID_DOMAIN = "vaultfollow"
 _UTC_NAMES = frozenset(
     {"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal", "zulu", "etc/zulu"}
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# RFC 5545 TEXT holds no control character but HTAB; C1 controls and lone
+# surrogates (bytes of a name that is not UTF-8) go too.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 _SPACES = re.compile(r"\s+")
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -102,8 +106,9 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", settings.calendar.name)
-    cal.add("x-wr-calname", settings.calendar.name)
+    name = _CONTROL.sub(" ", settings.calendar.name)
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "UTC" if utc else zone_name)
     cal.add(
         "refresh-interval", vDuration(settings.calendar.refresh), parameters={"VALUE": "DURATION"}
@@ -128,7 +133,8 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     return head[: -len(end)] + body + end
 
 
-_EntryKey = tuple[_Entry, str, CalendarSettings, str]  # entry, zone name, settings, vault name
+# entry, its instants in UTC, zone name, settings, vault name
+_EntryKey = tuple[_Entry, tuple[datetime, datetime], str, CalendarSettings, str]
 _ENTRY_CACHE: dict[_EntryKey, bytes] = {}
 PARALLEL_ENTRIES = 64  # about 0.25 ms an entry; a helper process costs about 2 ms
 
@@ -137,8 +143,16 @@ def _entry_keys(
     entries: list[_Entry], zone_name: str, settings: Settings, vault_name: str
 ) -> list[_EntryKey]:
     # The zone's name is part of the key: aware datetimes of the same instant
-    # compare equal whatever their zone, but are written differently.
-    return [(entry, zone_name, settings.calendar, vault_name) for entry in entries]
+    # compare equal whatever their zone, but are written differently. The
+    # entry's instants are too: two times in one zone compare by their wall
+    # clock, so the two 02:30 of the night the clocks go back are "equal".
+    return [
+        (entry, _instants(entry), zone_name, settings.calendar, vault_name) for entry in entries
+    ]
+
+
+def _instants(entry: _Entry) -> tuple[datetime, datetime]:
+    return entry.start.astimezone(UTC), entry.deadline.astimezone(UTC)
 
 
 def _make_entries(
@@ -179,7 +193,7 @@ def prepare_entries(
 
 
 def _entry_bytes(key: _EntryKey) -> bytes:
-    entry, _, calendar, vault_name = key
+    entry, _, _, calendar, vault_name = key
     settings = Settings(calendar=calendar)
     component = (
         _todo(entry, settings, vault_name)
@@ -264,17 +278,25 @@ def _entries(followups: Iterable[FollowUp], zone: tzinfo) -> list[_Entry]:
             groups.setdefault(followup.event_id, []).append(followup)
     entries = []
     for event_id, members in groups.items():
+        # Compared in UTC: in one zone, times compare by their wall clock,
+        # which cannot tell the two readings of a repeated hour apart.
         ordered = tuple(
             sorted(
-                members, key=lambda f: (f.do, f.recipient.name.casefold(), f.recipient.name, f.id)
+                members,
+                key=lambda f: (
+                    f.do.astimezone(UTC),
+                    f.recipient.name.casefold(),
+                    f.recipient.name,
+                    f.id,
+                ),
             )
         )
         entries.append(
             _Entry(
                 uid=f"{event_id}@{UID_DOMAIN}",
                 followups=ordered,
-                start=min(f.do for f in ordered).astimezone(zone),
-                deadline=min(f.deadline for f in ordered).astimezone(zone),
+                start=ordered[0].do.astimezone(zone),
+                deadline=min(f.deadline.astimezone(UTC) for f in ordered).astimezone(zone),
             )
         )
     entries.sort(key=lambda e: (e.start.astimezone(UTC), e.uid))
@@ -283,9 +305,17 @@ def _entries(followups: Iterable[FollowUp], zone: tzinfo) -> list[_Entry]:
 
 def _end(entry: _Entry, settings: Settings, *, todo: bool) -> datetime:
     """DTEND of an event, or DUE of a task (which is never before its start)."""
-    if todo and entry.deadline > entry.start:
+    if todo and entry.deadline.astimezone(UTC) > entry.start.astimezone(UTC):
         return entry.deadline
-    return entry.start + settings.calendar.event_duration
+    return after_hours(entry.start, settings.calendar.event_duration)
+
+
+def _date_time(moment: datetime) -> datetime:
+    """`moment` as a DATE-TIME is written: in its zone (with TZID), or in UTC
+    when its wall-clock time comes twice. RFC 5545 reads a repeated local
+    time as the first of the two, ical.js as the second: only UTC names one
+    instant for every reader."""
+    return moment.astimezone(UTC) if is_repeated(moment) else moment
 
 
 def _event(entry: _Entry, settings: Settings, vault_name: str) -> Event:
@@ -295,7 +325,7 @@ def _event(entry: _Entry, settings: Settings, vault_name: str) -> Event:
         # DTEND of a DATE event is exclusive: the next day ends a one-day event.
         event.add("dtend", entry.start.date() + timedelta(days=1))
     else:
-        event.add("dtend", _end(entry, settings, todo=False))
+        event.add("dtend", _date_time(_end(entry, settings, todo=False)))
     event.add("status", "CONFIRMED")
     _alarm(event, entry, settings)
     return event
@@ -309,7 +339,7 @@ def _todo(entry: _Entry, settings: Settings, vault_name: str) -> Todo:
         # DTSTART (strict parsers move DTSTART otherwise): at least the next day.
         todo.add("due", max(entry.deadline.date(), entry.start.date() + timedelta(days=1)))
     else:
-        todo.add("due", _end(entry, settings, todo=True))
+        todo.add("due", _date_time(_end(entry, settings, todo=True)))
     todo.add("status", "NEEDS-ACTION")
     _alarm(todo, entry, settings)
     return todo
@@ -323,7 +353,9 @@ def _fill(component: Event | Todo, entry: _Entry, settings: Settings, vault_name
     component.add("dtstamp", first.round_start.astimezone(UTC))
     # All-day entries are DATE values throughout (DTSTART, DTEND, DUE): strict
     # parsers reject a component that mixes DATE and DATE-TIME.
-    component.add("dtstart", entry.start.date() if settings.calendar.all_day else entry.start)
+    component.add(
+        "dtstart", entry.start.date() if settings.calendar.all_day else _date_time(entry.start)
+    )
     component.add("summary", _summary(entry))
     component.add("description", _description(entry, settings))
     component.add("url", obsidian_url(vault_name, first.draft_path))
@@ -348,7 +380,13 @@ def _alarm(component: Event | Todo, entry: _Entry, settings: Settings) -> None:
 
 
 def _zone_label(moment: datetime) -> str:
-    return str(getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC")
+    """`Europe/Berlin`; with the offset (`Europe/Berlin, UTC+01:00`) when the
+    time comes twice that night, to say which of the two it is."""
+    label = str(getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC")
+    if is_repeated(moment):
+        offset = moment.isoformat()[-6:]  # +01:00
+        label += f", UTC{offset}"
+    return label
 
 
 def _one_line(text: str) -> str:
@@ -389,13 +427,15 @@ def _description(entry: _Entry, settings: Settings) -> str:
     job = " – ".join(p for p in (_one_line(first.company), _one_line(first.role)) if p)
     if job:
         lines.append(f"Application: {job}")
-    drafts = [f.draft_path for f in entry.followups]
+    # Paths are written as the log writes them: a control character in a
+    # file name is escaped (`\n`), not dropped, so the file can be found.
+    drafts = [printable(f.draft_path) for f in entry.followups]
     if len(drafts) == 1:
         lines.append(f"Draft: {drafts[0]}")
     else:
         lines.append("Drafts:")
         lines.extend(f"- {path}" for path in drafts)
-    sources = list(dict.fromkeys(f.source for f in entry.followups))
+    sources = list(dict.fromkeys(printable(f.source) for f in entry.followups))
     lines.append(f"Interview note: {', '.join(sources)}")
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from fnmatch import fnmatchcase
+from functools import cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
@@ -191,3 +192,23 @@ def inputs_fingerprint(
     files_part = sorted(f"{rel}\0{key}" for rel, key in files.items())
     text = "\n".join([*parts, "\x01", *drafts_part, "\x01", *files_part])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@cache  # built on first use: the quickest commands load this module, few print a path
+def _escapes() -> dict[int, str]:
+    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+    table.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+    table.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0xD800, 0xE000))})
+    # A file name that is not UTF-8 reads as lone surrogates: U+DC80-U+DCFF
+    # stand for its bytes 0x80-0xFF, which no UTF-8 file or stream accepts.
+    table.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
+    return table
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape: `\\n`,
+    `\\x1b`, `\\x85` (C0, DEL, C1, the line and paragraph separators), and
+    the bytes of a name that is not UTF-8 as `\\xff`. What is left is one
+    line that cannot drive a terminal and always encodes as UTF-8, so a file
+    name can neither forge a log line nor hide in one."""
+    return text.translate(_escapes())

@@ -566,3 +566,12 @@ def earliest(moment: datetime) -> datetime:
     in wall-clock time is never expected too late."""
     readings = (moment.replace(fold=0), moment.replace(fold=1))
     return min(reading.astimezone(UTC) for reading in readings)
+
+
+def is_repeated(moment: datetime) -> bool:
+    """Whether `moment`'s wall-clock time comes twice in its zone (the hour
+    repeated when the clocks go back), so that only an offset says which of
+    the two instants it is. (For a repeated time the first reading, fold 0,
+    has the larger offset; for a skipped time it is the other way round.)"""
+    first, second = moment.replace(fold=0).utcoffset(), moment.replace(fold=1).utcoffset()
+    return first is not None and second is not None and first > second

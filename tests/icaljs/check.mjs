@@ -1,7 +1,9 @@
 // Reads each .ics file given on the command line with ical.js (the parser of
 // Thunderbird), once in strict mode and once lenient (Thunderbird's own
 // setting), and checks what a calendar app relies on. Prints one JSON object:
-// {"version": ..., "results": [{file, mode, problems: [...], components}]}.
+// {"version": ..., "results": [{file, mode, problems: [...], components, instants}]},
+// `instants` mapping "UID PROPERTY" (DTSTART, DTEND, DUE) to the UTC instant
+// ical.js reads, as an ISO string.
 // Exit code 0 whatever it finds: the pytest test reads the problems.
 import { readFileSync } from "node:fs";
 import ICAL from "ical.js";
@@ -18,6 +20,7 @@ function check(text, strict) {
   console.warn = warn;
   console.error = warn;
   let components = 0;
+  const instants = {};
   try {
     const root = new ICAL.Component(ICAL.parse(text));
     if (root.name !== "vcalendar") problems.push(`root is ${root.name}, not vcalendar`);
@@ -63,6 +66,7 @@ function check(text, strict) {
           problems.push(`${where}: ${name.toUpperCase()} is a floating time`);
         }
         if (Number.isNaN(value.toJSDate().getTime())) problems.push(`${where}: bad ${name}`);
+        else if (!value.isDate) instants[`${uid} ${name.toUpperCase()}`] = value.toJSDate().toISOString();
         times[name] = value;
       }
       const start = times.dtstart;
@@ -93,7 +97,7 @@ function check(text, strict) {
   } finally {
     [console.warn, console.error] = saved;
   }
-  return { problems, components };
+  return { problems, components, instants };
 }
 
 const results = [];
