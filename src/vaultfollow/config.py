@@ -113,12 +113,24 @@ class Settings:
 _DURATION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
 
 
+# Ten years: more than any delay between an interview and its follow-ups,
+# and small enough that no date the notes may name (see
+# properties.FIRST_YEAR and LAST_YEAR) plus such a duration leaves the
+# calendar. A larger one overflowed in the middle of a pass.
+MAX_DURATION_DAYS = 3650
+
+
 def parse_duration(value: object) -> timedelta:
-    """`2h`, `7d`, `90m`, `1h30m` -> timedelta."""
+    """`2h`, `7d`, `90m`, `1h30m` -> timedelta, at most MAX_DURATION_DAYS."""
     if isinstance(value, str):
         match = _DURATION.fullmatch(value.strip())
         if match and any(match.groups()):
             days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+            # Compared as whole minutes: a timedelta of such a value may not exist.
+            if (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
+                raise ValueError(
+                    f'a duration of at most {MAX_DURATION_DAYS} days, such as "7d" or "90m"'
+                )
             return timedelta(days=days, hours=hours, minutes=minutes)
     raise ValueError('a duration such as "90m", "2h", "1h30m" or "7d"')
 

@@ -27,6 +27,7 @@ from vaultfollow.front_matter import (
 from vaultfollow.model import InterviewNote, Person, Problem, Round
 from vaultfollow.paths import in_folders
 from vaultfollow.properties import (
+    YEARS,
     ValueProblem,
     normalise_properties,
     optional_text,
@@ -41,6 +42,7 @@ from vaultfollow.properties import (
     read_tags,
     read_text,
     to_aware,
+    within_years,
 )
 
 log = logging.getLogger(__name__)
@@ -451,7 +453,14 @@ class _NoteReader:
             match = _FILENAME_DATE.match(name)
             if match:
                 try:
-                    moment = date.fromisoformat(match.group(1))
+                    moment = within_years(date.fromisoformat(match.group(1)))
+                except ValueProblem:
+                    fail(
+                        "date",
+                        f"the file name starts with {match.group(1)}, outside the years "
+                        f"vaultfollow plans with; add `date:` with {YEARS}",
+                    )
+                    return None
                 except ValueError:
                     moment = None
         if moment is None:
