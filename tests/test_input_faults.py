@@ -258,6 +258,38 @@ def test_a_huge_config_duration_is_a_config_error(
         assert "at most 3650 days" in done.stderr
 
 
+def test_a_huge_duration_saved_while_watching_keeps_the_old_settings(
+    make_vault: VaultFactory, watches: list[Watch]
+) -> None:
+    """D5: a running `watch` whose config gains a huge duration says which
+    key is wrong, keeps its settings and its passes (it used to exit)."""
+    root = make_vault({"Interviews/acme.md": interview("Acme")}, CONFIG)
+    watch = Watch(root)
+    watches.append(watch)
+    watch.wait_for_line("watching")
+    config = root / "vaultfollow.toml"
+    config.write_text(CONFIG + '[calendar]\nevent_duration = "99999999d"\n', encoding="utf-8")
+    watch.wait_for_line("keeping the previous settings")
+    (root / "Interviews/beta.md").write_text(interview("Beta"), encoding="utf-8")
+    wait_for(lambda: drafts_of(root, "Beta"), timeout=30, what="Beta's drafts")
+    assert watch.stop() == 0
+    assert "Traceback" not in watch.log, watch.log
+    assert '[calendar] event_duration = "99999999d" is not allowed' in watch.log
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T00:00", "0001-01-01T00:30+14:00"])
+def test_a_far_now_is_a_usage_error(make_vault: VaultFactory, now: str) -> None:
+    """D5: `--now` beyond the years notes may name is refused (exit 2)
+    before any pass, as a far note date is."""
+    root = make_vault({"Interviews/acme.md": interview("Acme")}, CONFIG)
+    for command in ("sync", "due", "watch"):
+        done = vaultfollow(command, str(root), "--now", now, timeout=60)
+        assert "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == 2, (command, done.stderr)
+        assert f"--now '{now}'" in done.stderr
+        assert "between 1900 and 2200" in done.stderr
+
+
 # --- D6: a note with thousands of interviewers --------------------------------
 
 
