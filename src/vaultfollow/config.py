@@ -458,12 +458,13 @@ def _check_outputs(built: Mapping[str, Any], data: Mapping[str, object], source:
             )
             break
     path = calendar.path.casefold()
-    for what, other, why in inputs:
+    for what, other, _ in inputs:
         if _inside(path, other.casefold()):
             errors.append(
                 f"{source}: [calendar] path = "
                 f"{_written(data, 'calendar', 'path', calendar.path)} is not allowed: it lies in "
-                f'{what} ({why}); write a path such as "Follow-ups/followups.ics"'
+                f"{what}, a folder of yours (vaultfollow writes only into folders of its own); "
+                'write a path such as "Follow-ups/followups.ics"'
             )
             break
     return errors
