@@ -119,12 +119,24 @@ class Settings:
 _DURATION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
 
 
+# Ten years: more than any delay between an interview and its follow-ups,
+# and small enough that no date the notes may name (see
+# properties.FIRST_YEAR and LAST_YEAR) plus such a duration leaves the
+# calendar. A larger one overflowed in the middle of a pass.
+MAX_DURATION_DAYS = 3650
+
+
 def parse_duration(value: object) -> timedelta:
-    """`2h`, `7d`, `90m`, `1h30m` -> timedelta."""
+    """`2h`, `7d`, `90m`, `1h30m` -> timedelta, at most MAX_DURATION_DAYS."""
     if isinstance(value, str):
         match = _DURATION.fullmatch(value.strip())
         if match and any(match.groups()):
             days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+            # Compared as whole minutes: a timedelta of such a value may not exist.
+            if (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
+                raise ValueError(
+                    f'a duration of at most {MAX_DURATION_DAYS} days, such as "7d" or "90m"'
+                )
             return timedelta(days=days, hours=hours, minutes=minutes)
     raise ValueError('a duration such as "90m", "2h", "1h30m" or "7d"')
 
@@ -174,7 +186,24 @@ def _parse_folder(value: object) -> str:
     parts = PurePosixPath(text).parts
     if not text or text.startswith("/") or ".." in parts or "\\" in text or ":" in text:
         raise ValueError('a folder inside the vault, such as "Follow-ups"')
-    return text
+    return "/".join(parts)  # `./Follow-ups`, `a//b`: as every path in the vault is written
+
+
+def _parse_output_folder(value: object) -> str:
+    """Where vaultfollow writes: a folder of its own, never the vault itself
+    or a hidden folder (see `_check_outputs` for the folders it must not
+    share)."""
+    text = _parse_str(value).strip()
+    if text.startswith(("/", "~")):
+        raise ValueError('a folder inside the vault, not an absolute path, such as "Follow-ups"')
+    folder = _parse_folder(value)
+    if not folder:
+        raise ValueError('a folder of its own, not the vault itself, such as "Follow-ups"')
+    if any(part.startswith(".") for part in folder.split("/")):
+        raise ValueError(
+            'a folder that is not hidden (no part starts with "."), such as "Follow-ups"'
+        )
+    return folder
 
 
 def _parse_folders(value: object) -> tuple[str, ...]:
@@ -182,11 +211,14 @@ def _parse_folders(value: object) -> tuple[str, ...]:
 
 
 def _parse_ics_path(value: object) -> str:
+    example = 'such as "Follow-ups/followups.ics"'
+    if _parse_str(value).strip().startswith(("/", "~")):
+        raise ValueError(f"a path inside the vault, not an absolute path, {example}")
     text = _parse_folder(value)
     if not text.lower().endswith(".ics"):
-        raise ValueError(
-            'a path inside the vault ending in .ics, such as "Follow-ups/followups.ics"'
-        )
+        raise ValueError(f"a path inside the vault ending in .ics, {example}")
+    if any(part.startswith(".") for part in text.split("/")):
+        raise ValueError(f'a path that is not hidden (no part starts with "."), {example}')
     return text
 
 
@@ -268,7 +300,7 @@ SPEC: dict[str, dict[str, Key]] = {
         "clarify_headings": Key(_parse_str_list, "Headings of sections with a point to clarify."),
     },
     "drafts": {
-        "folder": Key(_parse_folder, "Where drafts and the dashboard are written."),
+        "folder": Key(_parse_output_folder, "Where drafts and the dashboard are written."),
         "templates": Key(_parse_folder, "Where your own draft templates live."),
         "tone": Key(_choice("formal", "casual"), "Default tone of drafts."),
     },
@@ -359,6 +391,7 @@ def system_timezone() -> str:
 def settings_from_mapping(data: Mapping[str, object], source: str = CONFIG_NAME) -> Settings:
     """Validate a parsed config table; raise ConfigError listing every problem."""
     errors: list[str] = []
+    failed: set[str] = set()  # `section.key` of the values refused
     sections: dict[str, Any] = {}
     for section, table in data.items():
         if section not in SPEC:
@@ -378,16 +411,81 @@ def settings_from_mapping(data: Mapping[str, object], source: str = CONFIG_NAME)
             try:
                 values[key] = spec.parse(value)
             except ValueError as exc:
+                failed.add(f"{section}.{key}")
                 errors.append(
                     f"{source}: [{section}] {key} = {_show(value)} is not allowed; write {exc}"
                 )
         sections[section] = values
+    built = {name: cls(**sections.get(name, {})) for name, cls in _SECTIONS.items()}
+    if not failed & {"drafts.folder", "drafts.templates", "notes.folders", "calendar.path"}:
+        errors.extend(_check_outputs(built, data, source))
     if errors:
         raise ConfigError(errors)
-    built = {name: cls(**sections.get(name, {})) for name, cls in _SECTIONS.items()}
     if not sections.get("schedule", {}).get("timezone"):
         built["schedule"] = _replace(built["schedule"], timezone=system_timezone())
     return Settings(**built)
+
+
+# Folders vaultfollow reads that no setting names: the note templates of
+# Obsidian's default (never read as notes) and the starter vault's person
+# notes (`[[People/Jane Doe]]`).
+TEMPLATES_FOLDER = "Templates"
+PEOPLE_FOLDER = "People"
+
+
+def _check_outputs(built: Mapping[str, Any], data: Mapping[str, object], source: str) -> list[str]:
+    """The drafts folder is never read as notes, and the outputs must not
+    mix with what the user keeps: neither may share a folder with the notes,
+    the templates or the person notes (a drafts folder over the notes hid
+    every interview, without a word)."""
+    drafts: DraftsSettings = built["drafts"]
+    notes: NotesSettings = built["notes"]
+    calendar: CalendarSettings = built["calendar"]
+    # (what it is, its folder, why vaultfollow's files do not belong there)
+    inputs = [(f'"{f}" of [notes] folders', f, "every note there is read") for f in notes.folders]
+    inputs += [
+        (
+            f'the templates folder "{TEMPLATES_FOLDER}"',
+            TEMPLATES_FOLDER,
+            "notes there are templates",
+        ),
+        (f'[drafts] templates = "{drafts.templates}"', drafts.templates, "templates live there"),
+        (f'"{PEOPLE_FOLDER}", where person notes are', PEOPLE_FOLDER, "they are read as people"),
+    ]
+    errors: list[str] = []
+    folder = drafts.folder.casefold()
+    for what, other, why in inputs:
+        other_key = other.casefold()
+        if folder == other_key or _inside(folder, other_key) or _inside(other_key, folder):
+            errors.append(
+                f"{source}: [drafts] folder = {_written(data, 'drafts', 'folder', drafts.folder)} "
+                f"is not allowed: it overlaps {what} ({why}, but the drafts folder is never read "
+                'as notes); write a folder of its own, such as "Follow-ups"'
+            )
+            break
+    path = calendar.path.casefold()
+    for what, other, _ in inputs:
+        if _inside(path, other.casefold()):
+            errors.append(
+                f"{source}: [calendar] path = "
+                f"{_written(data, 'calendar', 'path', calendar.path)} is not allowed: it lies in "
+                f"{what}, a folder of yours (vaultfollow writes only into folders of its own); "
+                'write a path such as "Follow-ups/followups.ics"'
+            )
+            break
+    return errors
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _written(data: Mapping[str, object], section: str, key: str, value: str) -> str:
+    """A value as the config wrote it, or the default it stands for."""
+    table = data.get(section)
+    if isinstance(table, Mapping) and key in table:
+        return _show(table[key])
+    return f"{_show(value)} (the default)"
 
 
 def _replace(obj: ScheduleSettings, **changes: Any) -> ScheduleSettings:

@@ -9,6 +9,7 @@ module has no template engine in it, so reading drafts stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from vaultfollow.model import DraftRecord, Problem
+from vaultfollow.properties import ValueProblem, within_years
 from vaultfollow.prose import one_line, word_set
 
 HASH_KEY = "vaultfollow_hash"
@@ -240,15 +242,19 @@ def fresh_record(path: str, followup_id: str) -> DraftRecord:
 def _read_sent(value: object) -> tuple[date | None, str | None]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
+    day: date | None = None
     if isinstance(value, datetime):
-        return value.date(), None
-    if isinstance(value, date):
-        return value, None
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = datetime.fromisoformat(value.strip()).date()
+    if day is not None:
         try:
-            return datetime.fromisoformat(value.strip()).date(), None
-        except ValueError:
-            pass
+            return within_years(day), None
+        except ValueProblem as exc:  # the next check-in is counted from it
+            return None, f"`sent` is `{_show(value)}`; {exc}"
     return None, (
         f"`sent` is `{_show(value)}`; write the day you sent it, such as 2026-11-19, "
         "or leave it empty"

@@ -63,6 +63,7 @@ from vaultfollow.paths import (
     in_folders,
     is_excluded,
     last_pass_file,
+    note_stat,
 )
 from vaultfollow.schedule import Memory, next_change, plan_followups
 from vaultfollow.vault import (
@@ -273,7 +274,7 @@ class Engine:
 
     def _refresh_note(self, rel: str, report: PassReport, key: StatKey | None = None) -> None:
         if key is None:
-            key = self._stat(rel)
+            key = note_stat(str(self.vault.root), rel)  # None: gone, or a link out of the vault
         if self._needs_read(rel, key, report):
             assert key is not None
             self._keep_note(rel, key, self._read_note(rel))

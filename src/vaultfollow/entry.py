@@ -125,14 +125,20 @@ def parse_now(value: str | None, timezone: str) -> datetime:
     zone = ZoneInfo(timezone)
     if value is None:
         return datetime.now(zone)
+    from vaultfollow.errors import UsageError
+    from vaultfollow.properties import FIRST_YEAR, LAST_YEAR
+
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        from vaultfollow.errors import UsageError
-
         raise UsageError(
             f"--now {value!r} is not a time; write 2026-11-12 or 2026-11-12T09:00"
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # the years notes may name
+        raise UsageError(
+            f"--now {value!r} is not a time vaultfollow plans with; write a time "
+            f"between {FIRST_YEAR} and {LAST_YEAR}, such as 2026-11-12T09:00"
+        )
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 

@@ -27,6 +27,7 @@ from vaultfollow.front_matter import (
 from vaultfollow.model import InterviewNote, Person, Problem, Round
 from vaultfollow.paths import in_folders
 from vaultfollow.properties import (
+    YEARS,
     ValueProblem,
     normalise_properties,
     optional_text,
@@ -41,12 +42,21 @@ from vaultfollow.properties import (
     read_tags,
     read_text,
     to_aware,
+    within_years,
 )
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# People one note may name (across its rounds), and rounds it may list.
+# Each follow-up holds its whole note, and each person and round gets one,
+# so a pass grew with the square of a note's people or rounds: 10,000
+# interviewers took more memory than the machine had. What lies past these
+# is reported once and left out, so a pass stays linear in a note's size;
+# no interview panel or application comes near them.
+MAX_PEOPLE = 50
+MAX_ROUNDS = 50
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _DETECTION_LINE = re.compile(r"^\s*(?:type|tags?)\s*:.*interview", re.I | re.M)
 _COMMENTS = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
@@ -330,6 +340,8 @@ class _NoteReader:
         self.settings = settings
         self.zone = settings.schedule.zone
         self.problems: list[Problem] = []
+        self.people_left = MAX_PEOPLE  # shared by the note's rounds
+        self.said_too_many = False
 
     def line_of(self, raw_key: str) -> int | None:
         pattern = re.compile(r"^\s*['\"]?" + re.escape(raw_key) + r"['\"]?\s*:")
@@ -408,8 +420,15 @@ class _NoteReader:
     def rounds(self) -> list[Round]:
         listed = self.get("interviews")
         if isinstance(listed, list) and listed:
+            if len(listed) > MAX_ROUNDS:
+                self.problem(
+                    "interviews",
+                    f"`{self.props['interviews'][0]}` lists {len(listed)} rounds; vaultfollow "
+                    f"plans the first {MAX_ROUNDS} of a note and leaves out the rest: "
+                    "give each application a note of its own",
+                )
             rounds = []
-            for number, item in enumerate(listed, start=1):
+            for number, item in enumerate(listed[:MAX_ROUNDS], start=1):
                 if not isinstance(item, dict):
                     self.problem(
                         "interviews",
@@ -451,7 +470,14 @@ class _NoteReader:
             match = _FILENAME_DATE.match(name)
             if match:
                 try:
-                    moment = date.fromisoformat(match.group(1))
+                    moment = within_years(date.fromisoformat(match.group(1)))
+                except ValueProblem:
+                    fail(
+                        "date",
+                        f"the file name starts with {match.group(1)}, outside the years "
+                        f"vaultfollow plans with; add `date:` with {YEARS}",
+                    )
+                    return None
                 except ValueError:
                     moment = None
         if moment is None:
@@ -483,9 +509,32 @@ class _NoteReader:
         return Round(
             start=start,
             end=end,
-            interviewers=tuple(read_people(value("interviewers"))),
+            interviewers=self.first_people(read_people(value("interviewers")), props, fail),
             label=label_text.display if label_text else None,
         )
+
+    def first_people(
+        self,
+        people: list[Person],
+        props: dict[str, tuple[str, Any]],
+        fail: Callable[[str, str], None],
+    ) -> tuple[Person, ...]:
+        """The interviewers of a round while the note has people left (see
+        MAX_PEOPLE); the first round past the limit says so."""
+        kept = people[: self.people_left]
+        if len(kept) < len(people) and not self.said_too_many:
+            self.said_too_many = True
+            if self.people_left == MAX_PEOPLE:
+                what = f"`{props['interviewers'][0]}` lists {len(people)} people"
+            else:
+                what = f"the rounds list more than {MAX_PEOPLE} people"
+            fail(
+                "interviewers",
+                f"{what}; vaultfollow drafts for the first {MAX_PEOPLE} of a note and leaves "
+                "out the rest: list the people you will write to, or give each round a note",
+            )
+        self.people_left -= len(kept)
+        return tuple(kept)
 
 
 def _choice(*allowed: str) -> Callable[[Any], str]:

@@ -12,6 +12,7 @@ import os
 import re
 from fnmatch import fnmatchcase
 from functools import cache
+from stat import S_ISLNK
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
@@ -79,13 +80,47 @@ def stat_key(path: str) -> StatKey | None:
     return (info.st_mtime_ns, info.st_size)
 
 
+def note_stat(root: str, rel: str) -> StatKey | None:
+    """`stat_key` of the note at `rel`, and None also when it is a link to a
+    file outside the vault at `root` (such a file is never read)."""
+    path = fspath(root, rel)
+    try:
+        info = os.lstat(path)
+        if S_ISLNK(info.st_mode):
+            if _leads_outside(root, path, rel):
+                return None
+            info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _leads_outside(root: str, path: str, rel: str) -> bool:
+    """The link at `path` resolves outside the vault at `root`: nothing
+    outside the vault is read, as symlinked folders are not followed."""
+    real_root = os.path.realpath(root)
+    target = os.path.realpath(path)
+    try:
+        inside = os.path.commonpath([real_root, target]) == real_root
+    except ValueError:  # another drive
+        inside = False
+    if not inside:
+        import logging  # only here: this module must load fast
+
+        logging.getLogger(__name__).debug(
+            "%s: a link to a file outside the vault (%s); not read", rel, target
+        )
+    return not inside
+
+
 def walk(
     root: str, folder: str, skip: set[str], on_error: OnError
 ) -> Iterator[tuple[str, StatKey]]:
     """Every `.md` file under `folder` of the vault at `root` with its
     (mtime_ns, size), outside hidden folders and the (casefolded) `skip`
-    folders. Symlinked folders are not followed (no loops). A folder that
-    cannot be listed is passed to `on_error` and skipped."""
+    folders. Symlinked folders are not followed (no loops), nor links to
+    files outside the vault. A folder that cannot be listed is passed to
+    `on_error` and skipped."""
     for rel, entry in _files(root, folder, skip, on_error):
         if (key := _stat_key(entry)) is not None:
             yield rel, key
@@ -122,7 +157,11 @@ def _files(
                 if entry.is_dir(follow_symlinks=False):
                     if rel.casefold() not in skip:
                         stack.append(rel)
-                elif name[-3:].lower() == ".md" and entry.is_file():
+                elif (
+                    name[-3:].lower() == ".md"
+                    and entry.is_file()
+                    and not (entry.is_symlink() and _leads_outside(root, entry.path, rel))
+                ):
                     yield rel, entry
             except OSError:
                 continue

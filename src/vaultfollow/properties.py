@@ -14,10 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from vaultfollow.model import STATUSES, Person
+
+T_date = TypeVar("T_date", bound=date)
 
 ALIASES = {
     "organization": "company",
@@ -176,31 +178,56 @@ class ValueProblem(ValueError):
     """A value could not be read; the message says what to write instead."""
 
 
+# The years a date may name. Python's dates stop at 0001 and 9999, and the
+# planner adds hours, days and time zone offsets to every date it reads: a
+# "no date" sentinel such as 9999-12-31 would overflow in the middle of a
+# pass. Checked as each date is read, so no later arithmetic can overflow
+# (the config keeps durations to MAX_DURATION_DAYS, well inside the margin).
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+YEARS = f"a date between {FIRST_YEAR} and {LAST_YEAR}"
+
+
+def within_years(moment: T_date) -> T_date:
+    """`moment` itself when its year is one vaultfollow plans with."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueProblem(
+            f"the year {moment.year} is outside the years vaultfollow plans with; "
+            f"write {YEARS}, or leave it out"
+        )
+    return moment
+
+
 def read_date(value: Any) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        return within_years(value.date())
     if isinstance(value, date):
-        return value
+        return within_years(value)
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.strip()).date()
+            day = datetime.fromisoformat(value.strip()).date()
         except ValueError:
             pass
+        else:
+            return within_years(day)
     raise ValueProblem("write a date such as 2026-11-12")
 
 
 def read_datetime(value: Any) -> date | datetime:
     """A date (no time given) or a datetime (naive or aware)."""
     if isinstance(value, datetime | date):
-        return value
+        return within_years(value)
     if isinstance(value, str):
         text = value.strip()
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                return date.fromisoformat(text)
-            return datetime.fromisoformat(text)
+                moment: date | datetime = date.fromisoformat(text)
+            else:
+                moment = datetime.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return within_years(moment)
     raise ValueProblem("write 2026-11-12, 2026-11-12T15:30 or 2026-11-12 15:30")
 
 
