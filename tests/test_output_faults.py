@@ -313,28 +313,24 @@ def test_control_characters_never_reach_calendar_text_or_dashboard(
     assert not RAW_CONTROL.search(dashboard.replace(b"\n", b"")), dashboard
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="D18, left open: the cache (cache.py dump_cache) and the last-pass record "
-    "(last_pass.py make_record) cannot encode a name that is not UTF-8, and the pass "
-    "stops with a traceback; the log, calendar and dashboard handle it",
-)
-def test_a_file_name_that_is_not_utf8_is_escaped_and_stops_nothing(
+def test_a_file_name_that_is_not_utf8_is_reported_and_stops_nothing(
     make_vault: VaultFactory,
 ) -> None:
-    """D18: a note whose name is not UTF-8 (the byte 0xFF) is read like any
-    other: the log names it as `bad\\xffname.md`, and the calendar and the
-    dashboard are written (UTF-8 files cannot hold the raw byte)."""
-    root = make_vault({})
+    """D18: a note whose name is not UTF-8 (the byte 0xFF) cannot be kept
+    track of (the cache, the calendar and the dashboard are UTF-8 text): it
+    is reported by its escaped name, `bad\\xffname.md`, with what to do, and
+    every other note is drafted."""
+    root = make_vault({"Interviews/good.md": interview("Globex", "2026-11-12T15:30", "[Raj]")})
     name = os.fsdecode(b"Interviews/bad\xffname.md")
-    (root / "Interviews").mkdir()
     (root / name).write_text(interview("Acme", "2026-11-12T15:30", "[Jane Doe]"))
     done = run_cli("-v", "sync", root, "--now", "2026-11-12T10:00")
-    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert done.returncode == 1, done.stderr.decode(errors="replace")
     assert b"Traceback" not in done.stderr
     assert_clean_log(done.stderr)
-    data = calendar_bytes(root)
-    assert b"Interview note: Interviews/bad\\\\xffname.md" in data
+    assert b"Interviews/bad\\xffname.md: its name is not UTF-8 text" in done.stderr
+    assert b"rename the file" in done.stderr
+    assert b"Globex" in calendar_bytes(root)
     dashboard = (root / "Follow-ups" / "Follow-ups.md").read_bytes()
-    dashboard.decode("utf-8")
-    assert b"Interviews/bad%FFname.md" in dashboard
+    assert b"its name is not UTF-8 text" in dashboard.decode("utf-8").encode()
+    again = run_cli("sync", root, "--now", "2026-11-12T10:00")  # from the cache: the same
+    assert again.returncode == 1 and b"Traceback" not in again.stderr

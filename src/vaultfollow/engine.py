@@ -64,6 +64,7 @@ from vaultfollow.paths import (
     is_excluded,
     last_pass_file,
     note_stat,
+    printable,
 )
 from vaultfollow.schedule import Memory, next_change, plan_followups
 from vaultfollow.vault import (
@@ -196,6 +197,7 @@ class Engine:
         self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
         self._checks = DraftChecks(self.vault, settings, self._cache, self._repr)
         self._state_stat: StatKey | None = None  # state.json as the last plan read it
+        self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
         self.scanned = False
 
     def save_cache(self) -> None:
@@ -539,6 +541,9 @@ class Engine:
         """Bring the cache up to date with every note and draft of the vault."""
         report = report or PassReport(plan=_empty_plan(datetime.now()))
         stats = self.note_paths()
+        self._bad_names = {rel for rel in stats if not _is_utf8(rel)}
+        for rel in self._bad_names:
+            del stats[rel]
         for known in (self._cache.notes, self._cache.plain):
             for rel in known.keys() - stats.keys():
                 del known[rel]
@@ -574,7 +579,7 @@ class Engine:
             del self._cache.drafts[rel]
             self.cache_dirty = True
         for rel in drafts:
-            if rel != self.settings.dashboard_path:
+            if rel != self.settings.dashboard_path and _is_utf8(rel):
                 self._refresh_draft(rel)
         self.scanned = True
 
@@ -597,6 +602,12 @@ class Engine:
         for rel in sorted(set(paths)):
             if rel == CONFIG_NAME or rel.startswith(".obsidian/"):
                 return self._reload(now)
+            if not _is_utf8(rel):
+                if self.is_note_path(rel) and self.vault.exists(rel):
+                    self._bad_names.add(rel)
+                else:
+                    self._bad_names.discard(rel)
+                continue
             if self.is_template_path(rel):
                 self._templates = None
                 self._templates_key = None
@@ -643,6 +654,14 @@ class Engine:
         )
         notes = [c.note for _, c in cached if c.note]
         problems = [p for _, c in cached for p in c.problems]
+        problems += [
+            Problem(
+                printable(rel),
+                "its name is not UTF-8 text, so vaultfollow cannot keep track of it; "
+                "rename the file (in Obsidian or your file manager)",
+            )
+            for rel in sorted(self._bad_names)
+        ]
         people = self._people_for(notes)
         notes = [enrich_people(note, people) for note in notes]
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
@@ -1219,6 +1238,15 @@ def _conflict_problems(paths: list[str], existing: set[str]) -> list[Problem]:
 
 def _empty_plan(now: datetime) -> Plan:
     return Plan(followups=(), notes=(), problems=(), now=now)
+
+
+def _is_utf8(rel: str) -> bool:
+    """A path decoded from a name that is valid UTF-8 (no escaped bytes)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sha(data: bytes) -> str:
