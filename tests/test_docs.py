@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,18 @@ def test_the_starter_config_lists_every_setting() -> None:
         block = text[text.index(f"[{section}]") :]
         for key in keys:
             assert f"\n# {key} = " in block or f"\n{key} = " in block, f"[{section}] {key}"
+
+
+def test_every_test_named_in_reliability_md_exists() -> None:
+    """docs/reliability.md names a test for each case: each must be there
+    (`file.py::name`, or `::name` for another test of the file before)."""
+    tests = Path(__file__).parent
+    text = (tests.parent / "docs" / "reliability.md").read_text(encoding="utf-8")
+    missing = []
+    current = ""
+    for file, name in re.findall(r"`(?:(test_\w+\.py))?::(\w+)", text):
+        current = file or current
+        source = (tests / current).read_text(encoding="utf-8")
+        if f"def {name}(" not in source:
+            missing.append(f"{current}::{name}")
+    assert not missing, missing
