@@ -240,7 +240,8 @@ class Watcher:
                 if rescan or retry:
                     if retry:
                         log.debug("retrying: the last pass failed")
-                    self._pass(partial(self._full_pass, stop), "rescan", read=None)
+                    what = "rescan" if rescan else "retry"
+                    self._pass(partial(self._full_pass, stop), what, read=None)
                     next_rescan = time.monotonic() + self.options.rescan_interval
                 paths = self._take_ready()
                 if paths:
