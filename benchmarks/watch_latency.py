@@ -2,6 +2,7 @@
 
     python benchmarks/watch_latency.py [--sizes 1000,10000,50000] [--saves 30]
         [--idle 60] [--interviews 300] [--debounce 100ms] [--json out.json]
+        [--watch-args "--polling --poll-interval 5s"]
 
 For each size: generate a vault (benchmarks/make_vault.py) in a temporary
 folder, start `python -m vaultfollow watch VAULT --debounce 100ms` as a real
@@ -95,11 +96,12 @@ def _percentile(values: list[float], q: float) -> float:
 class WatchProcess:
     """`python -m vaultfollow watch` with its stderr read by a thread."""
 
-    def __init__(self, vault: Path, debounce: str) -> None:
+    def __init__(self, vault: Path, debounce: str, extra: list[str] | None = None) -> None:
         self.lines: list[tuple[float, str]] = []
         self.cond = threading.Condition()
+        command = [sys.executable, "-m", "vaultfollow", "watch", str(vault), "--debounce", debounce]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "vaultfollow", "watch", str(vault), "--debounce", debounce],
+            command + (extra or []),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -293,7 +295,7 @@ def run_size(args: argparse.Namespace, notes: int, workdir: Path) -> SizeResult:
     _log(f"{notes} notes: generated in {result.generate_s:.1f} s; starting the watcher")
 
     started = time.perf_counter()
-    watcher = WatchProcess(vault, args.debounce)
+    watcher = WatchProcess(vault, args.debounce, args.watch_args.split())
     try:
         ready = watcher.wait_line(lambda line: "watching" in line, 0, SYNC_TIMEOUT)
         if ready is None:
@@ -414,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=30, help="saves measured per size")
     parser.add_argument("--idle", type=float, default=60.0, help="idle period in seconds")
     parser.add_argument("--debounce", default="100ms")
+    parser.add_argument(
+        "--watch-args", default="", help='more options for watch, e.g. "--polling" (idle CPU)'
+    )
     parser.add_argument("--gap", type=float, default=0.3, help="pause after each save's pass (s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today())

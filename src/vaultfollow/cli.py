@@ -416,9 +416,9 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
     sys.exit(1 if report.has_problems else 0)
 
 
-def _parse_seconds(value: str, name: str) -> float:
+def _parse_seconds(value: str, name: str, *, positive: bool = False) -> float:
     """`300ms`, `0.3s`, `2s`, `10m` or a bare number of milliseconds (debounce)
-    or seconds (rescan)."""
+    or seconds (rescan, poll interval); `positive`: zero is refused."""
     import re
 
     from vaultfollow.errors import UsageError
@@ -428,7 +428,10 @@ def _parse_seconds(value: str, name: str) -> float:
         raise UsageError(f"{name} {value!r} is not a duration; write e.g. 300ms, 2s or 10m")
     number = float(match.group(1))
     unit = match.group(2) or ("ms" if name == "--debounce" else "s")
-    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+    seconds = number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+    if positive and seconds <= 0:
+        raise UsageError(f"{name} {value!r} must be longer than zero; write e.g. 10s or 1m")
+    return seconds
 
 
 @main.command()
@@ -441,6 +444,12 @@ def _parse_seconds(value: str, name: str) -> float:
     help="Quiet time after the last change before a pass (e.g. 100ms, 1s).",
 )
 @click.option("--polling", is_flag=True, help="Poll for changes (network and cloud folders).")
+@click.option(
+    "--poll-interval",
+    default="10s",
+    show_default=True,
+    help="With --polling: how often to look for changes (each look stats every file).",
+)
 @click.option(
     "--rescan",
     default="10m",
@@ -469,6 +478,7 @@ def watch(
     now_text: str | None,
     debounce: str,
     polling: bool,
+    poll_interval: str,
     rescan: str,
     log_file: Path | None,
     serve: bool,
@@ -518,6 +528,7 @@ def watch(
             debounce=_parse_seconds(debounce, "--debounce"),
             polling=polling,
             rescan=_parse_seconds(rescan, "--rescan"),
+            poll_interval=_parse_seconds(poll_interval, "--poll-interval", positive=True),
             on_pass=after_pass if hooks else None,
         )
     finally:
@@ -542,6 +553,7 @@ def _watch(
     debounce: float,
     polling: bool,
     rescan: float,
+    poll_interval: float | None = None,
     on_pass: Callable[[PassReport], None] | None = None,
 ) -> None:
     """Run the watcher in this (main) thread until SIGINT or SIGTERM."""
@@ -549,7 +561,7 @@ def _watch(
     import threading
     from datetime import datetime
 
-    from vaultfollow.watcher import Watcher, WatchOptions
+    from vaultfollow.watcher import POLL_INTERVAL, Watcher, WatchOptions
 
     start = parse_now(now_text, engine.settings.schedule.timezone)
     offset = start - datetime.now(start.tzinfo)
@@ -558,7 +570,12 @@ def _watch(
         return datetime.now(start.tzinfo) + offset
 
     stop = threading.Event()
-    options = WatchOptions(debounce=debounce, polling=polling, rescan_interval=rescan)
+    options = WatchOptions(
+        debounce=debounce,
+        polling=polling,
+        poll_interval=poll_interval or POLL_INTERVAL,
+        rescan_interval=rescan,
+    )
     watcher = Watcher(engine, options, now, on_pass=on_pass)
 
     def request_stop(signum: int, frame: object) -> None:
@@ -567,7 +584,8 @@ def _watch(
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with engine.vault.lock_watch():
+        with engine.vault.lock_watch() as lock:
+            watcher.watch_lock = lock  # let go and taken anew when the folder is replaced
             removed = engine.vault.remove_temp_files(engine.owned)
             for rel in removed:
                 _log().info("removed %s, left by an interrupted run", rel)

@@ -623,6 +623,12 @@ class Engine:
                 self._refresh_note(rel, report)
         return self._plan_and_write(now, report, recreate=False)
 
+    def reopen(self, now: datetime) -> PassReport:
+        """The vault folder was replaced (restored from a copy, another vault
+        moved to its path): forget all that was read from the old one, read
+        the settings and every file afresh, then write outputs."""
+        return self._reload(now)
+
     def _reload(self, now: datetime) -> PassReport:
         """The config or Obsidian's settings changed: start afresh."""
         stamp = stamp_settings(self.vault)

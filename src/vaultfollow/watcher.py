@@ -5,9 +5,10 @@ thread that called `Watcher.run`, normally the main thread, so signals reach
 it) waits for a quiet period, drops its own writes, waits for files that are
 still being written, runs an incremental pass and logs one line per change.
 Around that it supervises: a periodic reconciliation rescan recovers lost
-events, a timer refreshes time-dependent output, a dead observer is
-restarted, a vanished vault folder is waited for, and an exhausted inotify
-limit falls back to polling.
+events, a failed pass is retried with backoff, a timer refreshes
+time-dependent output, a dead observer is restarted, a vanished vault folder
+is waited for (its lock let go), a different folder at the vault's path is
+locked and read afresh, and an exhausted inotify limit falls back to polling.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
 from vaultfollow.engine import Engine, Interrupted, PassReport
-from vaultfollow.errors import VaultfollowError
+from vaultfollow.errors import UsageError, VaultfollowError
 from vaultfollow.model import Problem
-from vaultfollow.vault import VaultGoneError
+from vaultfollow.vault import VaultGoneError, WatchLock, folder_identity
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +39,43 @@ _ACTIONS = frozenset({"created", "modified", "moved", "deleted"})
 MAX_DEFERRALS = 20  # a file that never looks stable (clock skew) is read anyway
 CACHE_SAVE_AFTER = 2.0  # seconds of quiet before the cache is written
 EMPTY_GRACE = 2.0  # seconds a note that had content must stay empty to count as empty
+RETRY_FIRST = 1.0  # seconds before a failed pass is tried again; doubled each time
+RETRY_MAX = 60.0
+POLL_INTERVAL = 10.0  # each look stats every file: 0.1 CPU s on 20,000 notes
 
 
 @dataclass(frozen=True, slots=True)
 class WatchOptions:
     debounce: float = 0.3  # seconds of quiet before a pass
+    max_wait: float = 2.0  # ... or this long after the first change, quiet or not
     polling: bool = False  # poll instead of inotify/FSEvents (network, cloud folders)
-    poll_interval: float = 1.0
+    poll_interval: float = POLL_INTERVAL
     rescan_interval: float = 600.0  # reconciliation rescan
     supervise_interval: float = 1.0
 
 
 @dataclass(slots=True)
 class _Pending:
-    """Paths waiting for a pass, and when the last event arrived."""
+    """Paths waiting for a pass, and when the first and the last event arrived."""
 
     paths: dict[str, int] = field(default_factory=dict)  # path -> deferrals so far
+    first_event: float = 0.0  # since when something waits
     last_event: float = 0.0
     rescan: bool = False
+
+    def touch(self, now: float) -> None:
+        """An event arrives (call before recording it)."""
+        if not self.paths and not self.rescan:
+            self.first_event = now
+        self.last_event = now
+
+    def due_in(self, now: float, options: WatchOptions) -> float:
+        """Seconds until what waits is taken: after a quiet period, or at the
+        latest `max_wait` after the first event, so a file written without
+        pause (a logger, a plugin, a long download) holds up no other note."""
+        quiet = options.debounce - (now - self.last_event)
+        longest = max(options.max_wait, options.debounce) - (now - self.first_event)
+        return max(0.0, min(quiet, longest))
 
 
 class _Collector(FileSystemEventHandler):
@@ -83,8 +103,8 @@ class _Collector(FileSystemEventHandler):
                 return  # watchdog reports the files of a new folder itself
             # A folder moved or vanished: its files may have no events of their own.
             with self.lock:
+                self.pending.touch(time.monotonic())
                 self.pending.rescan = True
-                self.pending.last_event = time.monotonic()
             self.wake.set()
             return
         paths = [event.src_path]
@@ -94,9 +114,9 @@ class _Collector(FileSystemEventHandler):
         if not rels:
             return
         with self.lock:
+            self.pending.touch(time.monotonic())
             for rel in rels:
                 self.pending.paths.setdefault(rel, 0)
-            self.pending.last_event = time.monotonic()
         self.wake.set()
 
     def _relative(self, path: str | bytes) -> str | None:
@@ -118,13 +138,17 @@ class Watcher:
         *,
         observer_factory: Callable[[bool, float], BaseObserver] | None = None,
         on_pass: Callable[[PassReport], None] | None = None,
+        watch_lock: WatchLock | None = None,
     ) -> None:
+        """`watch_lock`: the vault's one-watcher lock, let go while the
+        folder is gone and taken anew on the folder that comes back."""
         self.engine = engine
         self.root = engine.vault.root  # resolved once (symlinks), see Vault
         self.options = options
         self.now = now
         self.observer_factory = observer_factory or _make_observer
         self.on_pass = on_pass  # e.g. hand the new calendar to the HTTP feed
+        self.watch_lock = watch_lock
         self.pending = _Pending()
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -135,6 +159,10 @@ class Watcher:
         self._last_pass = 0.0
         self._logged: set[Problem] = set()
         self._gone = False
+        self._fresh = False  # another folder is at the path: read it afresh
+        self._retry_at: float | None = None  # when to retry a failed pass
+        self._retry_wait = RETRY_FIRST
+        self._failure: str | None = None  # the failure last logged
 
     # --- observer ------------------------------------------------------------
 
@@ -177,16 +205,14 @@ class Watcher:
         """Initial sync, then passes on every change until `stop` is set."""
         try:
             self._start_observer()
-            self._pass(
-                lambda: self.engine.full_pass(self.now(), should_stop=stop.is_set), "initial sync"
-            )
+            self._pass(partial(self._full_pass, stop), "initial sync", read=None)
             next_rescan = time.monotonic() + self.options.rescan_interval
             next_tick = self.engine.next_change(self.now())
             last_now = self.now()
             log.info(
                 "watching %s (%s); Ctrl-C to stop",
                 self.root,
-                "polling" if self.polling else "events",
+                f"polling every {self.options.poll_interval:g} s" if self.polling else "events",
             )
             while not stop.is_set():
                 wait = min(
@@ -194,6 +220,7 @@ class Watcher:
                     max(0.0, next_rescan - time.monotonic()),
                     max(0.0, (next_tick - self.now()).total_seconds()),
                     self._debounce_wait(),
+                    self._retry_wait_left(),
                 )
                 self.wake.wait(wait)
                 self.wake.clear()
@@ -208,23 +235,22 @@ class Watcher:
                     stop.wait(self.options.supervise_interval)
                     next_tick = max(next_tick, self.now())
                     continue
-                if self._take_rescan() or time.monotonic() >= next_rescan:
-                    self._pass(
-                        lambda: self.engine.full_pass(self.now(), should_stop=stop.is_set),
-                        "rescan",
-                    )
+                rescan = self._take_rescan() or time.monotonic() >= next_rescan
+                retry = self._retry_wait_left() == 0.0
+                if rescan or retry:
+                    if retry:
+                        log.debug("retrying: the last pass failed")
+                    what = "rescan" if rescan else "retry"
+                    self._pass(partial(self._full_pass, stop), what, read=None)
                     next_rescan = time.monotonic() + self.options.rescan_interval
                 paths = self._take_ready()
                 if paths:
-                    self._pass(
-                        partial(self._changed_pass, paths),
-                        _describe_paths(paths),
-                    )
+                    self._pass(partial(self._changed_pass, paths), _describe_paths(paths), paths)
                 if self.now() < last_now:  # the clock went back: so may the next change
                     next_tick = self.engine.next_change(self.now())
                 last_now = self.now()
                 if self.now() >= next_tick:
-                    self._pass(lambda: self.engine.changed_pass([], self.now()), "new day")
+                    self._pass(lambda: self.engine.changed_pass([], self.now()), "new day", [])
                     next_tick = self.engine.next_change(self.now())
                 if self.engine.cache_dirty and self._idle_for() >= CACHE_SAVE_AFTER:
                     self._save_cache()
@@ -251,37 +277,85 @@ class Watcher:
     def _changed_pass(self, paths: list[str]) -> PassReport:
         return self.engine.changed_pass(paths, self.now())
 
+    def _full_pass(self, stop: threading.Event) -> PassReport:
+        if self._fresh:  # nothing known of the folder now at the path
+            self._fresh = False
+            return self.engine.reopen(self.now())
+        return self.engine.full_pass(self.now(), should_stop=stop.is_set)
+
     def _supervise(self, stop: threading.Event) -> bool:
-        """False while the vault folder is gone (nothing to do until it is back)."""
-        if not self.root.is_dir():
+        """False while the vault folder is gone (nothing to do until it is
+        back) or this watcher must stop (`stop` is then set)."""
+        vault = self.engine.vault
+        identity = folder_identity(self.root)
+        if identity is None:
             if not self._gone:
+                if self.watch_lock is not None:
+                    # A renamed vault: free it for a watcher at its new path.
+                    self.watch_lock.release()
                 log.warning("%s: the vault folder is gone; waiting for it to come back", self.root)
                 self._gone = True
                 if self.observer is not None:
                     _stop_observer(self.observer)
                     self.observer = None
             return False
-        if self._gone:
-            log.info("%s: the vault folder is back", self.root)
-            self._gone = False
-            self._restart_observer("the vault folder came back")
+        if not self._gone and identity == vault.identity:
+            if not self._observer_healthy():
+                self._restart_observer("the file watcher stopped")
             return True
-        if not self._observer_healthy():
-            self._restart_observer("the file watcher stopped")
+        # The folder is back, or another one is at its path (a copy restored,
+        # a vault moved there): lock it first, as a new watcher would.
+        if self.watch_lock is not None:
+            try:
+                self.watch_lock.relock()
+            except VaultGoneError:
+                self._gone = True  # gone again already
+                return False
+            except UsageError as exc:
+                log.warning(
+                    "%s: the folder now at this path is another one, and %s; this watcher stops",
+                    self.root,
+                    exc.message,
+                )
+                stop.set()
+                return False
+            identity = self.watch_lock.identity
+        if self.observer is not None:
+            _stop_observer(self.observer)
+            self.observer = None
+        if identity == vault.identity:
+            log.info("%s: the vault folder is back", self.root)
+            why = "the vault folder came back"
+        else:
+            # What was read is of the old folder: forget it, read this one afresh.
+            log.warning(
+                "%s: the vault folder is back, as a different folder (a copy restored, or "
+                "another vault moved there); reading it afresh",
+                self.root,
+            )
+            vault.identity = identity
+            self._fresh = True
+            why = "a different folder is at the vault's path"
+        self._gone = False
+        self._restart_observer(why)
         return True
 
     def _debounce_wait(self) -> float:
         with self.lock:
             if not self.pending.paths and not self.pending.rescan:
                 return self.options.supervise_interval
-            quiet = time.monotonic() - self.pending.last_event
-        return max(0.0, self.options.debounce - quiet)
+            return self.pending.due_in(time.monotonic(), self.options)
+
+    def _retry_wait_left(self) -> float:
+        if self._retry_at is None:
+            return self.options.supervise_interval
+        return max(0.0, self._retry_at - time.monotonic())
 
     def _take_rescan(self) -> bool:
         with self.lock:
             if not self.pending.rescan:
                 return False
-            if time.monotonic() - self.pending.last_event < self.options.debounce:
+            if self.pending.due_in(time.monotonic(), self.options) > 0:
                 return False
             self.pending.rescan = False
             self.pending.paths.clear()  # the rescan covers them
@@ -292,7 +366,7 @@ class Watcher:
         with self.lock:
             if not self.pending.paths:
                 return []
-            if time.monotonic() - self.pending.last_event < self.options.debounce:
+            if self.pending.due_in(time.monotonic(), self.options) > 0:
                 return []
             candidates = dict(self.pending.paths)
             self.pending.paths.clear()
@@ -305,9 +379,15 @@ class Watcher:
                 ready.append(rel)
         if later:
             with self.lock:
+                now = time.monotonic()
+                self.pending.touch(now)
+                # Look again after a debounce period, not at once for `max_wait`.
+                longest = max(self.options.max_wait, self.options.debounce)
+                self.pending.first_event = max(
+                    self.pending.first_event, now - longest + self.options.debounce
+                )
                 for rel, count in later.items():
                     self.pending.paths[rel] = max(count, self.pending.paths.get(rel, 0))
-                self.pending.last_event = time.monotonic()
         return sorted(ready)
 
     def _stable(self, rel: str) -> bool:
@@ -318,22 +398,27 @@ class Watcher:
             return True  # gone: a deletion is stable
         return time.time() - info.st_mtime >= self.options.debounce * 0.5
 
-    def _pass(self, run: Callable[[], PassReport], what: str) -> None:
+    def _pass(self, run: Callable[[], PassReport], what: str, read: list[str] | None) -> None:
+        """Run a pass and log what it did; `read`: the notes it reads (None: all)."""
         try:
             report = run()
         except Interrupted:
             raise
         except VaultGoneError:
             return  # noticed by the supervisor on the next turn
-        except VaultfollowError as exc:  # e.g. a disk full: said plainly, retried later
-            log.error("%s: %s", what, exc.message)
+        except VaultfollowError as exc:  # e.g. a disk full: said plainly, retried
+            self._failed(what, exc.message, traceback=False)
             return
-        except Exception:
-            log.exception("%s: the pass failed; carrying on", what)
+        except Exception as exc:
+            self._failed(what, f"the pass failed ({exc!r})", traceback=True)
             return
         self.passes += 1
         self._last_pass = time.monotonic()
-        self._requeue_empty(report)
+        if read is None:  # a full pass: whatever failed before is done now
+            if self._failure is not None:
+                log.info("%s: the earlier failure is resolved, outputs are up to date", what)
+            self._retry_at, self._retry_wait, self._failure = None, RETRY_FIRST, None
+        self._requeue_empty(report, read)
         self._log(report, what)
         if self.on_pass is not None:
             try:
@@ -341,16 +426,36 @@ class Watcher:
             except Exception:
                 log.exception("%s: the after-pass hook failed; carrying on", what)
 
-    def _requeue_empty(self, report: PassReport) -> None:
+    def _failed(self, what: str, message: str, *, traceback: bool) -> None:
+        """Log a failed pass once (not at every retry) and retry it later, by
+        itself: freeing space or making the disk writable is no file event."""
+        if message != self._failure:
+            log.error(
+                "%s: %s (tried again by itself until it works: no need to save again)",
+                what,
+                message,
+                exc_info=traceback,
+            )
+            self._failure = message
+        else:
+            log.debug("%s: %s", what, message)
+        self._retry_at = time.monotonic() + self._retry_wait
+        self._retry_wait = min(self._retry_wait * 2, RETRY_MAX)
+
+    def _requeue_empty(self, report: PassReport, read: list[str] | None) -> None:
         now = time.monotonic()
+        retry = set(report.retry)
+        for rel in [r for r in self._empty_since if r not in retry]:
+            if read is None or rel in read:  # read with content: a later empty save starts afresh
+                del self._empty_since[rel]
         for rel in report.retry:
             since = self._empty_since.setdefault(rel, now)
             if now - since >= EMPTY_GRACE:
                 self.engine.accept_empty(rel)
                 del self._empty_since[rel]
             with self.lock:
+                self.pending.touch(time.monotonic())
                 self.pending.paths.setdefault(rel, 0)
-                self.pending.last_event = time.monotonic()
             self.wake.set()
 
     def _log(self, report: PassReport, what: str) -> None:
@@ -394,9 +499,9 @@ def _describe_paths(paths: list[str]) -> str:
 
 def _make_observer(polling: bool, interval: float) -> BaseObserver:
     if polling:
-        from watchdog.observers.polling import PollingObserver
+        from vaultfollow.poller import StatPollingObserver
 
-        return PollingObserver(timeout=interval)
+        return StatPollingObserver(timeout=interval)
     from watchdog.observers import Observer
 
     observer: BaseObserver = Observer()
