@@ -10,6 +10,7 @@ only follow-ups whose inputs changed and writes only files whose bytes differ.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import logging
@@ -532,7 +533,11 @@ class Engine:
                 self.forget_record()
                 raise
             if not dry_run:
-                self.save_cache()
+                try:
+                    self.save_cache()
+                except (WriteError, OutsideVaultError) as exc:
+                    report.failed.append(exc.rel)  # one more file not written
+                    report.problems.append(Problem(exc.rel, exc.reason))
         return report
 
     def read_all(
@@ -1120,10 +1125,24 @@ class Engine:
         return bool(done.written)
 
     def _say_failures(self, done: Written, report: PassReport) -> None:
-        """Files that could not be written, as problems (the pass goes on)."""
+        """Files that could not be written, as problems (the pass goes on).
+        A full disk or a read-only file system fails every file alike: said
+        once, for the first of them."""
+        said: set[int] = set()
         for error in done.failed:
             _drop(report, error.rel)
             report.failed.append(error.rel)
+            code = getattr(error, "errno", None)
+            if code in _WHOLE_DISK:
+                if code in said:
+                    continue
+                said.add(code)
+                alike = sum(1 for e in done.failed if getattr(e, "errno", None) == code)
+                if alike > 1:
+                    report.problems.append(
+                        Problem(error.rel, f"{error.reason} (and {alike - 1} more files)")
+                    )
+                    continue
             report.problems.append(Problem(error.rel, error.reason))
 
     def _save_memory(self, memory: Memory, report: PassReport) -> None:
@@ -1213,6 +1232,10 @@ def _replaces(digest: str | None) -> MayReplace | None:
 # lines: a file there that says it is one of vaultfollow's (when no cache
 # remembers what was written).
 _OUTPUT_MARKS = {".ics": b"PRODID:-//vaultfollow//", ".md": b"\nvaultfollow: dashboard\n"}
+
+
+# Errors that fail every write to the file system alike, not one path.
+_WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def _drop(report: PassReport, rel: str) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
-from vaultfollow.engine import Engine, Interrupted, PassReport
+from vaultfollow.engine import EMPTY_GRACE, Engine, Interrupted, PassReport
 from vaultfollow.errors import UsageError, VaultfollowError
 from vaultfollow.model import Problem
 from vaultfollow.vault import VaultGoneError, WatchLock, folder_identity
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 _ACTIONS = frozenset({"created", "modified", "moved", "deleted"})
 MAX_DEFERRALS = 20  # a file that never looks stable (clock skew) is read anyway
 CACHE_SAVE_AFTER = 2.0  # seconds of quiet before the cache is written
-EMPTY_GRACE = 2.0  # seconds a note that had content must stay empty to count as empty
 RETRY_FIRST = 1.0  # seconds before a failed pass is tried again; doubled each time
 RETRY_MAX = 60.0
 POLL_INTERVAL = 10.0  # each look stats every file: 0.1 CPU s on 20,000 notes
@@ -414,7 +413,10 @@ class Watcher:
             return
         self.passes += 1
         self._last_pass = time.monotonic()
-        if read is None:  # a full pass: whatever failed before is done now
+        if report.failed:  # some files could not be written (said as problems): retry
+            self._failure = self._failure or "some files could not be written"
+            self._retry_later()
+        elif read is None:  # a full pass: whatever failed before is done now
             if self._failure is not None:
                 log.info("%s: the earlier failure is resolved, outputs are up to date", what)
             self._retry_at, self._retry_wait, self._failure = None, RETRY_FIRST, None
@@ -439,6 +441,10 @@ class Watcher:
             self._failure = message
         else:
             log.debug("%s: %s", what, message)
+        self._retry_later()
+
+    def _retry_later(self) -> None:
+        """A full pass after a wait that doubles with each failure."""
         self._retry_at = time.monotonic() + self._retry_wait
         self._retry_wait = min(self._retry_wait * 2, RETRY_MAX)
 
