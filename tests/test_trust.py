@@ -245,6 +245,23 @@ def test_dismissals_and_first_seen_dates_survive_deleting_the_state_folder(
     assert "Thank-you: Jane Doe" not in (root / "Follow-ups/followups.ics").read_text("utf-8")
 
 
+def test_the_state_of_vaultfollow_0_1_is_taken_over(make_vault: VaultFactory) -> None:
+    """D4: a vault synced by 0.1 kept its decisions in `.vaultfollow/state.json`:
+    they are read when the decisions file is not there yet, then kept there."""
+    root = make_vault({"Interviews/acme.md": note()})
+    report = sync(root, NOW)
+    dismissed = root / THANKS
+    decisions = root / DECISIONS
+    drafted = json.loads(decisions.read_text("utf-8"))["drafted"]
+    legacy = {"version": 1, "first_seen": {}, "created": drafted}
+    (root / ".vaultfollow/state.json").write_text(json.dumps(legacy), encoding="utf-8")
+    decisions.unlink()
+    dismissed.unlink()
+    report = sync(root, NOW)
+    assert not dismissed.exists() and not report.created
+    assert json.loads(decisions.read_text("utf-8"))["drafted"] == drafted
+
+
 def test_the_decisions_file_is_merged_never_clobbered(make_vault: VaultFactory) -> None:
     """D4: two machines write the decisions file in turn (and a sync service
     leaves a conflict copy): what each one decided is kept."""

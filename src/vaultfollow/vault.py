@@ -561,8 +561,8 @@ def parse_memory(data: bytes) -> Memory:
     """The decisions as `dump_memory` wrote them (ValueError when they are not)."""
     try:
         raw = json.loads(data.decode("utf-8"))
-        if not isinstance(raw, dict) or "format" not in raw:
-            raise ValueError("no `format`")
+        if not isinstance(raw, dict) or not ("format" in raw or "version" in raw):
+            raise ValueError("no `format`")  # 0.1 wrote `version`
         drafted = raw["drafted"] if "drafted" in raw else raw["created"]  # 0.1: "created"
         return Memory(
             first_seen={str(k): date.fromisoformat(v) for k, v in raw["first_seen"].items()},
