@@ -376,3 +376,39 @@ def test_check_and_due_answer_without_writing(make_vault: VaultFactory) -> None:
     result = CliRunner().invoke(main, ["due", "--now", NOW.isoformat(), str(root)])
     assert result.exit_code == 0, result.output
     assert "Jane Doe" in result.output
+
+
+def test_a_drafts_folder_over_obsidians_templates_folder_is_refused(
+    make_vault: VaultFactory,
+) -> None:
+    """D14 for the templates folder Obsidian's own settings name: exit 2
+    naming the key and the setting, nothing written."""
+    root = make_vault(
+        {
+            "Interviews/acme.md": note(),
+            ".obsidian/templates.json": '{"folder": "Follow-ups/Templates"}',
+        }
+    )
+    result = run_sync(root)
+    assert result.returncode == 2, result.stderr
+    assert "[drafts] folder" in result.stderr and "Follow-ups/Templates" in result.stderr
+    assert not (root / "Follow-ups").exists()
+
+
+def test_a_draft_replaced_by_a_link_to_outside_is_not_read(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """D15 for drafts, under `watch`: a draft that becomes a link to a file
+    outside the vault is not read (it counts as gone), and never written."""
+    root = make_vault({"Interviews/acme.md": note()})
+    outside = tmp_path / "outside.md"
+    draft = root / THANKS
+    with watching(root) as watcher:
+        settle(watcher)
+        outside.write_text(draft.read_text("utf-8").replace("status: draft", "status: sent"))
+        draft.unlink()
+        draft.symlink_to(outside)
+        settle(watcher, quiet=1.0)
+        (thanks,) = [f for f in watcher.engine.plan(NOW)[0].followups if f.draft_path == THANKS]
+        assert thanks.state.value == "dismissed"
+    assert "status: sent" in outside.read_text("utf-8")

@@ -237,7 +237,9 @@ class Engine:
     def note_paths(self) -> dict[str, StatKey | None]:
         """Every note of the vault with its (mtime_ns, size), None for a
         note the cache does not know (it is read, and stated then)."""
-        self._skip = [self.settings.drafts.folder, *self.vault.templates_folders()]
+        templates = self.vault.templates_folders()
+        _check_drafts_folder(self.settings.drafts.folder, templates)
+        self._skip = [self.settings.drafts.folder, *templates]
         known = self._cache.notes.keys() | self._cache.plain.keys()
         return self.vault.scan(self._skip, self.settings.notes.exclude, known)
 
@@ -399,7 +401,7 @@ class Engine:
         `record`: what they say, so they need not be parsed)."""
         drafts = self._cache.drafts
         key = self.vault.written.get(rel) if written is not None else None
-        key = key or self._stat(rel)
+        key = key or note_stat(str(self.vault.root), rel)  # a link out of the vault: gone
         if key is None:
             if drafts.pop(rel, None) is not None:
                 self.cache_dirty = True
@@ -1267,6 +1269,25 @@ def _conflict_problems(paths: list[str], existing: set[str]) -> list[Problem]:
 
 def _empty_plan(now: datetime) -> Plan:
     return Plan(followups=(), notes=(), problems=(), now=now)
+
+
+def _check_drafts_folder(folder: str, templates: Iterable[str]) -> None:
+    """ConfigError when `[drafts] folder` is, holds or lies in a templates
+    folder Obsidian's or Templater's settings name (`vaultfollow.toml`
+    alone cannot tell: see config.py for the folders it names)."""
+    for other in templates:
+        if (
+            other.casefold() == folder.casefold()
+            or in_folders(folder, [other])
+            or in_folders(other, [folder])
+        ):
+            raise ConfigError(
+                [
+                    f"{CONFIG_NAME}: [drafts] folder is {folder!r}, which overlaps the note "
+                    f"templates folder {other!r} (set in Obsidian's or Templater's settings); "
+                    'give the drafts a folder of their own, such as "Follow-ups"'
+                ]
+            )
 
 
 def _is_utf8(rel: str) -> bool:
