@@ -1100,8 +1100,9 @@ class Engine:
                 self.cache_dirty = True
 
     def _write_output_file(self, rel: str, data: bytes, report: PassReport) -> bool:
-        """Write the calendar or the dashboard over a file vaultfollow wrote
-        (it says so: see `_is_own_output`), or where none is; a file of the
+        """Write the calendar or the dashboard where no file is, or over one
+        vaultfollow wrote: what it last wrote there, or (the caches gone) a
+        file that says it is vaultfollow's (`_OUTPUT_MARKS`). A file of the
         user's there is left alone and said, with what to do."""
         previous = self._cache.outputs.get(rel)
         digests = {self._disk.get(rel), previous.digest if previous else None} - {None}
