@@ -412,3 +412,26 @@ def test_a_draft_replaced_by_a_link_to_outside_is_not_read(
         (thanks,) = [f for f in watcher.engine.plan(NOW)[0].followups if f.draft_path == THANKS]
         assert thanks.state.value == "dismissed"
     assert "status: sent" in outside.read_text("utf-8")
+
+
+def test_a_full_disk_is_said_in_one_line_and_nothing_is_half_written(tmp_path: Path) -> None:
+    """D8/D9 for `sync` on a real full tmpfs: every file fails alike, so
+    one line says it (the first file, and how many more); no file is left
+    half written, no temp file stays; with space freed, everything is written."""
+    from test_watch_faults import fill, make_vault_at, tmpfs
+
+    with tmpfs(tmp_path / "mnt") as mnt:
+        root = make_vault_at(
+            mnt / "vault", {f"Interviews/{c}.md": note(c) for c in ("Acme", "Globex")}
+        )
+        big = fill(mnt)
+        result = run_sync(root)
+        assert result.returncode == 1, result.stderr
+        said = [line for line in result.stderr.splitlines() if "No space left" in line]
+        assert len(said) == 1, result.stderr
+        assert "free some space" in said[0] and "more files)" in said[0]
+        assert not list(root.rglob("*.vaultfollow-tmp"))
+        assert all(p.stat().st_size for p in root.rglob("*.md"))
+        big.unlink()
+        assert run_sync(root).returncode == 0
+        assert (root / THANKS).is_file()

@@ -74,7 +74,6 @@ from vaultfollow.vault import (
     OutsideVaultError,
     Vault,
     WriteError,
-    Written,
     conflict_copy_of,
 )
 
@@ -130,6 +129,9 @@ class PassReport:
     problems: list[Problem] = field(default_factory=list)
     retry: list[str] = field(default_factory=list)  # read as empty: look again soon
     failed: list[str] = field(default_factory=list)  # could not be written: try again later
+    # Of those, the ones a full disk or a read-only file system failed: one problem says them all.
+    unwritable: list[WriteError] = field(default_factory=list)
+    _unwritable_said: Problem | None = None
     dry_run: bool = False
 
     @property
@@ -538,8 +540,8 @@ class Engine:
                 try:
                     self.save_cache()
                 except (WriteError, OutsideVaultError) as exc:
-                    report.failed.append(exc.rel)  # one more file not written
-                    report.problems.append(Problem(exc.rel, exc.reason))
+                    self._say_failures([exc], report)  # one more file not written
+                    _say_unwritable(report)
         return report
 
     def read_all(
@@ -697,7 +699,9 @@ class Engine:
         self._pending_record = None
         self.vault.written.clear()
         try:
-            return self._plan_and_write_once(now, report, recreate=recreate)
+            report = self._plan_and_write_once(now, report, recreate=recreate)
+            _say_unwritable(report)
+            return report
         except BaseException:
             self.forget_record()
             raise
@@ -1006,7 +1010,7 @@ class Engine:
             report.kept.append(rel)
             report.retry.append(rel)  # plan again with what the user saved
             self._refresh_draft(rel)
-        self._say_failures(done, report)
+        self._say_failures(done.failed, report)
 
     def _prepare_calendar(
         self, plan: Plan, calendar_key: str, write_drafts: Callable[[bool], None]
@@ -1124,29 +1128,23 @@ class Engine:
                     "another place",
                 )
             )
-        self._say_failures(done, report)
+        self._say_failures(done.failed, report)
         return bool(done.written)
 
-    def _say_failures(self, done: Written, report: PassReport) -> None:
-        """Files that could not be written, as problems (the pass goes on).
-        A full disk or a read-only file system fails every file alike: said
-        once, for the first of them."""
-        said: set[int] = set()
-        for error in done.failed:
+    def _say_failures(
+        self, failed: Iterable[WriteError | OutsideVaultError], report: PassReport
+    ) -> None:
+        """Files that could not be written: each is a problem (the pass goes
+        on), but those a full disk or a read-only file system failed, which
+        fails every file alike, are said once at the end of the pass (see
+        `_say_unwritable`)."""
+        for error in failed:
             _drop(report, error.rel)
             report.failed.append(error.rel)
-            code = getattr(error, "errno", None)
-            if code in _WHOLE_DISK:
-                if code in said:
-                    continue
-                said.add(code)
-                alike = sum(1 for e in done.failed if getattr(e, "errno", None) == code)
-                if alike > 1:
-                    report.problems.append(
-                        Problem(error.rel, f"{error.reason} (and {alike - 1} more files)")
-                    )
-                    continue
-            report.problems.append(Problem(error.rel, error.reason))
+            if isinstance(error, WriteError) and error.errno in _WHOLE_DISK:
+                report.unwritable.append(error)
+            else:
+                report.problems.append(Problem(error.rel, error.reason))
 
     def _save_memory(self, memory: Memory, report: PassReport) -> None:
         rel = self.settings.decisions_path
@@ -1161,8 +1159,7 @@ class Engine:
                 )
             )
         except (WriteError, OutsideVaultError) as exc:
-            report.failed.append(rel)
-            report.problems.append(Problem(rel, exc.reason))
+            self._say_failures([exc], report)
 
     def _output_is_current(self, rel: str, key: str) -> bool:
         """The output at `rel` shows what `key` hashes and is as this engine left it."""
@@ -1239,6 +1236,19 @@ _OUTPUT_MARKS = {".ics": b"PRODID:-//vaultfollow//", ".md": b"\nvaultfollow: das
 
 # Errors that fail every write to the file system alike, not one path.
 _WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def _say_unwritable(report: PassReport) -> None:
+    """One problem for every file a full disk or a read-only file system
+    kept from being written (the first of them, and how many more)."""
+    if report._unwritable_said is not None:
+        report.problems.remove(report._unwritable_said)
+        report._unwritable_said = None
+    if report.unwritable:
+        first, more = report.unwritable[0], len(report.unwritable) - 1
+        also = f" (and {more} more file{'' if more == 1 else 's'})" if more else ""
+        report._unwritable_said = Problem(first.rel, first.reason + also)
+        report.problems.append(report._unwritable_said)
 
 
 def _drop(report: PassReport, rel: str) -> None:
