@@ -15,8 +15,6 @@ three interleaved, one of each per round):
 - cold, outputs just deleted: the same, with the outputs deleted before each
   run instead (for comparison, not a target; last of all, see `move_aside`);
 - warm: `vaultfollow sync` again with nothing changed;
-- warm, real pass: the same with the record of the last pass deleted first,
-  so the engine runs over its cache (for comparison: not a target);
 - `vaultfollow due` on the same warm vault.
 
 Before and after the cold runs, the runner also times making an empty file
@@ -119,9 +117,6 @@ def startup(runs: int, workdir: Path) -> dict[str, float]:
     init = [python, "-m", "vaultfollow", "init", str(vault)]
     subprocess.run(init, check=True, capture_output=True)
     due = [python, "-m", "vaultfollow", "due", str(vault), "--now", NOW]
-    # A pass leaves no record while a file it read is under 2 s old (see
-    # last_pass.RACY_NS), and `init` has just written every file.
-    time.sleep(2.5)
     timed([python, "-m", "vaultfollow", "-q", "sync", str(vault), "--now", NOW])
     result = {
         "python": median_of(runs, [python, "-c", "pass"]),
@@ -234,12 +229,6 @@ class SizeRun:
         result["warm"] = median_of(runs, self.sync)
         result["warm_vs_io_floor"] = result["warm"] / result["io_floor"]
         result["due"] = median_of(runs, self.due)
-        record = next((self.vault / ".vaultfollow").glob("cache-*.last-pass.json"))
-
-        def forget_record() -> None:
-            record.unlink(missing_ok=True)
-
-        result["warm_real"] = median_of(runs, self.sync, before=forget_record)
         print(f"  {result}", file=sys.stderr, flush=True)
 
     def measure_after_delete(self, runs: int) -> None:
@@ -284,16 +273,15 @@ def main() -> int:
     print(f"\nMachine: {machine()}\n")
     print(
         "| notes | I/O floor | naive | cold sync | warm sync | cold / naive | warm / floor "
-        "| cold, outputs just deleted | warm, real pass | due |"
+        "| cold, outputs just deleted | due |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(
             f"| {int(row['notes']):,} | {row['io_floor']:.2f} s | {row['naive']:.2f} s | "
             f"{row['cold']:.2f} s | {row['warm']:.2f} s | {row['cold_vs_naive']:.2f}x | "
             f"{row['warm_vs_io_floor']:.2f}x | {row['cold_after_delete']:.2f} s "
-            f"({row['cold_after_delete_vs_naive']:.2f}x) | {row['warm_real']:.2f} s | "
-            f"{row['due']:.2f} s |"
+            f"({row['cold_after_delete_vs_naive']:.2f}x) | {row['due']:.2f} s |"
         )
     print("\nMaking one empty file in a new folder of the vault, before and after the cold runs:")
     for row in rows:

@@ -17,7 +17,7 @@ from conftest import BERLIN, at
 from vaultfollow.cache import FORMAT, dump_cache, load_cache
 from vaultfollow.engine import open_engine, sync
 from vaultfollow.errors import VaultfollowError
-from vaultfollow.paths import CACHE_FILE, last_pass_file
+from vaultfollow.paths import CACHE_FILE
 from vaultfollow.starter import init_vault
 
 NOW = at("2026-11-12 10:00")
@@ -80,7 +80,6 @@ def test_a_sync_with_nothing_changed_reads_no_note_and_imports_no_renderer(
         ".obsidian/plugins/templater-obsidian/data.json",
         "Follow-ups/vaultfollow-state.json",
         CACHE_FILE,
-        last_pass_file(CACHE_FILE),
     }
 
 

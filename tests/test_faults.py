@@ -265,8 +265,7 @@ def test_a_pass_flushes_its_drafts_to_disk_once(
     report = sync(root, NOW)
     assert len(report.created) >= 6
     assert flushes == [str(root)]
-    # Single writes: the calendar, the dashboard, the state file and the
-    # cache (no record of the pass: it wrote files a moment ago).
+    # Single writes: the calendar, the dashboard, the state file and the cache.
     assert fsynced.count("file") == 4
     assert all(p.read_bytes() for p in (root / "Follow-ups").rglob("*.md"))
     assert temp_files(root) == []

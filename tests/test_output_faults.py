@@ -230,14 +230,14 @@ def test_control_characters_in_file_names_are_escaped_on_stderr(
 ) -> None:
     """D18: a note named with a newline, ESC, BEL, DEL and C1 controls reaches
     stderr escaped (`\\n`, `\\x1b`), never raw: no forged `fixed: ...` line,
-    no terminal control. Both on a real pass (-v, every line) and when the
-    answer comes from the record of the last pass."""
+    no terminal control. Both with -v (every line) and on a second pass,
+    which reads nothing new."""
     root = control_vault(make_vault)
     first = run_cli("-v", "sync", root, "--now", "2026-11-12T10:00")
     assert first.returncode == 1, first.stderr.decode()
     assert ESCAPED_BAD.encode() in first.stderr
     assert_clean_log(first.stderr)
-    again = run_cli("sync", root, "--now", "2026-11-12T10:00")  # answered from the record
+    again = run_cli("sync", root, "--now", "2026-11-12T10:00")
     assert again.returncode == 1
     assert ESCAPED_BAD.encode() in again.stderr
     assert_clean_log(again.stderr)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import at, berlin_settings
 from vaultfollow.model import DraftRecord, FollowUp, Kind, Plan, State
 from vaultfollow.notes import parse_note
-from vaultfollow.schedule import Memory, plan_followups
+from vaultfollow.schedule import Memory, earliest, plan_followups
 
 ACME = """
 ---
@@ -358,3 +359,16 @@ def test_ids_survive_renames_and_body_edits() -> None:
     second = plan({"Elsewhere/renamed.md": edited}, NOW)
     assert [f.id for f in first.followups] == [f.id for f in second.followups]
     assert [f.event_id for f in first.followups] == [f.event_id for f in second.followups]
+
+
+def test_a_change_at_a_time_the_clocks_skip_or_repeat_is_expected_early() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    # 02:30 does not exist on 2027-03-28: wall-clock comparisons pass it at
+    # 03:00 CEST (01:00 UTC), so the window must end no later than that.
+    skipped = datetime(2027, 3, 28, 2, 30, tzinfo=berlin)
+    assert earliest(skipped) <= datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    # 02:30 happens twice on 2026-10-25: the first time counts.
+    repeated = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)
+    assert earliest(repeated) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    ordinary = datetime(2026, 11, 12, 9, 0, tzinfo=berlin)
+    assert earliest(ordinary) == ordinary

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from ical.calendar_stream import IcsCalendarStream
 from conftest import VaultFactory, at
 from vaultfollow.cli import main
 from vaultfollow.engine import sync
+from vaultfollow.paths import CACHE_FILE
 from vaultfollow.starter import init_vault
 
 NOW = at("2026-11-12 10:00")
@@ -337,3 +341,118 @@ def test_two_applications_whose_drafts_share_a_name_are_stable(make_vault: Vault
     second = sync(root, at("2026-11-22 10:00"))
     assert (second.created, second.updated, second.outputs) == ([], [], [])
     assert snapshot(root) == before
+
+
+BROKEN = """---
+type: interview
+company: Initech
+date: next week sometime
+---
+"""
+
+
+def starter(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    return root
+
+
+def command_line(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultfollow", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_sync_and_due_say_what_was_kept_and_exit_1_on_problems(tmp_path: Path) -> None:
+    root = starter(tmp_path)
+    (root / "Interviews/initech.md").write_text(BROKEN, encoding="utf-8")
+    run(root, "sync", "--now", NOW.isoformat())
+    edited = next((root / "Follow-ups").rglob("*thank-you*.md"))
+    edited.write_text(edited.read_text("utf-8") + "\nP.S. my own words\n", encoding="utf-8")
+    for _ in range(2):  # the second pass reads nothing new, and says the same
+        code, out, err = run(root, "sync", "--now", NOW.isoformat())
+        assert code == 1 and "Interviews/initech.md" in err
+        assert "kept     Follow-ups/" in err and "1 kept because you edited them" in out
+    for args in ((), ("--json",)):
+        code, out, err = run(root, "due", "--now", NOW.isoformat(), *args)
+        assert code == 1 and "Interviews/initech.md" in err
+    assert json.loads(out)  # rows, not an empty list
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [("clean", 0), ("problems", 1), ("broken config", 2), ("bad time", 2), ("quiet", 1)],
+)
+def test_the_command_line_says_and_writes_what_it_should(
+    tmp_path: Path, case: str, code: int
+) -> None:
+    root = starter(tmp_path)
+    args = ["sync", "vault", f"--now={NOW.isoformat()}"]
+    if case == "bad time":
+        args[-1] = "--now=next tuesday"
+    if case == "quiet":
+        args.insert(0, "-q")
+    if case in ("problems", "quiet"):
+        (root / "Interviews/initech.md").write_text(BROKEN, encoding="utf-8")
+    if case == "broken config":
+        (root / "vaultfollow.toml").write_text("[schedule\n", encoding="utf-8")
+    returncode, out, err = command_line(*args, cwd=tmp_path)
+    assert returncode == code, err
+    written = [p for p in (root / "Follow-ups").rglob("*") if p.is_file()]
+    if code == 2:
+        assert not written and not out and err.startswith("vaultfollow: ")
+        return
+    assert written and "follow-ups pending" in out
+    assert ("created  Follow-ups/" in err) == (case != "quiet")
+    assert ("Interviews/initech.md" in err) == (case != "clean")
+
+
+def test_a_file_given_as_the_vault_is_a_usage_error(tmp_path: Path) -> None:
+    root = starter(tmp_path)
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    result = CliRunner().invoke(main, ["due", str(root)], env={"VAULTFOLLOW_VAULT": str(afile)})
+    assert result.exit_code == 2 and "--vault" in result.stderr, result.stderr
+    code, _, err = run(root, "--vault", str(afile), "due")
+    assert code == 2 and "--vault" in err, err
+
+
+def test_a_renamed_vault_folder_is_named_in_the_calendar(tmp_path: Path) -> None:
+    root = starter(tmp_path)
+    run(root, "sync", "--now", NOW.isoformat())
+    renamed = root.rename(tmp_path / "Career")
+    run(renamed, "sync", "--now", NOW.isoformat())
+    calendar = (renamed / "Follow-ups/followups.ics").read_text("utf-8")
+    assert "vault=Career&" in calendar and "vault=vault&" not in calendar
+
+
+def test_a_cache_that_cannot_be_saved_is_a_problem(tmp_path: Path) -> None:
+    root = starter(tmp_path)
+    run(root, "sync", "--now", NOW.isoformat())
+    cache = root / CACHE_FILE
+    cache.unlink()
+    cache.mkdir()  # neither readable nor writable as a file
+    code, out, err = run(root, "sync", "--now", NOW.isoformat())
+    assert code == 1 and "could not be written" in err and "1 problems" in out
+
+
+def test_a_reader_that_goes_away_ends_due_quietly(tmp_path: Path) -> None:
+    root = starter(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vaultfollow", "due", str(root), "--now", NOW.isoformat()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # `vaultfollow due | head -0`
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=30) == 1  # as click ends on a broken pipe
+    assert "Traceback" not in errors

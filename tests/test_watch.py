@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,12 @@ from ical.calendar_stream import IcsCalendarStream
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from conftest import BERLIN, VaultFactory, wait_for
+from conftest import BERLIN, VaultFactory, at, wait_for
 from vaultfollow.draftfile import is_edited
 from vaultfollow.engine import open_engine
+from vaultfollow.ics import render_calendar
+from vaultfollow.model import due_rows
+from vaultfollow.starter import init_vault
 from vaultfollow.watcher import Watcher, WatchOptions, _make_observer
 
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)
@@ -618,3 +621,27 @@ def test_a_pass_reads_only_what_changed(make_vault: VaultFactory) -> None:
     assert reads == ["Interviews/i3.md"]
     # Only the draft that quotes the changed section is rewritten.
     assert report.updated == ["Follow-ups/Co3/2026-11-12 thank-you - Jane Doe.md"]
+
+
+def test_the_plan_holds_until_the_next_change(tmp_path: Path) -> None:
+    """What the watcher's timer rests on: until `next_change`, time alone
+    changes neither the due list, the calendar nor the dashboard's urgencies."""
+    root = tmp_path / "vault"
+    init_vault(root, date(2026, 11, 12), "Europe/Berlin")
+    engine = open_engine(root)
+    engine.read_all()
+    moment = at("2026-11-09 07:00")
+    end = at("2026-12-20 00:00")
+    checked = 0
+    while moment < end:
+        plan, _ = engine.plan(moment)
+        until = engine.next_change(moment, plan)
+        assert until > moment
+        for later in (moment + (until - moment) / 2, until - timedelta(microseconds=1)):
+            again, _ = engine.plan(later)
+            assert due_rows(again) == due_rows(plan)
+            calendar = render_calendar(again, engine.settings, "vault")
+            assert calendar == render_calendar(plan, engine.settings, "vault")
+            checked += 1
+        moment = until
+    assert checked > 40

@@ -1,3 +1,3 @@
-from vaultfollow.entry import main
+from vaultfollow.cli import main
 
 main()

@@ -11,49 +11,29 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from vaultfollow import __version__
-from vaultfollow.entry import (
-    configure_logging,
-    last_report,
-    log_formatter,
-    parse_now,
-    print_due,
-    print_report,
-    print_sync,
-    real_sync,
-    say_error,
-    table,
-)
 
 if TYPE_CHECKING:
     import logging
     from datetime import datetime
-    from pathlib import Path
 
     from vaultfollow.engine import PassReport
+    from vaultfollow.errors import VaultfollowError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-class _PathType(click.Path):
-    """`click.Path` that gives a `pathlib.Path`, importing pathlib only when
-    a command runs (`--help` and the quick commands do without it)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from pathlib import Path
-
-        return Path(os.fsdecode(super().convert(value, param, ctx)))
-
-
-# Commands that first try the record of the last pass: they set up logging
-# only when they need a real pass (importing logging is a cost of its own).
-_QUICK_COMMANDS = ("sync", "due")
-
 NOW_HELP = "Pretend it is this time (ISO, e.g. 2026-11-12T09:00); for planning ahead and tests."
+
+# A temporary file younger than this may be another pass's (a watcher's,
+# or a second sync's), about to be renamed into place: left alone.
+TEMP_FILE_AGE = 60.0
+
+_YELLOW, _RED, _RESET = "\x1b[33m", "\x1b[31m", "\x1b[0m"
 
 
 def _log() -> logging.Logger:
@@ -62,12 +42,67 @@ def _log() -> logging.Logger:
     return logging.getLogger("vaultfollow")
 
 
-def _setup_logging(ctx: click.Context) -> None:
-    """Logging as the global options ask (once per run)."""
-    options = ctx.find_root().obj or {}
-    if not options.get("logging"):
-        configure_logging(options.get("verbose", 0), options.get("quiet", False))
-        options["logging"] = True
+def _say(text: str, stream: TextIO) -> None:
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def _printable(text: str) -> str:
+    from vaultfollow.paths import printable
+
+    return printable(text)
+
+
+def use_color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def log_formatter(fmt: str = "%(message)s", *, color: bool = False) -> logging.Formatter:
+    """The formatter of every log handler vaultfollow installs (stderr and
+    `--log-file`): each message on one line with its control characters
+    escaped (`\n`, `\x1b`), as file names in it may hold any of them: a
+    newline would forge a log line, an ESC drive the terminal. With `color`,
+    warnings are yellow and errors red on a terminal stderr."""
+    import logging
+
+    class Formatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            # A copy, as the record is shared by every handler.
+            clean = logging.makeLogRecord(record.__dict__)
+            clean.msg, clean.args = _printable(record.getMessage()), None
+            text = super().format(clean)
+            if color and record.levelno >= logging.WARNING and use_color(sys.stderr):
+                return (_RED if record.levelno >= logging.ERROR else _YELLOW) + text + _RESET
+            return text
+
+        def formatException(self, ei: Any) -> str:
+            # A traceback keeps its lines; each is escaped like a message.
+            lines = super().formatException(ei).split("\n")
+            return "\n".join(_printable(line) for line in lines)
+
+    return Formatter(fmt)
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """What the core logs goes to stderr: warnings and errors only with
+    `quiet`, everything with `verbose`; warnings yellow and errors red on a
+    terminal."""
+    import logging
+
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(log_formatter(color=True))
+    root = logging.getLogger("vaultfollow")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def say_error(exc: VaultfollowError) -> int:
+    """An error of the core as the user sees it; returns its exit code."""
+    for line in exc.message.splitlines():
+        _say(f"vaultfollow: {_printable(line)}", sys.stderr)
+    return exc.exit_code
 
 
 def _handle_errors(func: F) -> F:
@@ -85,12 +120,92 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def parse_now(value: str | None, timezone: str) -> datetime:
+    """`--now` as an aware time in `timezone` (the clock's time when None)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    if value is None:
+        return datetime.now(zone)
+    from vaultfollow.errors import UsageError
+    from vaultfollow.properties import FIRST_YEAR, LAST_YEAR
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--now {value!r} is not a time; write 2026-11-12 or 2026-11-12T09:00"
+        ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # the years notes may name
+        raise UsageError(
+            f"--now {value!r} is not a time vaultfollow plans with; write a time "
+            f"between {FIRST_YEAR} and {LAST_YEAR}, such as 2026-11-12T09:00"
+        )
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def print_report(report: PassReport) -> None:
+    """What a pass did: each draft (logged), its problems, a summary line."""
+    log = _log()
+    dry_run = report.dry_run
+    verb = "would be " if dry_run else ""
+    for path in report.created:
+        log.info("%screated  %s", "would create " if dry_run else "", path)
+    for path in report.updated:
+        log.info("%supdated  %s", "would update " if dry_run else "", path)
+    for path in report.kept:
+        log.info("kept     %s (you edited it)", path)
+    for path in report.outputs:
+        log.debug("%swritten  %s", verb, path)
+    for problem in report.problems:
+        log.warning("%s", problem)
+    pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
+    summary = (
+        f"{len(report.created)} drafts {verb}created, {len(report.updated)} {verb}updated, "
+        f"{len(report.kept)} kept because you edited them, {report.unchanged} unchanged; "
+        f"{pending} follow-ups pending; {len(report.problems)} problems"
+    )
+    _say(summary + (" (dry run: nothing written)" if dry_run else ""), sys.stdout)
+    if report.outputs and not dry_run:
+        _say("Updated " + ", ".join(report.outputs), sys.stdout)
+
+
+def table(rows: list[dict[str, str]]) -> str:
+    """Pending follow-ups as aligned columns; overdue ones red on a terminal."""
+    from datetime import datetime
+
+    columns = [
+        ("state", "STATE"),
+        ("do", "DO"),
+        ("kind", "KIND"),
+        ("to", "TO"),
+        ("company", "COMPANY"),
+        ("role", "ROLE"),
+    ]
+    shown = [
+        {
+            **{key: _printable(value) for key, value in row.items()},
+            "do": datetime.fromisoformat(row["do"]).strftime("%a %d %b %H:%M"),
+        }
+        for row in rows
+    ]
+    widths = {key: max(len(title), *(len(r[key]) for r in shown)) for key, title in columns}
+    lines = ["  ".join(title.ljust(widths[key]) for key, title in columns).rstrip()]
+    for row in shown:
+        line = "  ".join(row[key].ljust(widths[key]) for key, _ in columns).rstrip()
+        if row["state"] == "overdue" and use_color(sys.stdout):
+            line = _RED + line + _RESET
+        lines.append(line)
+    return "\n".join(lines)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vaultfollow")
 @click.option(
     "--vault",
     "vault_option",
-    type=_PathType(file_okay=False),
+    type=click.Path(file_okay=False, path_type=Path),
     envvar="VAULTFOLLOW_VAULT",
     help="The vault folder (default: $VAULTFOLLOW_VAULT, else the current folder).",
 )
@@ -100,40 +215,21 @@ def _handle_errors(func: F) -> F:
 def main(ctx: click.Context, vault_option: Path | None, verbose: int, quiet: bool) -> None:
     """Keep interview follow-ups true in a Markdown vault: a draft for every
     follow-up that is due, one .ics calendar and a dashboard note."""
-    ctx.obj = {"vault": vault_option, "verbose": verbose, "quiet": quiet}
-    if ctx.invoked_subcommand not in _QUICK_COMMANDS:
-        _setup_logging(ctx)
+    ctx.obj = {"vault": vault_option}
+    configure_logging(verbose, quiet)
 
 
 def _vault_root(ctx: click.Context, vault: Path | None) -> Path:
     if vault is not None:
         return vault
     default: Path | None = ctx.obj.get("vault") if ctx.obj else None
-    if default is not None:
-        return default
-    from pathlib import Path
-
-    return Path.cwd()
+    return default if default is not None else Path.cwd()
 
 
-vault_argument = click.argument("vault", required=False, type=_PathType(file_okay=False))
+vault_argument = click.argument(
+    "vault", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
 now_option = click.option("--now", "now_text", metavar="ISO-TIME", help=NOW_HELP)
-
-
-def _engine(ctx: click.Context, vault: Path | None) -> Any:
-    from vaultfollow.engine import open_engine
-
-    _setup_logging(ctx)
-    return open_engine(_vault_root(ctx, vault))
-
-
-def _last_pass(ctx: click.Context, vault: Path | None, now_text: str | None) -> Any:
-    """The last pass's report when nothing changed since (see last_pass.py),
-    else None. Never with -v: a real pass says what it skipped."""
-    options = ctx.find_root().obj or {}
-    if options.get("verbose"):
-        return None
-    return last_report(str(_vault_root(ctx, vault)), now_text)
 
 
 @main.command()
@@ -147,12 +243,16 @@ def sync(
     ctx: click.Context, vault: Path | None, now_text: str | None, dry_run: bool, recreate: bool
 ) -> None:
     """One pass: bring drafts, calendar and dashboard up to date."""
-    last = None if dry_run or recreate else _last_pass(ctx, vault, now_text)
-    if last is not None:
-        quiet = (ctx.find_root().obj or {}).get("quiet", False)
-        sys.exit(print_sync(last, quiet))
-    _setup_logging(ctx)
-    sys.exit(real_sync(_vault_root(ctx, vault), now_text, dry_run=dry_run, recreate=recreate))
+    from vaultfollow.engine import open_engine
+
+    engine = open_engine(_vault_root(ctx, vault))
+    now = parse_now(now_text, engine.settings.schedule.timezone)
+    if not dry_run:
+        for rel in engine.vault.remove_temp_files(engine.owned, older_than=TEMP_FILE_AGE):
+            _log().info("removed %s, left by an interrupted run", rel)
+    report = engine.full_pass(now, dry_run=dry_run, recreate=recreate)
+    print_report(report)
+    sys.exit(1 if report.has_problems else 0)
 
 
 @main.command()
@@ -163,23 +263,27 @@ def sync(
 @_handle_errors
 def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: bool) -> None:
     """List pending follow-ups, overdue first."""
-    last = _last_pass(ctx, vault, now_text)
-    if last is not None:
-        sys.exit(print_due(last["plan_problems"], last["due"], as_json))
+    from vaultfollow.engine import open_engine
     from vaultfollow.model import due_rows
 
-    engine = _engine(ctx, vault)
+    engine = open_engine(_vault_root(ctx, vault))
     now = parse_now(now_text, engine.settings.schedule.timezone)
     engine.read_all()
     plan, _ = engine.plan(now)
     for problem in plan.problems:
         _log().warning("%s", problem)
-    print_due([], due_rows(plan), as_json)  # the problems went to the log above
+    rows = due_rows(plan)
+    if as_json:
+        import json
+
+        _say(json.dumps(rows, indent=2, ensure_ascii=False), sys.stdout)
+    else:
+        _say(table(rows) if rows else "Nothing due.", sys.stdout)
     sys.exit(1 if plan.problems else 0)
 
 
 @main.command()
-@click.argument("vault", type=_PathType(file_okay=False))
+@click.argument("vault", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--timezone", help="IANA time zone to write into the config (default: this machine's)."
 )
@@ -233,7 +337,7 @@ def _quote(path: Path) -> str:
     "vault",
     required=False,
     default="vaultfollow-demo",
-    type=_PathType(file_okay=False),
+    type=click.Path(file_okay=False, path_type=Path),
 )
 @now_option
 @click.option("--once", is_flag=True, help="Sync once and exit instead of watching.")
@@ -458,7 +562,7 @@ def _parse_seconds(value: str, name: str, *, positive: bool = False) -> float:
 )
 @click.option(
     "--log-file",
-    type=_PathType(dir_okay=False),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Also append the log, with timestamps, to this file.",
 )
 @click.option(
@@ -597,7 +701,9 @@ def _watch(
 
 
 @main.command()
-@click.argument("target", required=False, type=_PathType(exists=True), metavar="VAULT|DRAFT")
+@click.argument(
+    "target", required=False, type=click.Path(exists=True, path_type=Path), metavar="VAULT|DRAFT"
+)
 @now_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array of {path, line, code, message}."
@@ -676,7 +782,3 @@ def service_status() -> None:
 
     for line in status().lines:
         click.echo(line)
-
-
-if __name__ == "__main__":
-    main()

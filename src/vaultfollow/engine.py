@@ -14,13 +14,11 @@ import errno
 import gc
 import hashlib
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +33,6 @@ from vaultfollow.cache import (
 from vaultfollow.config import Settings, parse_config_text
 from vaultfollow.draft_checks import DraftChecks, check_in_counts, check_in_number
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
-from vaultfollow.last_pass import SettingsStamp, same_but_later, stamp_settings
 from vaultfollow.model import (
     DraftRecord,
     FollowUp,
@@ -59,11 +56,9 @@ from vaultfollow.paths import (
     CACHE_FILE,
     CONFIG_NAME,
     STATE_DIR,
-    WORDS_FILE,
     StatKey,
     in_folders,
     is_excluded,
-    last_pass_file,
     note_stat,
     printable,
 )
@@ -164,19 +159,9 @@ def _s(items: list[str]) -> str:
 class Engine:
     """Reads a vault, plans its follow-ups and writes the outputs."""
 
-    def __init__(
-        self,
-        vault: Vault,
-        settings: Settings,
-        settings_stamp: SettingsStamp | None = None,
-    ) -> None:
-        """`settings_stamp`: what `settings` were read from, taken before
-        reading it (see `stamp_settings`)."""
+    def __init__(self, vault: Vault, settings: Settings) -> None:
         self.vault = vault
         self.settings = settings
-        self.settings_stamp = settings_stamp or stamp_settings(vault)
-        self._settings_fallback = False  # the config is broken: older settings in use
-        self._pending_record: Callable[[], bytes] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -196,43 +181,17 @@ class Engine:
         self._targets: tuple[frozenset[str], dict[str, str]] | None = None
         self._empty_ok: set[str] = set()
         self._written_folders: set[Path] = set()
-        self._template_stats: dict[str, StatKey | None] = {}
         self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
         self._checks = DraftChecks(self.vault, settings, self._cache, self._repr)
-        self._state_stat: StatKey | None = None  # state.json as the last plan read it
         self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
         self.scanned = False
 
     def save_cache(self) -> None:
-        """Keep what was read for the next run (a no-op when nothing changed),
-        then the record of the last pass: only once the cache is safe, since
-        a real pass that cannot save its cache fails, and so must the record."""
-        try:
-            if self.cache_dirty:
-                data = dump_cache(self._cache, self._settings_key)
-                self.vault.write(CACHE_FILE, data, self.owned)
-                self.cache_dirty = False
-        except BaseException:
-            self._pending_record = None
-            self.forget_record()
-            raise
-        make, self._pending_record = self._pending_record, None
-        record = make() if make is not None else None
-        if record is None:
-            return
-        rel = last_pass_file(CACHE_FILE)
-        if same_but_later(self.vault.read_bytes(rel), record):
-            return
-        try:
-            self.vault.write(rel, record, self.owned)
-        except (OSError, VaultfollowError) as exc:
-            log.debug("%s not written: %s", rel, exc)
-            self.forget_record()
-
-    def forget_record(self) -> None:
-        """Remove the record of the last pass (a pass failed: it vouches for nothing)."""
-        with contextlib.suppress(OSError):
-            os.unlink(self.vault.fspath(last_pass_file(CACHE_FILE)))
+        """Keep what was read for the next run (a no-op when nothing changed)."""
+        if self.cache_dirty:
+            data = dump_cache(self._cache, self._settings_key)
+            self.vault.write(CACHE_FILE, data, self.owned)
+            self.cache_dirty = False
 
     # --- paths ---------------------------------------------------------------
 
@@ -496,7 +455,6 @@ class Engine:
 
             folder = self.settings.drafts.templates
             stats = [(name, self._stat(f"{folder}/{name}")) for name in sorted(TEMPLATE_NAMES)]
-            self._template_stats = {f"{folder}/{name}": stat for name, stat in stats}
             self._templates_key = _hash(repr((__version__, stats)))
         return self._templates_key
 
@@ -526,16 +484,9 @@ class Engine:
     ) -> PassReport:
         """Look at every file (unchanged ones cost a stat), then write outputs."""
         report = PassReport(plan=_empty_plan(now), dry_run=dry_run)
-        self._pending_record = None  # the cache is about to change
         with _collector_paused():
-            try:
-                self.read_all(report, should_stop)
-                report = self._plan_and_write(now, report, recreate=recreate)
-            except Interrupted:
-                raise  # nothing written
-            except BaseException:
-                self.forget_record()
-                raise
+            self.read_all(report, should_stop)
+            report = self._plan_and_write(now, report, recreate=recreate)
             if not dry_run:
                 try:
                     self.save_cache()
@@ -607,7 +558,6 @@ class Engine:
         report = PassReport(plan=_empty_plan(now))
         if not self.scanned:
             return self.full_pass(now)
-        self._pending_record = None  # the cache is about to change
         for rel in sorted(set(paths)):
             if rel == CONFIG_NAME or rel.startswith(".obsidian/"):
                 return self._reload(now)
@@ -640,21 +590,12 @@ class Engine:
 
     def _reload(self, now: datetime) -> PassReport:
         """The config or Obsidian's settings changed: start afresh."""
-        stamp = stamp_settings(self.vault)
         try:
-            settings = load_settings(self.vault)
+            self.settings = load_settings(self.vault)
         except ConfigError as exc:
             for line in exc.errors:
                 log.error("%s", line)
             log.error("keeping the previous settings until %s is fixed", CONFIG_NAME)
-            # A real pass would stop at the broken config: no record vouches
-            # for passes made with the previous settings.
-            self._settings_fallback = True
-            self._reset()
-            return self.full_pass(now)
-        self.settings = settings
-        self.settings_stamp = stamp
-        self._settings_fallback = False
         self._reset()
         return self.full_pass(now)
 
@@ -681,7 +622,6 @@ class Engine:
         notes = [enrich_people(note, people) for note in notes]
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
-        self._state_stat = self._stat(self.settings.decisions_path)  # before reading it
         memory = self.vault.load_memory(self.settings.decisions_path)
         planned = plan_followups(
             notes,
@@ -696,15 +636,11 @@ class Engine:
         return planned.plan, Memory(first_seen, dict(memory.created))
 
     def _plan_and_write(self, now: datetime, report: PassReport, *, recreate: bool) -> PassReport:
-        self._pending_record = None
         self.vault.written.clear()
         try:
             report = self._plan_and_write_once(now, report, recreate=recreate)
             _say_unwritable(report)
             return report
-        except BaseException:
-            self.forget_record()
-            raise
         finally:
             self._reprs.clear()  # keyed by id(): only valid while the plan lives
             self.vault.discard_reserved()
@@ -763,78 +699,7 @@ class Engine:
         if not report.dry_run:
             self._save_memory(Memory(memory.first_seen, created), report)
         report.problems = sorted(set(report.problems), key=_problem_order)
-        eligible = not (report.dry_run or recreate or report.retry or self._settings_fallback)
-        if eligible and self.scanned:
-            self._pending_record = self._record_pass(plan, report)  # see save_cache
         return report
-
-    def _record_pass(self, plan: Plan, report: PassReport) -> Callable[[], bytes] | None:
-        """The record of this pass (see `last_pass.py`): the inputs as this
-        pass saw them (read, or as it wrote them), never as they are now, so
-        that a file changed during the pass makes the record fail to match,
-        not vouch for it. None when a file it read changed too recently to
-        trust its modification time (see `last_pass.RACY_NS`). Everything is
-        taken now but the cache's own stat, known once the cache is saved (a
-        real pass that cannot read or write its cache fails): the function
-        returned adds it and makes the record's bytes."""
-        from vaultfollow.last_pass import is_racy, make_record
-        from vaultfollow.model import due_rows
-
-        settings = self.settings
-        notes = dict(self._cache.plain)
-        notes.update((rel, cached.key) for rel, cached in self._cache.notes.items())
-        drafts = {rel: cached.key for rel, cached in self._cache.drafts.items()}
-        stamp_files, zone_signals = self.settings_stamp
-        files: dict[str, StatKey | None] = dict(stamp_files)
-        files.update(self._template_stats)
-        files[WORDS_FILE] = self._checks.words_stat
-        for rel in (settings.calendar.path, settings.dashboard_path):
-            output = self._cache.outputs.get(rel)
-            files[rel] = output.stat if output is not None else None
-        decisions = settings.decisions_path
-        files[decisions] = self.vault.written.get(decisions, self._state_stat)
-        # Files this pass wrote are known by their bytes.
-        written = set(self.vault.written)
-        read = [
-            key
-            for group in (notes, drafts, files)
-            for rel, key in group.items()
-            if rel not in written
-        ]
-        if is_racy(read):
-            return None
-        pending = sum(1 for f in plan.followups if f.state is State.PENDING)
-        record = partial(
-            make_record,
-            notes=notes,
-            drafts=drafts,
-            scan={
-                "skip": self._skip,
-                "exclude": list(settings.notes.exclude),
-                "drafts": settings.drafts.folder,
-                "dashboard": settings.dashboard_path,
-            },
-            zone_signals=zone_signals,
-            vault_name=self.vault.name,
-            timezone=settings.schedule.timezone,
-            now=plan.now,
-            until=self.next_change(plan.now, plan),
-            report={
-                # What the same pass says when run again: what it wrote is unchanged then.
-                "kept": report.kept,
-                "unchanged": report.unchanged + len(report.created) + len(report.updated),
-                "pending": pending,
-                "problems": [str(p) for p in report.problems],
-                "plan_problems": [str(p) for p in plan.problems],
-                "due": due_rows(plan),
-            },
-        )
-
-        def with_cache() -> bytes:
-            files[CACHE_FILE] = self.vault.written.get(CACHE_FILE) or self._stat(CACHE_FILE)
-            return record(files=files)
-
-        return with_cache
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
         key = (followup, sent)
@@ -1187,10 +1052,6 @@ class Engine:
             plan, _ = self.plan(now)
         return next_change(plan, self.settings, now)
 
-    # Back-compatible name for one full pass.
-    def run(self, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:
-        return self.full_pass(now, dry_run=dry_run, recreate=recreate)
-
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
@@ -1324,8 +1185,7 @@ def _problem_order(problem: Problem) -> tuple[str, int, str]:
 
 def open_engine(root: Path) -> Engine:
     vault = Vault(root)
-    stamp = stamp_settings(vault)
-    return Engine(vault, load_settings(vault), stamp)
+    return Engine(vault, load_settings(vault))
 
 
 def sync(root: Path, now: datetime, *, dry_run: bool = False, recreate: bool = False) -> PassReport:

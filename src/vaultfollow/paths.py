@@ -1,25 +1,21 @@
-"""Which files of a vault are notes, and a fingerprint of them all.
-
-Kept apart and light (the standard library only) because the quickest
-commands need nothing else: `vaultfollow sync` and `vaultfollow due` on a
-vault where nothing changed list its files, compare one fingerprint with the
-one the last pass left (see `last_pass.py`), and are done.
+"""Where things are in a vault: the names of the files vaultfollow keeps
+there, which files are notes and drafts (each listed with the modification
+time and size the cache is keyed by), and `printable`, how a file name is
+written into a log line or an output.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Callable, Container, Iterable, Iterator
 from fnmatch import fnmatchcase
-from functools import cache
 from stat import S_ISLNK
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:  # not imported at run time: this module must load fast
-    from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-
-    OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
+OnError = Callable[[str, OSError], None]  # (folder that cannot be listed, why)
 
 StatKey = tuple[int, int]  # (mtime_ns, size)
 
@@ -52,11 +48,6 @@ def _host() -> str:
 CACHE_FILE = f"{STATE_DIR}/cache-{_host()}.json"
 
 
-def last_pass_file(cache_file: str) -> str:
-    """Where the record of the last pass lives, beside its machine's cache."""
-    return cache_file.removesuffix(".json") + ".last-pass.json"
-
-
 def in_folders(path: str, folders: Iterable[str]) -> bool:
     lowered = path.casefold()
     return any(lowered.startswith(folder.casefold().rstrip("/") + "/") for folder in folders)
@@ -71,18 +62,9 @@ def fspath(root: str, rel: str) -> str:
     return os.path.join(root, rel) if os.sep == "/" else os.path.join(root, *rel.split("/"))
 
 
-def stat_key(path: str) -> StatKey | None:
-    """(mtime_ns, size) of a file, or None when it is not there."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
-
 def note_stat(root: str, rel: str) -> StatKey | None:
-    """`stat_key` of the note at `rel`, and None also when it is a link to a
-    file outside the vault at `root` (such a file is never read)."""
+    """(mtime_ns, size) of the note at `rel`, or None when it is not there or
+    is a link to a file outside the vault at `root` (such a file is never read)."""
     path = fspath(root, rel)
     try:
         info = os.lstat(path)
@@ -105,11 +87,7 @@ def _leads_outside(root: str, path: str, rel: str) -> bool:
     except ValueError:  # another drive
         inside = False
     if not inside:
-        import logging  # only here: this module must load fast
-
-        logging.getLogger(__name__).debug(
-            "%s: a link to a file outside the vault (%s); not read", rel, target
-        )
+        log.debug("%s: a link to a file outside the vault (%s); not read", rel, target)
     return not inside
 
 
@@ -167,28 +145,6 @@ def _files(
                 continue
 
 
-def scan_notes(
-    root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
-) -> dict[str, StatKey]:
-    """Every note of the vault: `walk` without `skip` folders and `exclude` patterns."""
-    return {
-        rel: key
-        for rel, entry in _notes(root, skip, exclude, on_error)
-        if (key := _stat_key(entry)) is not None
-    }
-
-
-def _notes(
-    root: str, skip: Iterable[str], exclude: Iterable[str], on_error: OnError
-) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """The notes of `scan_notes`, each with its directory entry (not stated)."""
-    skip_set = {s.strip("/").casefold() for s in skip}
-    patterns = list(exclude)
-    for rel, entry in _files(root, "", skip_set, on_error):
-        if not (patterns and is_excluded(rel, patterns)):
-            yield rel, entry
-
-
 def list_notes(
     root: str,
     skip: Iterable[str],
@@ -196,11 +152,16 @@ def list_notes(
     on_error: OnError,
     known: Container[str],
 ) -> dict[str, StatKey | None]:
-    """`scan_notes`, stating only the notes in `known`: the others (None)
+    """Every note of the vault (`walk` without the `skip` folders and the
+    `exclude` patterns), stating only the notes in `known`: the others (None)
     must be read anyway, and whoever reads them takes their stat then (on a
     cold start, that is every note, and the reading is shared by two cores)."""
+    skip_set = {s.strip("/").casefold() for s in skip}
+    patterns = list(exclude)
     found: dict[str, StatKey | None] = {}
-    for rel, entry in _notes(root, skip, exclude, on_error):
+    for rel, entry in _files(root, "", skip_set, on_error):
+        if patterns and is_excluded(rel, patterns):
+            continue
         if rel not in known:
             found[rel] = None
         elif (key := _stat_key(entry)) is not None:
@@ -215,33 +176,12 @@ def scan_drafts(root: str, folder: str, on_error: OnError) -> dict[str, StatKey]
     return dict(walk(root, folder, set(), on_error))
 
 
-def inputs_fingerprint(
-    notes: Mapping[str, StatKey],
-    drafts: Mapping[str, StatKey],
-    files: Mapping[str, StatKey | None],
-) -> str:
-    """One digest of every input of a pass: each note's and draft's path,
-    modification time and size, and the same of the other files it read or
-    wrote (None: absent). Equal fingerprints mean no input changed."""
-    import hashlib
-
-    parts = [f"{rel}\0{m}\0{s}" for rel, (m, s) in notes.items()]
-    parts.sort()
-    drafts_part = sorted(f"{rel}\0{m}\0{s}" for rel, (m, s) in drafts.items())
-    files_part = sorted(f"{rel}\0{key}" for rel, key in files.items())
-    text = "\n".join([*parts, "\x01", *drafts_part, "\x01", *files_part])
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-@cache  # built on first use: the quickest commands load this module, few print a path
-def _escapes() -> dict[int, str]:
-    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-    table.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-    table.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0xD800, 0xE000))})
-    # A file name that is not UTF-8 reads as lone surrogates: U+DC80-U+DCFF
-    # stand for its bytes 0x80-0xFF, which no UTF-8 file or stream accepts.
-    table.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
-    return table
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_ESCAPES.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_ESCAPES.update({code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0xD800, 0xE000))})
+# A file name that is not UTF-8 reads as lone surrogates: U+DC80-U+DCFF
+# stand for its bytes 0x80-0xFF, which no UTF-8 file or stream accepts.
+_ESCAPES.update({code: f"\\x{code - 0xDC00:02x}" for code in range(0xDC80, 0xDD00)})
 
 
 def printable(text: str) -> str:
@@ -250,4 +190,4 @@ def printable(text: str) -> str:
     the bytes of a name that is not UTF-8 as `\\xff`. What is left is one
     line that cannot drive a terminal and always encodes as UTF-8, so a file
     name can neither forge a log line nor hide in one."""
-    return text.translate(_escapes())
+    return text.translate(_ESCAPES)
