@@ -198,7 +198,7 @@ def list_notes(
 ) -> dict[str, StatKey | None]:
     """`scan_notes`, stating only the notes in `known`: the others (None)
     must be read anyway, and whoever reads them takes their stat then (on a
-    cold start, that is every note, and the reading is shared by two cores)."""
+    cold start, that is every note)."""
     found: dict[str, StatKey | None] = {}
     for rel, entry in _notes(root, skip, exclude, on_error):
         if rel not in known:
