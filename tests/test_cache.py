@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from conftest import BERLIN, at
 from vaultfollow.cache import FORMAT, dump_cache, load_cache
 from vaultfollow.engine import open_engine, sync
-from vaultfollow.errors import VaultfollowError
 from vaultfollow.paths import CACHE_FILE
 from vaultfollow.starter import init_vault
 
@@ -152,53 +147,3 @@ def test_marking_a_draft_sent_reads_it_without_the_template_engine(tmp_path: Pat
     warm = probe(root)
     assert draft.relative_to(root).as_posix() in warm["opened"]
     assert "jinja2" not in warm["modules"]
-
-
-def test_a_full_pass_pauses_the_garbage_collector_and_turns_it_back_on(tmp_path: Path) -> None:
-    init_vault(tmp_path, date(2026, 11, 12), "Europe/Berlin")
-    engine = open_engine(tmp_path)
-    during: list[int] = []  # collections from the pass's first read to its cache saved
-    inside = False
-    read_all, save_cache = engine.read_all, engine.save_cache
-
-    def first(*args: object, **kwargs: object) -> None:
-        nonlocal inside
-        inside = True
-        read_all(*args, **kwargs)  # type: ignore[arg-type]
-
-    def last() -> None:
-        nonlocal inside
-        save_cache()
-        inside = False
-
-    def count(phase: str, info: dict[str, int]) -> None:
-        if phase == "start" and inside:
-            during.append(info["generation"])
-
-    engine.read_all, engine.save_cache = first, last  # type: ignore[method-assign]
-    gc.callbacks.append(count)
-    try:
-        assert gc.isenabled()
-        report = engine.full_pass(NOW)
-        enabled_after = gc.isenabled()
-        gc.disable()  # paused by someone else: the pass leaves it so
-        engine.full_pass(NOW)
-        disabled_after = not gc.isenabled()
-    finally:
-        gc.enable()
-        gc.callbacks.remove(count)
-    assert report.created  # a real pass, which makes thousands of objects
-    assert during == []
-    assert enabled_after and disabled_after
-
-
-def test_a_failed_pass_turns_the_garbage_collector_back_on(tmp_path: Path) -> None:
-    init_vault(tmp_path, date(2026, 11, 12), "Europe/Berlin")
-    engine = open_engine(tmp_path)
-    shutil.rmtree(tmp_path)  # the vault is gone: the pass fails
-    try:
-        with pytest.raises(VaultfollowError):
-            engine.full_pass(NOW)
-        assert gc.isenabled()
-    finally:
-        gc.enable()

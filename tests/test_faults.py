@@ -331,44 +331,15 @@ def test_a_file_that_fails_in_a_batch_stops_no_other(
     assert vault.write_many(new, owned).written == ["Follow-ups/b.md"]
 
 
-def test_reserved_files_are_filled_in_or_removed(make_vault: VaultFactory) -> None:
-    """`reserve` creates the empty temporary files of new files ahead of a
-    batch; the batch fills them in, and what it does not use is removed."""
-    root = make_vault({"Interviews/acme.md": note()})
-    vault = vault_module.Vault(root)
-    owned = ["Follow-ups"]
-    vault.write("Follow-ups/old.md", b"old\n", owned)
-    planned = ["Follow-ups/A/new.md", "Follow-ups/B/same.md", "Follow-ups/old.md", "Notes/x.md"]
-    vault.reserve(planned, owned)
-    # Only new files inside the owned folders, each in its folder, made now.
-    assert sorted(p.parent.name for p in temp_files(root)) == ["A", "B"]
-    assert not (root / "Notes").exists()
-    (root / "Follow-ups/B/same.md").write_bytes(b"same\n")  # there before the batch
-    written = vault.write_many(
-        [("Follow-ups/A/new.md", b"new\n", None), ("Follow-ups/B/same.md", b"same\n", None)],
-        owned,
-    ).written
-    assert written == ["Follow-ups/A/new.md"]
-    assert (root / "Follow-ups/A/new.md").read_bytes() == b"new\n"
-    assert vault.written["Follow-ups/A/new.md"][1] == 4
-    assert temp_files(root) == []
-    # Reserved, never written: discarded.
-    vault.reserve(["Follow-ups/C/unused.md"], owned)
-    assert len(temp_files(root)) == 1
-    vault.discard_reserved()
-    assert temp_files(root) == []
-    assert not (root / "Follow-ups/C/unused.md").exists()
-
-
-def test_a_reserved_file_whose_target_became_a_link_is_not_written(
+def test_a_new_file_whose_path_became_a_link_is_not_written(
     make_vault: VaultFactory, tmp_path: Path
 ) -> None:
     root = make_vault({"Interviews/acme.md": note()})
     vault = vault_module.Vault(root)
     owned = ["Follow-ups"]
-    vault.reserve(["Follow-ups/A/new.md"], owned)
     outside = tmp_path / "outside.md"
     outside.write_bytes(b"mine\n")
+    (root / "Follow-ups/A").mkdir(parents=True)
     (root / "Follow-ups/A/new.md").symlink_to(outside)
     done = vault.write_many(
         [("Follow-ups/A/new.md", b"new\n", None), ("Follow-ups/A/other.md", b"x\n", None)],
@@ -378,41 +349,6 @@ def test_a_reserved_file_whose_target_became_a_link_is_not_written(
     assert done.written == ["Follow-ups/A/other.md"]
     assert outside.read_bytes() == b"mine\n"
     assert temp_files(root) == []
-
-
-def test_a_cold_pass_leaves_no_reserved_file_behind(
-    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Enough drafts to render them ahead (their files reserved meanwhile),
-    and a pass that fails after the reservation: no temporary file stays."""
-    monkeypatch.setattr(engine_module, "PARALLEL_DRAFTS", 2)
-    files = {f"Interviews/{c}.md": note(c) for c in ("Acme", "Globex", "Hooli", "Umbr")}
-    root = make_vault(files)
-    reserved: list[str] = []
-    real_reserve = vault_module.Vault.reserve
-
-    def reserve(self: vault_module.Vault, rels: Any, owned: Any) -> None:
-        rels = list(rels)
-        reserved.extend(rels)
-        real_reserve(self, rels, owned)
-
-    monkeypatch.setattr(vault_module.Vault, "reserve", reserve)
-
-    def fail(*args: Any, **kwargs: Any) -> None:
-        raise OSError(errno.EIO, os.strerror(errno.EIO))
-
-    monkeypatch.setattr(engine_module.Engine, "_prepare_calendar", fail)
-    with pytest.raises(OSError):
-        sync(root, NOW)
-    assert temp_files(root) == []
-    monkeypatch.undo()
-    monkeypatch.setattr(engine_module, "PARALLEL_DRAFTS", 2)
-    monkeypatch.setattr(vault_module.Vault, "reserve", reserve)
-    reserved.clear()
-    report = sync(root, NOW)
-    assert len(report.created) >= 4 and temp_files(root) == []
-    if reserved:  # only with a helper process: see parallel.can_fork
-        assert sorted(reserved) == sorted(report.created)
 
 
 def test_the_folders_of_many_drafts_are_made_durable_with_one_flush(

@@ -456,3 +456,88 @@ def test_a_reader_that_goes_away_ends_due_quietly(tmp_path: Path) -> None:
     errors = process.stderr.read().decode()
     assert process.wait(timeout=30) == 1  # as click ends on a broken pipe
     assert "Traceback" not in errors
+
+
+# --- a big vault -----------------------------------------------------------------
+
+BIG_NOW = at("2026-11-20 10:00")
+
+
+def write_big_vault(root: Path, notes: int, interviews: int) -> None:
+    """`notes` ordinary notes and `interviews` interview notes (two
+    interviewers each, so two thank-yous and a check-in per note; every
+    fourth note's first point talks pay, which `check` flags in its drafts)."""
+    root.mkdir(parents=True)
+    (root / "vaultfollow.toml").write_text(
+        '[you]\nname = "Alex Example"\nemail = "alex@example.com"\n\n'
+        '[schedule]\ntimezone = "Europe/Berlin"\n',
+        encoding="utf-8",
+    )
+    for index in range(notes):
+        folder = root / f"Notes/{index % 17}"
+        folder.mkdir(parents=True, exist_ok=True)
+        front = (
+            f"---\ntags: [daily]\ncreated: 2026-10-{index % 28 + 1:02d}\n---\n" if index % 3 else ""
+        )
+        (folder / f"note {index}.md").write_text(
+            f"{front}# Note {index}\n\nNothing about jobs here, line {index}.\n", encoding="utf-8"
+        )
+    folder = root / "Interviews"
+    folder.mkdir()
+    for index in range(interviews):
+        day = 10 + index % 9
+        (folder / f"2026-11-{day} Company{index}.md").write_text(
+            "---\n"
+            "type: interview\n"
+            f"company: Company{index}\n"
+            "role: Platform Engineer\n"
+            f"date: 2026-11-{day}T{9 + index % 8:02d}:30\n"
+            "decision_by: 2026-11-24\n"
+            "interviewers:\n"
+            f"  - Jane Doe{index} <jane{index}@company{index}.example>\n"
+            f"  - Raj Patel{index} <raj{index}@company{index}.example>\n"
+            "---\n"
+            "## Discussed\n"
+            + ("- The salary band and the equity grant\n" if index % 4 == 0 else "")
+            + f"- Their migration of service {index} to event sourcing\n"
+            "- How on-call is shared between the teams\n"
+            "\n## Could answer better\n"
+            "- I gave a thin answer on capacity planning.\n",
+            encoding="utf-8",
+        )
+
+
+def test_a_cold_pass_over_a_big_vault_writes_every_output(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    write_big_vault(root, notes=1000, interviews=40)
+    report = sync(root, BIG_NOW)
+    assert len(report.created) == 120 and not report.problems
+    written = {
+        rel: digest
+        for rel, digest in snapshot(root).items()
+        if rel.startswith("Follow-ups/") and not rel.startswith("Follow-ups/.")
+    }
+    assert len(written) == 123  # 120 drafts, the calendar, the dashboard, the decisions
+    # Each draft checked for the dashboard: the ones that talk pay are flagged.
+    assert "salary" in (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8")
+    calendar = (root / "Follow-ups/followups.ics").read_text(encoding="utf-8")
+    # One entry for the thank-yous of each interview, one for its check-in.
+    assert len(IcsCalendarStream.calendar_from_ics(calendar).events) == 80
+    again = sync(root, BIG_NOW)
+    assert (again.created, again.updated, again.outputs) == ([], [], [])
+    assert {rel: snapshot(root)[rel] for rel in written} == written
+
+
+def test_problems_of_a_big_vault_reach_the_report_and_the_dashboard(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    write_big_vault(root, notes=1000, interviews=0)
+    broken = root / "Interviews/2026-11-12 Broken.md"
+    broken.write_text("---\ntype: interview\ncompany: [unclosed\n---\n", encoding="utf-8")
+    late = root / "Notes/zz/late.md"  # last in the walk
+    late.parent.mkdir()
+    late.write_text("---\ntype: interview\ndate: next week\n---\n", encoding="utf-8")
+    report = sync(root, BIG_NOW)
+    paths = sorted({p.path for p in report.problems})
+    assert paths == ["Interviews/2026-11-12 Broken.md", "Notes/zz/late.md"]
+    dashboard = (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8")
+    assert "Broken" in dashboard and "late" in dashboard

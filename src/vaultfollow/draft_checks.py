@@ -3,10 +3,7 @@ kept from pass to pass in the cache.
 
 A draft is checked again only when its bytes, its follow-up or the user's
 word list changed: the check's key is made of those (and of the check-in's
-number, which `check` counts). A cold pass checks each draft in the same
-step as rendering it, from its bytes and on both cores (`Engine._render_all`);
-`keep_ahead` holds those results until the dashboard asks for them
-(`for_dashboard`), so that no draft is read back.
+number, which `check` counts).
 """
 
 from __future__ import annotations
@@ -18,17 +15,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.parallel import split_map
 from vaultfollow.paths import WORDS_FILE, StatKey
 
 if TYPE_CHECKING:
     from vaultfollow.cache import Cache
     from vaultfollow.config import Settings
     from vaultfollow.vault import Vault
-
-# From how many drafts to read back and check a helper process takes half
-# (parallel.py): a fork costs about 2 ms, a check about 0.3 ms.
-PARALLEL_CHECKS = 32
 
 
 class DraftChecks:
@@ -42,33 +34,26 @@ class DraftChecks:
         self._settings = settings
         self._cache = cache
         self._repr_of = repr_of
-        self._ahead: dict[str, list[Problem]] = {}  # key -> problems, checked as rendered
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
         self.words_stat: StatKey | None = None  # the word list as the dashboard last saw it
 
-    def word_list(self) -> tuple[StatKey | None, frozenset[str]]:
-        """The stat of the user's word list, and its words (read again only
-        when the stat changed)."""
-        stat = self._vault.stat(WORDS_FILE)
-        return stat, self._words_for(stat)
-
     def _words_for(self, stat: StatKey | None) -> frozenset[str]:
+        """The user's word list, read again only when its stat changed."""
         if self._words is None or self._words[0] != stat:
             from vaultfollow.lint import read_word_list
 
             self._words = (stat, read_word_list(self._vault))
         return self._words[1]
 
-    def key(self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int) -> str:
+    def _key(self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int) -> str:
         """What a check of the draft whose bytes have sha256 `digest` depends on."""
         text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
-    def check_bytes(
+    def _check(
         self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
     ) -> list[Problem]:
-        """What `check` says of the draft of `followup` holding `data`. Pure:
-        a helper process may run it."""
+        """What `check` says of the draft of `followup` holding `data`."""
         from vaultfollow.lint import as_problems, lint_draft
 
         return as_problems(
@@ -82,19 +67,14 @@ class DraftChecks:
             )
         )
 
-    def keep_ahead(self, key: str, problems: list[Problem]) -> None:
-        """Problems found as a draft was rendered, for `for_dashboard`."""
-        self._ahead[key] = problems
-
     def for_dashboard(self, plan: Plan) -> tuple[list[Problem], bool]:
         """What `check` says of each pending draft, and whether the cache of
-        checks changed. A draft is read and checked only when neither the
-        cache nor a check made as it was rendered holds its key."""
+        checks changed. A draft is read and checked only when the cache does
+        not hold its key."""
         counts = check_in_counts(plan)
         words_stat = self.words_stat = self._vault.stat(WORDS_FILE)
         found: list[Problem] = []
         changed = False
-        todo: list[tuple[FollowUp, int, str]] = []  # (follow-up, check-in number, key)
         for followup in plan.followups:
             draft = self._cache.drafts.get(followup.draft_path)
             if followup.state is not State.PENDING or draft is None or draft.record is None:
@@ -102,35 +82,17 @@ class DraftChecks:
             if draft.record.status != "draft":
                 continue
             number = check_in_number(counts, followup)
-            key = self.key(draft.digest, followup, words_stat, number)
+            key = self._key(draft.digest, followup, words_stat, number)
             cached = self._cache.lint.get(followup.draft_path)
-            if cached is not None and cached[0] == key:
-                found += cached[1]
-                continue
-            problems = self._ahead.pop(key, None)
-            if problems is not None:
-                self._cache.lint[followup.draft_path] = (key, problems)
+            if cached is None or cached[0] != key:
+                data = self._vault.read_bytes(followup.draft_path)
+                if data is None:
+                    continue
+                problems = self._check(followup, data, self._words_for(words_stat), number)
+                cached = (key, problems)
+                self._cache.lint[followup.draft_path] = cached
                 changed = True
-                found += problems
-            else:
-                todo.append((followup, number, key))
-        self._ahead.clear()
-        if not todo:
-            return found, changed
-        words = self._words_for(words_stat)
-
-        def check(item: tuple[FollowUp, int, str]) -> list[Problem] | None:
-            followup, number, _ = item
-            data = self._vault.read_bytes(followup.draft_path)
-            return self.check_bytes(followup, data, words, number) if data is not None else None
-
-        for (followup, _, key), problems in zip(
-            todo, split_map(check, todo, min_items=PARALLEL_CHECKS), strict=True
-        ):
-            if problems is not None:
-                self._cache.lint[followup.draft_path] = (key, problems)
-                changed = True
-                found += problems
+            found += cached[1]
         return found, changed
 
 

@@ -58,7 +58,6 @@ Filters: the usual Jinja2 ones plus ``and_join`` (``["a", "b", "c"] | and_join``
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import traceback
@@ -233,13 +232,6 @@ class Templates:
             text = resources.files("vaultfollow").joinpath("templates", name).read_text("utf-8")
             return text, self.origin(name), lambda: True
         return None
-
-    def compile_all(self) -> None:
-        """Compile every template now rather than at its first use (a template
-        that does not compile says so when it is used)."""
-        for name in sorted(DEFAULT_TEMPLATE_NAMES):
-            with contextlib.suppress(jinja2.TemplateError):
-                self._env.get_template(name)
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Render one template; any failure becomes a TemplateError naming the

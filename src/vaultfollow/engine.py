@@ -9,14 +9,11 @@ only follow-ups whose inputs changed and writes only files whose bytes differ.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import hashlib
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +28,7 @@ from vaultfollow.cache import (
     load_cache,
 )
 from vaultfollow.config import Settings, parse_config_text
-from vaultfollow.draft_checks import DraftChecks, check_in_counts, check_in_number
+from vaultfollow.draft_checks import DraftChecks
 from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
 from vaultfollow.model import (
     DraftRecord,
@@ -51,7 +48,6 @@ from vaultfollow.notes import (
     parse_person_note,
     person_links,
 )
-from vaultfollow.parallel import split_map
 from vaultfollow.paths import (
     CACHE_FILE,
     CONFIG_NAME,
@@ -81,11 +77,6 @@ PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
 # Seconds an emptied or cut-off file must stay so before it counts as such:
 # some editors and sync tools truncate a file, then write it a moment later.
 EMPTY_GRACE = 2.0
-# From how many items a helper process takes half of the work (parallel.py):
-# a fork and the pickled results cost about 2 ms, a note about 10 us to reject
-# and 0.3 ms to parse, a draft about 0.3 ms to render and as much to check.
-PARALLEL_READS = 1000
-PARALLEL_DRAFTS = 32
 # The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
 # repeated here so that a pass with nothing to render never imports Jinja2).
 TEMPLATE_NAMES = frozenset(
@@ -282,7 +273,7 @@ class Engine:
 
     def _read_note(self, rel: str) -> NoteResult | None:
         """What the note at `rel` holds; None when it cannot be an interview
-        note. Changes nothing: a helper process may run it (see read_all)."""
+        note."""
         listed = in_folders(rel, self.settings.notes.folders)
         if not listed and not self._might_mention(rel):
             return None
@@ -484,15 +475,14 @@ class Engine:
     ) -> PassReport:
         """Look at every file (unchanged ones cost a stat), then write outputs."""
         report = PassReport(plan=_empty_plan(now), dry_run=dry_run)
-        with _collector_paused():
-            self.read_all(report, should_stop)
-            report = self._plan_and_write(now, report, recreate=recreate)
-            if not dry_run:
-                try:
-                    self.save_cache()
-                except (WriteError, OutsideVaultError) as exc:
-                    self._say_failures([exc], report)  # one more file not written
-                    _say_unwritable(report)
+        self.read_all(report, should_stop)
+        report = self._plan_and_write(now, report, recreate=recreate)
+        if not dry_run:
+            try:
+                self.save_cache()
+            except (WriteError, OutsideVaultError) as exc:
+                self._say_failures([exc], report)  # one more file not written
+                _say_unwritable(report)
         return report
 
     def read_all(
@@ -515,25 +505,16 @@ class Engine:
             for rel, key in stats.items()
             if (self._new_note(rel) if key is None else self._needs_read(rel, key, report))
         ]
-
-        def read(item: tuple[int, str]) -> tuple[StatKey | None, NoteResult | None]:
-            index, rel = item
+        for index, rel in enumerate(stale):
             if index % 256 == 0 and should_stop():
                 raise Interrupted("stopped before the pass finished; nothing was written")
             key = stats[rel]
             if key is None:  # not stated yet: stated as it is opened
-                return self._read_new_note(rel)
-            return key, self._read_note(rel)
-
-        # A cold start reads every note: a second core shares them, while
-        # this process first imports what the outputs of such a pass need.
-        results = split_map(
-            read, list(enumerate(stale)), min_items=PARALLEL_READS, meanwhile=self._prepare_outputs
-        )
-        for rel, (key, result) in zip(stale, results, strict=True):
-            if key is not None:
+                key, result = self._read_new_note(rel)
+            else:
+                result = self._read_note(rel)
+            if key is not None:  # else gone since the scan, and never known
                 self._keep_note(rel, key, result)
-            # else: gone since the scan, and never known (nothing to forget)
         drafts = self.vault.scan_folder(self.settings.drafts.folder)
         for rel in set(self._cache.drafts) - set(drafts):
             del self._cache.drafts[rel]
@@ -542,16 +523,6 @@ class Engine:
             if rel != self.settings.dashboard_path and _is_utf8(rel):
                 self._refresh_draft(rel)
         self.scanned = True
-
-    def _prepare_outputs(self) -> None:
-        """Import the modules that draw drafts, check them and write the
-        calendar and the dashboard, and compile the templates: a cold pass
-        over a big vault needs them all once it has read the notes."""
-        import vaultfollow.dashboard
-        import vaultfollow.ics
-        import vaultfollow.lint  # noqa: F401
-
-        self.templates().compile_all()
 
     def changed_pass(self, paths: Iterable[str], now: datetime) -> PassReport:
         """Re-read only `paths` (created, changed or deleted), then write outputs."""
@@ -643,7 +614,6 @@ class Engine:
             return report
         finally:
             self._reprs.clear()  # keyed by id(): only valid while the plan lives
-            self.vault.discard_reserved()
 
     def _plan_and_write_once(
         self, now: datetime, report: PassReport, *, recreate: bool
@@ -660,41 +630,20 @@ class Engine:
         templates_key = self.templates_key()
         writes: list[_DraftWrite] = []
         decided: list[tuple[str, str, str]] = []  # (follow-up id, render key, draft path)
-        pending = [
-            (followup, check_ins_sent.get((followup.application, followup.round_start)))
-            for followup in plan.followups
-            if followup.state is State.PENDING
-        ]
-        if report.dry_run:
-            self._render_all(pending, templates_key, None)
-        else:
-            new = [f.draft_path for f, _ in pending if f.draft_path not in self._cache.drafts]
-            self._render_all(
-                pending,
-                templates_key,
-                plan,
-                meanwhile=lambda: self.vault.reserve(new, self.owned),
-            )
-        for followup, sent in pending:
-            self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
-        calendar_key = self._calendar_key(plan)
-        dashboard: list[tuple[str, bytes | None]] = []
-
-        def write_drafts(with_helper: bool) -> None:
-            self._write_drafts(writes, report, created)
-            if not report.dry_run:
-                for followup_id, render_key, path in decided:
-                    if path in report.failed:
-                        continue  # decided, not done: decided again next pass
-                    current = self._cache.drafts.get(path)
-                    if current is not None:
-                        self._cache.rendered[followup_id] = (render_key, current.digest)
-                        self.cache_dirty = True
-            if with_helper:  # a core is free: draw the dashboard now (written after the calendar)
-                dashboard.append(self._prepare_dashboard(plan, report))
-
-        self._prepare_calendar(plan, calendar_key, write_drafts)
-        self._write_outputs(plan, report, calendar_key, dashboard[0] if dashboard else None)
+        for followup in plan.followups:
+            if followup.state is State.PENDING:
+                sent = check_ins_sent.get((followup.application, followup.round_start))
+                self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
+        self._write_drafts(writes, report, created)
+        if not report.dry_run:
+            for followup_id, render_key, path in decided:
+                if path in report.failed:
+                    continue  # decided, not done: decided again next pass
+                current = self._cache.drafts.get(path)
+                if current is not None:
+                    self._cache.rendered[followup_id] = (render_key, current.digest)
+                    self.cache_dirty = True
+        self._write_outputs(plan, report)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
             self._save_memory(Memory(memory.first_seen, created), report)
@@ -702,29 +651,20 @@ class Engine:
         return report
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
+        from vaultfollow.drafts import render_draft
+
         key = (followup, sent)
         cached = self._rendered.get(key)
         if cached is None:
-            cached = self._render_bytes(key)
-            self._keep_rendered(key, cached)
+            try:
+                text = render_draft(followup, self.settings, self.templates(), sent_check_in=sent)
+                cached = text.encode("utf-8")
+            except TemplateError as exc:
+                cached = exc
+            if len(self._rendered) > 4096:
+                self._rendered.clear()
+            self._rendered[key] = cached
         return cached
-
-    def _render_bytes(self, item: tuple[FollowUp, date | None]) -> bytes | TemplateError:
-        from vaultfollow.drafts import render_draft
-
-        followup, sent = item
-        try:
-            text = render_draft(followup, self.settings, self.templates(), sent_check_in=sent)
-        except TemplateError as exc:
-            return exc
-        return text.encode("utf-8")
-
-    def _keep_rendered(
-        self, key: tuple[FollowUp, date | None], data: bytes | TemplateError
-    ) -> None:
-        if len(self._rendered) > 4096:
-            self._rendered.clear()
-        self._rendered[key] = data
 
     def _render_key(self, followup: FollowUp, sent: date | None, templates_key: str) -> str:
         return _hash(f"{self._repr(followup)}|{sent}|{templates_key}")
@@ -735,52 +675,6 @@ class Engine:
         cached = self._cache.drafts.get(followup.draft_path)
         decided = self._cache.rendered.get(followup.id)
         return cached is not None and decided == (render_key, cached.digest)
-
-    def _render_all(
-        self,
-        pending: list[tuple[FollowUp, date | None]],
-        templates_key: str,
-        plan: Plan | None,
-        *,
-        meanwhile: Callable[[], object] | None = None,
-    ) -> None:
-        """Render ahead, with a helper process, the drafts `_bring_draft` is
-        about to need when there are many (a cold pass): rendering is pure.
-        With `plan`, each draft is checked for the dashboard in the same
-        step, from its bytes (see `DraftChecks`): the checks of a cold pass are then
-        shared by both cores with the rendering, and read no draft back.
-        `meanwhile`: what this process does first when there is a helper (a
-        cold pass creates the files of its new drafts, see `Vault.reserve`)."""
-        todo = [
-            (followup, sent)
-            for followup, sent in pending
-            if (followup, sent) not in self._rendered
-            and not self._decision_stands(followup, self._render_key(followup, sent, templates_key))
-        ]
-        if len(todo) < PARALLEL_DRAFTS:
-            return  # rendered one by one as they are needed
-        first, *rest = todo
-        self._render(*first)  # loads the templates before the fork
-        checks = self._checks
-        counts = check_in_counts(plan) if plan is not None else Counter()
-        words_stat, words = checks.word_list() if plan is not None else (None, frozenset())
-        numbers = [check_in_number(counts, followup) for followup, _ in rest]
-
-        def render(
-            item: tuple[tuple[FollowUp, date | None], int],
-        ) -> tuple[bytes | TemplateError, list[Problem] | None]:
-            (followup, sent), number = item
-            data = self._render_bytes((followup, sent))
-            if plan is None or isinstance(data, TemplateError):
-                return data, None
-            return data, checks.check_bytes(followup, data, words, number)
-
-        items = list(zip(rest, numbers, strict=True))
-        done = split_map(render, items, min_items=PARALLEL_DRAFTS, meanwhile=meanwhile)
-        for (item, number), (data, problems) in zip(items, done, strict=True):
-            self._keep_rendered(item, data)
-            if isinstance(data, bytes) and problems is not None:
-                checks.keep_ahead(checks.key(_sha(data), item[0], words_stat, number), problems)
 
     def _bring_draft(
         self,
@@ -877,56 +771,31 @@ class Engine:
             self._refresh_draft(rel)
         self._say_failures(done.failed, report)
 
-    def _prepare_calendar(
-        self, plan: Plan, calendar_key: str, write_drafts: Callable[[bool], None]
-    ) -> None:
-        """Call `write_drafts`; when the calendar is due for many new entries
-        (a cold pass), a helper process makes them meanwhile (see ics.py).
-        `write_drafts` is told whether the helper is at work meanwhile."""
-        if self._output_is_current(self.settings.calendar.path, _hash(calendar_key)):
-            write_drafts(False)
-            return
-        from vaultfollow.ics import prepare_entries
-
-        prepare_entries(plan, self.settings, self.vault.name, meanwhile=write_drafts)
-
     def _calendar_key(self, plan: Plan) -> str:
         """What the calendar shows (its bytes are a function of it)."""
         pending = [self._repr(f) for f in plan.followups if f.state is State.PENDING]
         return repr((pending, self.vault.name))
 
-    def _write_outputs(
-        self,
-        plan: Plan,
-        report: PassReport,
-        calendar_key: str,
-        dashboard: tuple[str, bytes | None] | None = None,
-    ) -> None:
+    def _write_outputs(self, plan: Plan, report: PassReport) -> None:
         """The calendar, then the dashboard (after checking the drafts, which
-        only the dashboard shows, so a change reaches the calendar first).
-        `dashboard`: as `_prepare_dashboard` drew it earlier."""
-        problems = tuple(sorted(set(report.problems), key=_problem_order))
-        shown = replace(plan, problems=problems)
+        only the dashboard shows, so a change reaches the calendar first); the
+        dashboard's problems include every write of the pass that failed."""
         self._write_output(
             self.settings.calendar.path,
-            calendar_key,
-            lambda: self._calendar(shown),
+            self._calendar_key(plan),
+            lambda: self._calendar(plan),
             report,
         )
-        key, data = dashboard or self._prepare_dashboard(plan, report)
-        self._store_output(self.settings.dashboard_path, key, data, report)
-
-    def _prepare_dashboard(self, plan: Plan, report: PassReport) -> tuple[str, bytes | None]:
-        """What the dashboard shows (hashed) and its bytes, drawn only when
-        the file does not show it already (None). Checks the drafts first."""
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         draft_problems = self._check_drafts(plan) if not report.dry_run else []
         followups = [self._repr(f) for f in plan.followups]
         what = (followups, plan.notes, problems, draft_problems, plan.now.date())
-        key = _hash(repr((*what, _urgencies(plan))))
-        if self._output_is_current(self.settings.dashboard_path, key):
-            return key, None
-        return key, self._dashboard(replace(plan, problems=problems), draft_problems)
+        self._write_output(
+            self.settings.dashboard_path,
+            repr((*what, _urgencies(plan))),
+            lambda: self._dashboard(replace(plan, problems=problems), draft_problems),
+            report,
+        )
 
     def _check_drafts(self, plan: Plan) -> list[Problem]:
         """What `vaultfollow check` says of each pending draft, for the dashboard."""
@@ -1051,24 +920,6 @@ class Engine:
         if plan is None:
             plan, _ = self.plan(now)
         return next_change(plan, self.settings, now)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """CPython's cyclic garbage collector, paused for a full pass: the pass
-    makes objects by the hundred thousand that all live until its end (the
-    cache, the plan, the drafts), which the collector would walk again and
-    again to free nothing; at 50,000 notes that was a sixth of a cold pass.
-    What cycles the pass leaves are collected once the collector is back on.
-    Left alone when something else paused it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -22,7 +22,6 @@ from icalendar.prop import vDuration
 
 from vaultfollow.config import CalendarSettings, Settings
 from vaultfollow.model import FollowUp, Kind, Plan, State
-from vaultfollow.parallel import split_map
 from vaultfollow.paths import printable
 from vaultfollow.schedule import after_hours, is_repeated
 
@@ -136,7 +135,6 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
 # entry, its instants in UTC, zone name, settings, vault name
 _EntryKey = tuple[_Entry, tuple[datetime, datetime], str, CalendarSettings, str]
 _ENTRY_CACHE: dict[_EntryKey, bytes] = {}
-PARALLEL_ENTRIES = 64  # about 0.25 ms an entry; a helper process costs about 2 ms
 
 
 def _entry_keys(
@@ -155,41 +153,13 @@ def _instants(entry: _Entry) -> tuple[datetime, datetime]:
     return entry.start.astimezone(UTC), entry.deadline.astimezone(UTC)
 
 
-def _make_entries(
-    keys: list[_EntryKey], meanwhile: Callable[[bool], object] | None = None
-) -> list[bytes]:
-    """The bytes of these entries, remembered. Many (a first calendar) are
-    shared with a helper process, which makes them while this process does
-    `meanwhile` (done exactly once in any case; told whether a helper is at
-    work meanwhile, or it comes after the entries)."""
-    called = False
-
-    def once(with_helper: bool) -> None:
-        nonlocal called
-        called = True
-        if meanwhile is not None:
-            meanwhile(with_helper)
-
-    made = split_map(_entry_bytes, keys, min_items=PARALLEL_ENTRIES, meanwhile=lambda: once(True))
-    if not called:
-        once(False)
+def _make_entries(keys: list[_EntryKey]) -> list[bytes]:
+    """The bytes of these entries, remembered."""
+    made = [_entry_bytes(key) for key in keys]
     if len(_ENTRY_CACHE) + len(keys) > 4096:
         _ENTRY_CACHE.clear()
     _ENTRY_CACHE.update(zip(keys, made, strict=True))
     return made
-
-
-def prepare_entries(
-    plan: Plan, settings: Settings, vault_name: str, *, meanwhile: Callable[[bool], object]
-) -> None:
-    """Make and remember the entries `render_calendar(plan, ...)` will need
-    and does not know yet, while this process does `meanwhile` (see
-    `_make_entries`): a cold pass makes its calendar's entries while it
-    writes its drafts and draws its dashboard."""
-    zone_name = settings.schedule.timezone or "UTC"
-    zone: tzinfo = UTC if is_utc(zone_name) else calendar_zone(zone_name)
-    keys = _entry_keys(_entries(plan.followups, zone), zone_name, settings, vault_name)
-    _make_entries([key for key in keys if key not in _ENTRY_CACHE], meanwhile)
 
 
 def _entry_bytes(key: _EntryKey) -> bytes:

@@ -155,7 +155,7 @@ def list_notes(
     """Every note of the vault (`walk` without the `skip` folders and the
     `exclude` patterns), stating only the notes in `known`: the others (None)
     must be read anyway, and whoever reads them takes their stat then (on a
-    cold start, that is every note, and the reading is shared by two cores)."""
+    cold start, that is every note)."""
     skip_set = {s.strip("/").casefold() for s in skip}
     patterns = list(exclude)
     found: dict[str, StatKey | None] = {}

@@ -126,7 +126,6 @@ class Vault:
         # (mtime_ns, size) of each file as written here, taken from the open
         # file before the rename: what was written, whatever happens next.
         self.written: dict[str, StatKey] = {}
-        self._reserved: dict[str, str] = {}  # path -> its empty temporary file (see reserve)
 
     @property
     def name(self) -> str:
@@ -345,37 +344,6 @@ class Vault:
         if folder_identity(self.root) != self.identity:
             raise VaultGoneError(f"{self.root}: the vault folder is gone; nothing written")
 
-    def reserve(self, rels: Iterable[str], owned: Iterable[str]) -> None:
-        """Create, ahead of `write_many`, the empty temporary files of the
-        files in `rels` that do not exist yet, and their folders. On some
-        file systems creating a file costs far more than writing a small one:
-        a cold pass creates its drafts' files while a helper process renders
-        them, and `write_many` fills them in. What cannot be reserved is left
-        for `write_many` (which says why); `discard_reserved` removes what
-        was not used."""
-        owned = list(owned)
-        checked: set[Path] = set()
-        for rel in rels:
-            if rel in self._reserved or not _is_owned(rel, owned):
-                continue
-            target = self.path(rel)
-            try:
-                self._make_folder(rel, target.parent, checked)
-                if os.path.lexists(target):
-                    continue
-                fd, temp = _temp_file(target)
-                os.close(fd)
-            except (OSError, VaultfollowError):
-                continue
-            self._reserved[rel] = temp
-
-    def discard_reserved(self) -> None:
-        """Remove the temporary files `reserve` made that no write used."""
-        for temp in self._reserved.values():
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        self._reserved.clear()
-
     def _make_folder(self, rel: str, parent: Path, checked: set[Path] | None) -> None:
         """Make the folder of `rel`, which must lie inside the vault once
         resolved (no symlink escapes). `checked`: folders already made and
@@ -392,47 +360,31 @@ class Vault:
     ) -> tuple[str, Path, StatKey] | None:
         """`data` in a temporary file beside `rel` (fsynced when `flush`), or
         None when `rel` already holds exactly `data`. `checked`: folders of
-        this batch already made and checked (skipped when met again). The
-        temporary file `reserve` made for `rel`, if any, is used."""
+        this batch already made and checked (skipped when met again)."""
         target = Path(self.fspath(rel))
-        reserved = self._reserved.pop(rel, None)
+        self._make_folder(rel, target.parent, checked)
         try:
-            self._make_folder(rel, target.parent, checked)
-            try:
-                info = os.lstat(target)
-            except OSError:
-                info = None  # not there (or not to be looked at: the write says why)
-            if info is not None and stat.S_ISLNK(info.st_mode):
-                raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
-            if info is not None and info.st_size == len(data):
-                with contextlib.suppress(OSError):
-                    if target.read_bytes() == data:
-                        if reserved is not None:
-                            os.unlink(reserved)
-                        return None
-            if reserved is not None:
-                # Empty since `reserve` made it: no O_TRUNC, which makes ext4
-                # write the file out at close (its guard for files rewritten
-                # after a truncation), file by file.
-                temp = reserved
-                fd = os.open(temp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
-            else:
-                fd, temp = _temp_file(target)
-            reserved = temp  # from here on, the temporary file to remove on failure
+            info = os.lstat(target)
+        except OSError:
+            info = None  # not there (or not to be looked at: the write says why)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            raise OutsideVaultError(f"{rel}: is a symbolic link; not written")
+        if info is not None and info.st_size == len(data):
+            with contextlib.suppress(OSError):
+                if target.read_bytes() == data:
+                    return None
+        fd, temp = _temp_file(target)
+        try:
             try:
                 _write_all(fd, data)
                 written = os.fstat(fd)
-                if written.st_size != len(data):  # not as `reserve` left it
-                    os.ftruncate(fd, len(data))
-                    written = os.fstat(fd)
                 if flush:
                     os.fsync(fd)
             finally:
                 os.close(fd)
         except BaseException:
-            if reserved is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(reserved)
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
             raise
         return temp, target, (written.st_mtime_ns, written.st_size)
 
