@@ -4,7 +4,6 @@ the starter vault's drafts passing clean."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import replace
@@ -382,78 +381,8 @@ def test_the_subject_is_read_without_yaml_only_from_an_unedited_draft() -> None:
     assert "placeholder" in codes(edited.replace('subject: TODO "', 'subject: "<Name> ', 1), fu)
 
 
-FAST_PATTERNS = [
-    lint._PLACEHOLDERS[2][0],
-    lint._PLACEHOLDERS[3][0],
-    lint._PLACEHOLDERS[4][0],
-    lint._CALL_TO_ACTION,
-    lint._PRESSURE,
-    lint._SALARY,
-]
-# Words of the patterns themselves, in any case, among other words and odd
-# characters (ones that match Latin letters when case is ignored, too).
-PHRASES = (
-    "todo tbd fixme xxx lorem ipsum your name here insert next steps let me know looking "
-    "forward hear from back happy glad any news an update stay keep in touch just say the "
-    "word reach when will would do can could you decide make decision how soon need want "
-    "expect answer by competing other another offer offers as possible asap urgently quickly "
-    "running out of time final salary salaries compensation remuneration wages pay rise range "
-    "paid off benefits package bonus equity grant stock options pension relocation signing "
-    "sign-on perks vacation days holiday allowance $5 €3 £ {x} {{ }} ſalary Kind İ"
-)
-PHRASE_WORDS = PHRASES.split()
-
-
-@given(
-    st.lists(
-        st.one_of(
-            st.sampled_from(PHRASE_WORDS).flatmap(
-                lambda w: st.sampled_from([w, w.upper(), w.capitalize()])
-            ),
-            st.text(max_size=4),
-        ),
-        max_size=30,
-    ).map(" ".join)
-)
-@hsettings(max_examples=300)
-def test_patterns_told_their_first_characters_match_as_before(text: str) -> None:
-    for fast in FAST_PATTERNS:
-        original = re.compile(fast.pattern.split(")(?:", 1)[1][:-1], fast.flags)
-        assert fast.pattern.startswith("(?=[")
-        assert [m.span() for m in fast.finditer(text)] == [
-            m.span() for m in original.finditer(text)
-        ], fast.pattern
-
-
-ASCII_WORDS = [w for w in PHRASE_WORDS if w.isascii()]
-
-
-@given(
-    st.lists(
-        st.one_of(
-            st.sampled_from(ASCII_WORDS).flatmap(
-                lambda w: st.sampled_from([w, w.upper(), w.capitalize()])
-            ),
-            st.text(alphabet=st.characters(max_codepoint=127), max_size=4),
-        ),
-        max_size=30,
-    ).map(" ".join)
-)
-@hsettings(max_examples=300)
-def test_every_match_holds_one_of_the_words_looked_for_first(text: str) -> None:
-    lowered = lint._ascii_lower(text)
-    assert lowered == text.lower()
-    for pattern, words in lint._NEEDLES.items():
-        found = pattern.search(text)
-        assert bool(lint._search(pattern, text, lowered)) == bool(found), pattern.pattern
-        if found:
-            assert any(word in lowered for word in words), (pattern.pattern, found[0])
-
-
-def test_text_beyond_ascii_is_always_searched() -> None:
-    # Ignoring case, the regex engine reads `ſ` as `s`: no word list can tell.
-    text = "Happy to discuss the ſalary."
-    assert lint._ascii_lower(text) is None
-    assert lint._search(lint._SALARY, text, None)
+def test_case_is_ignored_as_the_regex_engine_ignores_it() -> None:
+    # Ignoring case, the regex engine reads `ſ` as `s`.
     fu = followup()
-    assert "salary" in codes(draft(fu, settings()).replace("Kind regards", text), fu)
+    text = draft(fu, settings()).replace("Kind regards", "Happy to discuss the ſalary.")
+    assert "salary" in codes(text, fu)
