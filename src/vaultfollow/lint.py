@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultfollow.config import Settings
-from vaultfollow.draftfile import YAML_UNSAFE, is_cut_off, is_edited, read_draft
+from vaultfollow.draftfile import read_draft
 from vaultfollow.errors import UsageError
 from vaultfollow.front_matter import load_yaml
 from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
@@ -98,9 +98,8 @@ class _Draft:
         return self.first_body_line
 
 
-def _split(path: str, text: str, *, subject_only: bool = False) -> _Draft:
-    """The draft's properties, their lines and its body. `subject_only`: only
-    the `subject` property is wanted (it may then be read without YAML)."""
+def _split(path: str, text: str) -> _Draft:
+    """The draft's properties, their lines and its body."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
     props: dict[str, Any] = {}
     prop_lines: dict[str, int] = {}
@@ -108,16 +107,12 @@ def _split(path: str, text: str, *, subject_only: bool = False) -> _Draft:
     if lines and lines[0] == "---":
         for index in range(1, len(lines)):
             if lines[index] in ("---", "..."):
-                subject = _own_subject(lines[1:index], text) if subject_only else None
-                if subject is not None:
-                    props = {"subject": subject}
-                else:
-                    try:
-                        data = load_yaml("\n".join(lines[1:index]))
-                    except Exception:  # any broken front matter: no properties
-                        data = None
-                    if isinstance(data, dict):
-                        props = {str(k).strip().casefold(): v for k, v in data.items()}
+                try:
+                    data = load_yaml("\n".join(lines[1:index]))
+                except Exception:  # any broken front matter: no properties
+                    data = None
+                if isinstance(data, dict):
+                    props = {str(k).strip().casefold(): v for k, v in data.items()}
                 for number, line in enumerate(lines[1:index], start=2):
                     key = line.partition(":")[0].strip().casefold()
                     if key and not line[:1].isspace():
@@ -125,27 +120,6 @@ def _split(path: str, text: str, *, subject_only: bool = False) -> _Draft:
                 start = index + 1
                 break
     return _Draft(path, props, prop_lines, tuple(lines[start:]), start + 1)
-
-
-# A double-quoted scalar with no escape but \" and \\ and no character YAML
-# reads otherwise: it reads the same as YAML, and as JSON.
-_PLAIN_QUOTED = re.compile(r'"((?:[^"\\\x00-\x1f]|\\["\\])*)"')
-_UNESCAPE = re.compile(r'\\(["\\])')
-
-
-def _own_subject(front: list[str], text: str) -> str | None:
-    """The `subject` of a draft that is exactly as vaultfollow wrote it (its
-    hash holds), read from its one line without parsing the YAML (most of the
-    cost of checking a draft): vaultfollow writes front matter that YAML
-    reads whole, and a subject as a double-quoted scalar (`draftfile.quoted`).
-    None when it cannot be told that way."""
-    if is_edited(text) or is_cut_off(text.removeprefix("\ufeff")):
-        return None
-    values = [line[len("subject: ") :] for line in front if line.startswith("subject: ")]
-    match = _PLAIN_QUOTED.fullmatch(values[0]) if len(values) == 1 else None
-    if match is None or YAML_UNSAFE.search(match[1]):
-        return None
-    return _UNESCAPE.sub(r"\1", match[1])
 
 
 # --- phrase lists ----------------------------------------------------------------
@@ -366,8 +340,7 @@ def lint_draft(
     for, and its names are correct spellings. `words` are more correct
     spellings (the user's list). `check_in_number` is how many check-ins of
     this interview round exist counting this one (0: unknown)."""
-    # With the follow-up known, only the subject is read from the properties.
-    draft = _split(path, text, subject_only=followup is not None)
+    draft = _split(path, text)
     kind = followup.kind.value if followup else draft.kind
     channel = followup.channel if followup else draft.channel
     found: list[Finding] = []
