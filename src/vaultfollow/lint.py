@@ -216,19 +216,10 @@ def known_words(
             people.append(note.contact)
         for person in people:
             texts += [person.name, person.title or "", person.email or ""]
-    words = set(_words_in(tuple(texts)))
-    words.update(w.casefold() for w in extra)
-    return words
-
-
-@lru_cache(maxsize=256)
-def _words_in(texts: tuple[str, ...]) -> frozenset[str]:
-    """The casefolded words of `texts`, each also without a possessive `'s`.
-    The drafts of one note (a thank-you per interviewer, a check-in) name
-    the same words: they are taken apart once."""
     words = {p.casefold() for text in texts for p in _PART.findall(text)}
     words.update([_POSSESSIVE.sub("", w) for w in words])  # "Acme's" names Acme too
-    return frozenset(words)
+    words.update(w.casefold() for w in extra)
+    return words
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -308,13 +299,6 @@ def _words_of(token: str) -> tuple[str, ...]:
             continue  # an English dictionary cannot judge it
         words.append(word)
     return tuple(words)
-
-
-def _all_known(lines: Iterable[str], known: Collection[str]) -> bool:
-    """Whether `_misspelt` finds nothing in any of `lines` (each distinct
-    token looked at once)."""
-    tokens = {token for line in lines for token in _TOKEN.findall(line)}
-    return all(_is_known(word, known) for token in tokens for word in _words_of(token))
 
 
 def _suggestion(word: str) -> str:
@@ -433,8 +417,7 @@ def lint_draft(
             )
     found += _check_in_findings(draft, kind, settings, check_in_number)
     known = known_words(settings, followup, words)
-    spelt_right = _all_known(draft.body, known)
-    for number, line in () if spelt_right else draft.body_lines():
+    for number, line in draft.body_lines():
         for word in _misspelt(line, known):
             add(
                 number,
