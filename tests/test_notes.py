@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from conftest import berlin_settings
 from vaultfollow import notes
@@ -327,130 +324,63 @@ def test_inline_markup_in_a_point_reads_as_plain_text() -> None:
     )
 
 
-# --- shareable sections: the line-by-line reading against markdown-it ---------
+# --- shareable sections: bodies as CommonMark reads them ----------------------
 
-_HEADINGS = ["Discussed", "Could answer better", "Clarify", "Topics", "Notes", "What we covered"]
-_WORDS = st.sampled_from(
-    ["the", "team", "Kafka", "3", "1.5", "on-call", "(draft)", "'quoted'", "[ ]", "[x]", "#tag"]
-)
-_MARKUP = st.sampled_from(
+
+@pytest.mark.parametrize(
+    ("body", "discussed"),
     [
-        "*emph*",
-        "_under_",
-        "`code`",
-        "<b>bold</b>",
-        "&amp;",
-        "\\*",
-        "[link](u)",
-        "[[Wiki]]",
-        "![i](p)",
-    ]
+        pytest.param(
+            "## Discussed\n- kept\n```\n## Salary\nSECRET\n```\n- after the fence\n# Pay\n- SECRET",
+            ("kept", "after the fence"),
+            id="a heading in a code fence is code",
+        ),
+        pytest.param("## Discussed\n~~~\nSECRET\n~~~\n- kept", ("kept",), id="tilde fence"),
+        pytest.param("## Discussed\nkept\n\n    SECRET code\n", ("kept",), id="indented code"),
+        pytest.param("## Discussed\n<div>\nSECRET\n</div>\n\n- kept", ("kept",), id="HTML"),
+        pytest.param(
+            "## Discussed\r\n- one\r\n- two\r\n## Salary\r\n- SECRET\r\n",
+            ("one", "two"),
+            id="CR LF",
+        ),
+        pytest.param("## Discussed\r- one\r- two\r## Salary\r- SECRET", ("one", "two"), id="CR"),
+        pytest.param(
+            "Discussed\n---------\n- kept\n\nSalary\n======\n- SECRET", ("kept",), id="setext"
+        ),
+        pytest.param("## Discussed\nA line\n---\n- SECRET", (), id="a line over --- is a heading"),
+        pytest.param(
+            "## Discussed\n- top\n  - nested\n    - deeper\n1. first\n2) second",
+            ("top", "nested", "deeper", "first", "second"),
+            id="nested and ordered lists",
+        ),
+        pytest.param(
+            "## Discussed\n- non\u00a0breaking\n-\u00a0not a bullet",
+            ("non breaking - not a bullet",),
+            id="NBSP",
+        ),
+        pytest.param("## Discussed\n-\ttabbed\n\tindented", ("tabbed indented",), id="tabs"),
+        pytest.param("## Discussed\n> quoted\n- kept", ("quoted", "kept"), id="block quote"),
+        pytest.param(
+            "## Discussed\n- one\n***\n- two\n## Salary\n- SECRET", ("one", "two"), id="rule"
+        ),
+        pytest.param(
+            "### Discussed ###\n- kept\n## C# ##\n- SECRET", ("kept",), id="closing hashes"
+        ),
+        pytest.param(
+            "## Discussed\n#tag line\n##tag\n####### seven\n- kept",
+            ("#tag line ##tag ####### seven", "kept"),
+            id="tags are text",
+        ),
+        pytest.param(
+            "## Discussed\n- a bullet\nits lazy line\n\ntext  \nwith a hard break",
+            ("a bullet its lazy line", "text with a hard break"),
+            id="lazy lines and breaks",
+        ),
+        pytest.param(
+            "## Discussed\n### Detail\n- kept\n# Other\n- SECRET", ("kept",), id="sub-headings"
+        ),
+        pytest.param("## Discussed\n-\n- \n- kept", ("kept",), id="empty bullets"),
+    ],
 )
-_ODD_LINES = st.sampled_from(
-    [
-        "1. one",
-        "2) two",
-        "10. ten",
-        "> quote",
-        "```",
-        "~~~",
-        "    code",
-        "  indented",
-        "---",
-        "***",
-        "___",
-        "===",
-        "- - -",
-        "* * *",
-        "<div>",
-        "</div>",
-        "[ref]: /url",
-        "\u00a0",
-        "\u00a0text",
-        "text\u00a0",
-        "-",
-        "- ",
-        "-  two spaces",
-        "- 1. nested",
-        "- - nested",
-        "- > quote",
-        "- # heading",
-        "#",
-        "##",
-        "## ",
-        "## C# ##",
-        "####### seven",
-        "##tag",
-        "#tag line",
-        "\tTab",
-        "a\r",
-        "b\rc",
-        "- item\r\nmore",
-        "text  ",
-        "- item  ",
-        "## Discussed:",
-        "### Topics ###",
-        "Setext",
-        "Discussed",
-        "<!-- open",
-    ]
-)
-
-
-@st.composite
-def _bodies(draw: st.DrawFn, odd: bool) -> str:
-    text = st.lists(st.one_of(_WORDS, _MARKUP) if odd else _WORDS, min_size=1, max_size=5).map(
-        " ".join
-    )
-    line = st.one_of(
-        st.tuples(
-            st.integers(1, 4), st.sampled_from(_HEADINGS), st.sampled_from(["", " ", ":"])
-        ).map(lambda h: "#" * h[0] + " " + h[1] + h[2]),
-        st.tuples(st.sampled_from("-*+"), text).map(" ".join),
-        text,
-        st.sampled_from(["", "  "]),
-        *([_ODD_LINES] if odd else []),
-    )
-    return "\n".join(draw(st.lists(line, max_size=14)))
-
-
-def _sections_by_markdown_it(body: str, monkeypatch: pytest.MonkeyPatch) -> object:
-    with monkeypatch.context() as patch:
-        patch.setattr(notes, "_simple_blocks", lambda text: None)
-        return notes.shareable_sections(body, berlin_settings())
-
-
-@given(_bodies(odd=False))
-def test_plain_bodies_are_read_line_by_line_as_markdown_it_reads_them(body: str) -> None:
-    blocks = notes._simple_blocks(body)
-    assert blocks is not None  # headings, bullets and text only: no need for markdown-it
-    assert blocks == notes._markdown_blocks(body, {})
-
-
-@given(_bodies(odd=True))
-def test_any_body_the_line_reading_accepts_reads_as_markdown_it_reads_it(body: str) -> None:
-    blocks = notes._simple_blocks(body)
-    if blocks is not None:
-        assert blocks == notes._markdown_blocks(body, {})
-
-
-@given(_bodies(odd=True))
-def test_shareable_sections_are_the_same_either_way(body: str) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        expected = _sections_by_markdown_it(body, monkeypatch)
-    assert notes.shareable_sections(body, berlin_settings()) == expected
-
-
-def test_the_example_notes_are_read_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    bodies = [BODY, BODY.replace("\n", "\r\n")]
-    starter = Path(__file__).parent.parent / "vault-template"
-    for path in sorted(starter.rglob("*.md")) + sorted(Path(__file__).parent.rglob("*.md")):
-        front = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
-        if front is not None:
-            bodies.append(front.body)
-    read_line_by_line = 0
-    for body in bodies:
-        expected = _sections_by_markdown_it(body, monkeypatch)
-        assert notes.shareable_sections(body, berlin_settings()) == expected, body
-        read_line_by_line += notes._simple_blocks(body) is not None
-    assert read_line_by_line >= 10  # the fast reading is used, not only compared
+def test_sections_are_read_as_commonmark_reads_them(body: str, discussed: tuple[str, ...]) -> None:
+    assert notes.shareable_sections(body, SETTINGS) == (discussed, ())

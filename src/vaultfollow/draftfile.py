@@ -31,7 +31,7 @@ HASH_KEY = "vaultfollow_hash"
 _YAML_WORDS = word_set("y n yes no on off true false null ~")
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 # Characters PyYAML refuses, or reads as line breaks, even inside quotes.
-YAML_UNSAFE = re.compile(r"[\x7f-\x84\x86-\x9f\u0085\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_YAML_UNSAFE = re.compile(r"[\x7f-\x84\x86-\x9f\u0085\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def scalar(value: str) -> str:
@@ -44,7 +44,7 @@ def scalar(value: str) -> str:
 def quoted(value: str) -> str:
     """A double-quoted YAML scalar that reads back as `value`, on one line."""
     text = json.dumps(value, ensure_ascii=False)
-    return YAML_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def digest(text_without_hash: str) -> str:

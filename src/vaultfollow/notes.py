@@ -98,11 +98,8 @@ def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], 
     """
     discussed_names = {_heading_key(h) for h in settings.notes.discussed_headings}
     clarify_names = {_heading_key(h) for h in settings.notes.clarify_headings}
-    text = _COMMENTS.sub("", body)
-    blocks = _simple_blocks(text)
     env: dict[str, Any] = {}
-    if blocks is None:
-        blocks = _markdown_blocks(text, env)
+    blocks = _markdown_blocks(_COMMENTS.sub("", body), env)
     discussed: list[str] = []
     clarify: list[str] = []
     target: list[str] | None = None
@@ -139,55 +136,9 @@ def _markdown_blocks(text: str, env: dict[str, Any]) -> list[tuple[int, str]]:
     return blocks
 
 
-# Most interview notes are headings, bullet points and lines of text. Such a
-# body is split into blocks here, line by line, and markdown-it (about 0.15 ms
-# a note) is left for the rest: any line this cannot place for certain sends
-# the whole body to it. tests/test_notes.py holds both to the same blocks.
-_ATX = re.compile(r"(#{1,6}) +([^#\s](?:[^#]*[^#\s])?) *")
-_BULLET = re.compile(r"[-*+] (\S.*)")
-# A line of text, or a bullet's text, starts with a letter, a digit, a quote,
-# an opening parenthesis, a bracket (`[ ]`) or a tag: nothing a block can
-# start with.
-_TEXT_START = re.compile(r"[^\W_]|[\"'(\[]|#[^#\s]")
-_ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
-_LINE_BREAKS = re.compile(r"\r\n?")  # as markdown-it normalises them
 # What inline markup starts with, in CommonMark: without any, a paragraph's
 # text is its content with its white space collapsed.
 _INLINE_MARKUP = re.compile(r"[<`*_&\\\[]")
-
-
-def _simple_blocks(text: str) -> list[tuple[int, str]] | None:
-    """`_markdown_blocks` of a body made only of ATX headings without `#` in
-    their text, single-level bullet points, lines of text and blank lines;
-    None for any other body."""
-    if "\t" in text or "\0" in text or "]:" in text:
-        return None  # tabs and NULs are CommonMark's own, `]:` may define a link
-    blocks: list[tuple[int, str]] = []
-    lines: list[str] = []  # the open paragraph's lines
-
-    def close() -> None:
-        if lines:
-            blocks.append((0, "\n".join(lines).strip()))
-            lines.clear()
-
-    for line in _LINE_BREAKS.sub("\n", text).split("\n"):
-        if not line.strip(" "):  # other white space is text to CommonMark
-            close()
-        elif heading := _ATX.fullmatch(line):
-            close()
-            blocks.append((len(heading[1]), heading[2]))
-        elif bullet := _BULLET.fullmatch(line):
-            item = bullet[1]
-            if not _TEXT_START.match(item) or _ORDERED.match(item):
-                return None
-            close()
-            lines.append(item)
-        elif _TEXT_START.match(line) and not _ORDERED.match(line):
-            lines.append(line)  # a paragraph's line, or a bullet's lazy one
-        else:
-            return None
-    close()
-    return blocks
 
 
 def _paragraph_text(content: str, env: dict[str, Any]) -> str:
