@@ -35,7 +35,6 @@ class DraftChecks:
         self._cache = cache
         self._repr_of = repr_of
         self._words: tuple[StatKey | None, frozenset[str]] | None = None
-        self.words_stat: StatKey | None = None  # the word list as the dashboard last saw it
 
     def _words_for(self, stat: StatKey | None) -> frozenset[str]:
         """The user's word list, read again only when its stat changed."""
@@ -72,7 +71,7 @@ class DraftChecks:
         checks changed. A draft is read and checked only when the cache does
         not hold its key."""
         counts = check_in_counts(plan)
-        words_stat = self.words_stat = self._vault.stat(WORDS_FILE)
+        words_stat = self._vault.stat(WORDS_FILE)
         found: list[Problem] = []
         changed = False
         for followup in plan.followups:
