@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_vault import bench_candidates, generate
 from watch_latency import _thank_you_start
 
-from vaultfollow.engine import open_engine
+from vaultfollow.app.engine import open_engine
 
 
 def main(argv: list[str] | None = None) -> int:

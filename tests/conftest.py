@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from vaultfollow.config import Settings, parse_config_text
-from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, State
+from vaultfollow.core.config import Settings, parse_config_text
+from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, State
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

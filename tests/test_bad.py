@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import at
-from vaultfollow import vault as vault_module
+from vaultfollow.app.engine import PassReport, sync
 from vaultfollow.cli import main
-from vaultfollow.engine import PassReport, sync
-from vaultfollow.vault import MAX_NOTE_BYTES, Vault
+from vaultfollow.store import vault as vault_module
+from vaultfollow.store.vault import MAX_NOTE_BYTES, Vault
 
 BAD = Path(__file__).parent / "bad"
 CASES: dict[str, dict[str, Any]] = tomllib.loads((BAD / "cases.toml").read_text("utf-8"))

@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from conftest import BERLIN, at
-from vaultfollow.cache import FORMAT, dump_cache, load_cache
-from vaultfollow.engine import open_engine, sync
-from vaultfollow.paths import CACHE_FILE
-from vaultfollow.starter import init_vault
+from vaultfollow.app.engine import open_engine, sync
+from vaultfollow.app.starter import init_vault
+from vaultfollow.store.cache import FORMAT, dump_cache, load_cache
+from vaultfollow.store.paths import CACHE_FILE
 
 NOW = at("2026-11-12 10:00")
 
@@ -34,14 +34,15 @@ PROBE = textwrap.dedent(
                 opened.append(path.relative_to(root).as_posix())
 
     sys.addaudithook(audit)
-    from vaultfollow.engine import sync
+    from vaultfollow.app.engine import sync
 
     report = sync(root, datetime(2026, 11, 12, 10, tzinfo=ZoneInfo("Europe/Berlin")))
     print(json.dumps({
         "opened": sorted(set(opened)),
         "written": report.created + report.updated + report.outputs,
-        "modules": sorted(m for m in ("jinja2", "icalendar", "markdown_it", "vaultfollow.drafts",
-                                      "vaultfollow.ics", "vaultfollow.dashboard")
+        "modules": sorted(m for m in ("jinja2", "icalendar", "markdown_it",
+                                      "vaultfollow.core.drafts", "vaultfollow.core.ics",
+                                      "vaultfollow.core.dashboard")
                           if m in sys.modules),
     }))
     """

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from vaultfollow.config import SPEC, Settings, parse_config_text, parse_duration
+from vaultfollow.core.config import SPEC, Settings, parse_config_text, parse_duration
 from vaultfollow.errors import ConfigError
 
 

@@ -10,9 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import make_followup
-from vaultfollow.config import ScheduleSettings, Settings
-from vaultfollow.dashboard import render_dashboard
-from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Problem, Round, State
+from vaultfollow.core.config import ScheduleSettings, Settings
+from vaultfollow.core.dashboard import render_dashboard
+from vaultfollow.core.model import (
+    FollowUp,
+    InterviewNote,
+    Kind,
+    Person,
+    Plan,
+    Problem,
+    Round,
+    State,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 13, 10, 0, tzinfo=BERLIN)  # a Friday

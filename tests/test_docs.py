@@ -11,8 +11,8 @@ import click
 import pytest
 
 from vaultfollow.cli import main
-from vaultfollow.config import SPEC
-from vaultfollow.drafts import DEFAULT_TEMPLATE_NAMES
+from vaultfollow.core.config import SPEC
+from vaultfollow.core.drafts import DEFAULT_TEMPLATE_NAMES
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

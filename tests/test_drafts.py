@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from vaultfollow.config import ScheduleSettings, Settings, You
-from vaultfollow.draftfile import fresh_record, is_edited, read_draft
-from vaultfollow.drafts import (
+from vaultfollow.core.config import ScheduleSettings, Settings, You
+from vaultfollow.core.draftfile import fresh_record, is_edited, read_draft
+from vaultfollow.core.drafts import (
     DEFAULT_TEMPLATE_NAMES,
     Templates,
     and_join,
@@ -25,9 +25,9 @@ from vaultfollow.drafts import (
     render_draft,
     template_name,
 )
+from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, Round, State
+from vaultfollow.core.prose import clarify_sentence, one_line
 from vaultfollow.errors import TemplateError
-from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Round, State
-from vaultfollow.prose import clarify_sentence, one_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 12, 15, 30, tzinfo=BERLIN)

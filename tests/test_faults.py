@@ -20,11 +20,11 @@ from click.testing import CliRunner
 
 from conftest import VaultFactory, at, wait_for
 from test_watch import Clock, note, settle, watching
-from vaultfollow import engine as engine_module
-from vaultfollow import vault as vault_module
+from vaultfollow.app import engine as engine_module
+from vaultfollow.app.engine import sync
 from vaultfollow.cli import main
-from vaultfollow.draftfile import is_edited
-from vaultfollow.engine import sync
+from vaultfollow.core.draftfile import is_edited
+from vaultfollow.store import vault as vault_module
 
 NOW = at("2026-11-12 10:00")
 

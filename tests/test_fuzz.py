@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import at, berlin_settings
-from vaultfollow.draftfile import is_cut_off, is_edited, read_draft
-from vaultfollow.engine import sync
-from vaultfollow.names import safe_name
-from vaultfollow.notes import parse_note
+from vaultfollow.app.engine import sync
+from vaultfollow.core.draftfile import is_cut_off, is_edited, read_draft
+from vaultfollow.core.names import safe_name
+from vaultfollow.core.notes import parse_note
 
 SETTINGS = berlin_settings('[notes]\nfolders = ["Interviews"]\n')
 NOW = at("2026-11-12 10:00")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultfollow.engine import sync
+from vaultfollow.app.engine import sync
 
 CASES = Path(__file__).parent / "cases"
 OUTPUTS = "Follow-ups"

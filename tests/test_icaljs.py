@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultfollow.engine import sync
+from vaultfollow.app.engine import sync
 
 TESTS = Path(__file__).parent
 ICALJS = TESTS / "icaljs"

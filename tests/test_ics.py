@@ -19,9 +19,9 @@ from icalendar import Event
 from icalendar.parser import Contentline
 
 from conftest import make_followup
-from vaultfollow.config import CalendarSettings, ScheduleSettings, Settings
-from vaultfollow.ics import fold, obsidian_url, render_calendar, to_ical
-from vaultfollow.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
+from vaultfollow.core.config import CalendarSettings, ScheduleSettings, Settings
+from vaultfollow.core.ics import fold, obsidian_url, render_calendar, to_ical
+from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
 
 BERLIN = ZoneInfo("Europe/Berlin")
 VAULT = "Job Hunt"

@@ -14,23 +14,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from test_drafts import followup, note, settings
-from vaultfollow import lint
-from vaultfollow.config import Settings
-from vaultfollow.drafts import Templates, render_draft
-from vaultfollow.engine import open_engine, sync
+from vaultfollow.app.check import check_target, lint_vault_drafts
+from vaultfollow.app.engine import open_engine, sync
+from vaultfollow.app.starter import init_vault
+from vaultfollow.core import lint
+from vaultfollow.core.config import Settings
+from vaultfollow.core.drafts import Templates, render_draft
+from vaultfollow.core.layout import WORDS_FILE
+from vaultfollow.core.lint import DraftFile, Finding, findings_json, lint_draft, lint_drafts
+from vaultfollow.core.model import FollowUp, Kind, Plan, State
 from vaultfollow.errors import UsageError
-from vaultfollow.lint import (
-    WORDS_FILE,
-    DraftFile,
-    Finding,
-    check_target,
-    findings_json,
-    lint_draft,
-    lint_drafts,
-    lint_vault_drafts,
-)
-from vaultfollow.model import FollowUp, Kind, Plan, State
-from vaultfollow.starter import init_vault
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from conftest import berlin_settings
-from vaultfollow import notes
-from vaultfollow.front_matter import split_front_matter
-from vaultfollow.model import InterviewNote, Person
-from vaultfollow.notes import enrich_people, parse_note, parse_person_note
-from vaultfollow.properties import normalise_key
+from vaultfollow.core import notes
+from vaultfollow.core.front_matter import split_front_matter
+from vaultfollow.core.model import InterviewNote, Person
+from vaultfollow.core.notes import enrich_people, parse_note, parse_person_note
+from vaultfollow.core.properties import normalise_key
 
 SETTINGS = berlin_settings()
 

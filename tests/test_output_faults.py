@@ -22,7 +22,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from conftest import VaultFactory, wait_for
 from test_icaljs import run_checker
-from vaultfollow.engine import sync
+from vaultfollow.app.engine import sync
 
 BERLIN_NIGHT = (
     '[schedule]\ntimezone = "Europe/Berlin"\nworking_hours = "00:00-23:59"\n'

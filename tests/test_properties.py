@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import berlin_settings
-from vaultfollow.model import Kind
-from vaultfollow.notes import parse_note
-from vaultfollow.schedule import Memory, plan_followups
+from vaultfollow.core.model import Kind
+from vaultfollow.core.notes import parse_note
+from vaultfollow.core.schedule import Memory, plan_followups
 
 SETTINGS = berlin_settings()
 

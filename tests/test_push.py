@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from vaultfollow.config import CalDAVSettings
+from vaultfollow.core.config import CalDAVSettings
 from vaultfollow.errors import ConfigError, UsageError
 from vaultfollow.push import (
     PUSH_STATE_FILE,
@@ -27,7 +27,7 @@ from vaultfollow.push import (
     push_pending,
     split_calendar,
 )
-from vaultfollow.vault import Vault
+from vaultfollow.store.vault import Vault
 
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import at, berlin_settings
-from vaultfollow.model import DraftRecord, FollowUp, Kind, Plan, State
-from vaultfollow.notes import parse_note
-from vaultfollow.schedule import Memory, earliest, plan_followups
+from vaultfollow.core.model import DraftRecord, FollowUp, Kind, Plan, State
+from vaultfollow.core.notes import parse_note
+from vaultfollow.core.schedule import Memory, earliest, plan_followups
 
 ACME = """
 ---

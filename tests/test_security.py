@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import VaultFactory, at
+from vaultfollow.app.engine import sync
 from vaultfollow.cli import main
-from vaultfollow.draftfile import read_draft
-from vaultfollow.engine import sync
-from vaultfollow.front_matter import load_yaml
+from vaultfollow.core.draftfile import read_draft
+from vaultfollow.core.front_matter import load_yaml
 
 NOW = at("2026-11-12 10:00")
 OWNED = ("Follow-ups/", ".vaultfollow/")

@@ -28,7 +28,7 @@ from vaultfollow.server import (
     redact,
     start_server,
 )
-from vaultfollow.vault import Vault
+from vaultfollow.store.vault import Vault
 
 BODY = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"
 SMALLER = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

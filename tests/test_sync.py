@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import VaultFactory, at
+from vaultfollow.app.engine import sync
+from vaultfollow.app.starter import init_vault
 from vaultfollow.cli import main
-from vaultfollow.engine import sync
-from vaultfollow.paths import CACHE_FILE
-from vaultfollow.starter import init_vault
+from vaultfollow.store.paths import CACHE_FILE
 
 NOW = at("2026-11-12 10:00")
 

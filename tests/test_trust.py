@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from conftest import VaultFactory, at, wait_for
 from test_watch import note, settle, watching
+from vaultfollow.app.engine import sync
 from vaultfollow.cli import main
-from vaultfollow.engine import sync
 
 NOW = at("2026-11-12 10:00")
 DECISIONS = "Follow-ups/vaultfollow-state.json"

@@ -27,11 +27,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from conftest import BERLIN, VaultFactory, at, wait_for
-from vaultfollow.draftfile import is_edited
-from vaultfollow.engine import open_engine
-from vaultfollow.ics import render_calendar
-from vaultfollow.model import due_rows
-from vaultfollow.starter import init_vault
+from vaultfollow.app.engine import open_engine
+from vaultfollow.app.starter import init_vault
+from vaultfollow.core.draftfile import is_edited
+from vaultfollow.core.ics import render_calendar
+from vaultfollow.core.model import due_rows
 from vaultfollow.watcher import Watcher, WatchOptions, _make_observer
 
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)

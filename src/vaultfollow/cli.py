@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import logging
     from datetime import datetime
 
-    from vaultfollow.engine import PassReport
+    from vaultfollow.app.engine import PassReport
     from vaultfollow.errors import VaultfollowError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +48,7 @@ def _say(text: str, stream: TextIO) -> None:
 
 
 def _printable(text: str) -> str:
-    from vaultfollow.paths import printable
+    from vaultfollow.core.layout import printable
 
     return printable(text)
 
@@ -128,8 +128,8 @@ def parse_now(value: str | None, timezone: str) -> datetime:
     zone = ZoneInfo(timezone)
     if value is None:
         return datetime.now(zone)
+    from vaultfollow.core.properties import FIRST_YEAR, LAST_YEAR
     from vaultfollow.errors import UsageError
-    from vaultfollow.properties import FIRST_YEAR, LAST_YEAR
 
     try:
         moment = datetime.fromisoformat(value)
@@ -243,7 +243,7 @@ def sync(
     ctx: click.Context, vault: Path | None, now_text: str | None, dry_run: bool, recreate: bool
 ) -> None:
     """One pass: bring drafts, calendar and dashboard up to date."""
-    from vaultfollow.engine import open_engine
+    from vaultfollow.app.engine import open_engine
 
     engine = open_engine(_vault_root(ctx, vault))
     now = parse_now(now_text, engine.settings.schedule.timezone)
@@ -263,8 +263,8 @@ def sync(
 @_handle_errors
 def due(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: bool) -> None:
     """List pending follow-ups, overdue first."""
-    from vaultfollow.engine import open_engine
-    from vaultfollow.model import due_rows
+    from vaultfollow.app.engine import open_engine
+    from vaultfollow.core.model import due_rows
 
     engine = open_engine(_vault_root(ctx, vault))
     now = parse_now(now_text, engine.settings.schedule.timezone)
@@ -296,8 +296,8 @@ def init(vault: Path, timezone: str | None) -> None:
     """
     from datetime import datetime
 
-    from vaultfollow.config import system_timezone
-    from vaultfollow.starter import init_vault
+    from vaultfollow.app.starter import init_vault
+    from vaultfollow.core.config import system_timezone
 
     zone = _check_zone(timezone) if timezone else system_timezone()
     report = init_vault(vault, datetime.now().date(), zone)
@@ -348,10 +348,10 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
     show what is due, then watch it until Ctrl-C (edit a note and see)."""
     from datetime import datetime
 
-    from vaultfollow.config import system_timezone
-    from vaultfollow.engine import open_engine
-    from vaultfollow.model import due_rows
-    from vaultfollow.starter import init_vault
+    from vaultfollow.app.engine import open_engine
+    from vaultfollow.app.starter import init_vault
+    from vaultfollow.core.config import system_timezone
+    from vaultfollow.core.model import due_rows
 
     report = init_vault(vault, datetime.now().date(), system_timezone())
     state = "created" if report.created else "reused"
@@ -466,7 +466,7 @@ def serve(
     import signal
     import threading
 
-    from vaultfollow.engine import open_engine
+    from vaultfollow.app.engine import open_engine
 
     engine = open_engine(_vault_root(ctx, vault))
     now = parse_now(now_text, engine.settings.schedule.timezone)
@@ -500,7 +500,7 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
     moved or deleted. Exit 0 pushed; 1 the server could not be reached after
     retries (recorded: the next push catches up) or notes had problems;
     2 bad config, wrong password or no such calendar."""
-    from vaultfollow.engine import open_engine
+    from vaultfollow.app.engine import open_engine
     from vaultfollow.errors import VaultfollowError
     from vaultfollow.push import caldav_password, check_settings, push_calendar
 
@@ -595,7 +595,7 @@ def watch(
 ) -> None:
     """Sync, then keep drafts, calendar and dashboard true on every change
     until Ctrl-C or SIGTERM. One line per change on stderr."""
-    from vaultfollow.engine import open_engine
+    from vaultfollow.app.engine import open_engine
     from vaultfollow.errors import UsageError
 
     if log_file is not None:
@@ -715,7 +715,8 @@ def check(ctx: click.Context, target: Path | None, now_text: str | None, as_json
     placeholders, length, thanks, a specific point, a call to action, your
     name, salary or pressure talk, a third check-in, spelling. Exit 1 when
     anything is found."""
-    from vaultfollow.lint import check_target, findings_json
+    from vaultfollow.app.check import check_target
+    from vaultfollow.core.lint import findings_json
 
     findings = check_target(
         _vault_root(ctx, target),

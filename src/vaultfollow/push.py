@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from vaultfollow.config import CalDAVSettings
+from vaultfollow.core.config import CalDAVSettings
+from vaultfollow.core.ics import UID_DOMAIN
+from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
-from vaultfollow.ics import UID_DOMAIN
-from vaultfollow.paths import STATE_DIR
-from vaultfollow.vault import Vault
+from vaultfollow.store.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import UsageError
-from vaultfollow.paths import STATE_DIR
-from vaultfollow.vault import Vault
+from vaultfollow.store.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
-from vaultfollow.engine import EMPTY_GRACE, Engine, Interrupted, PassReport
+from vaultfollow.app.engine import EMPTY_GRACE, Engine, Interrupted, PassReport
+from vaultfollow.core.model import Problem
 from vaultfollow.errors import UsageError, VaultfollowError
-from vaultfollow.model import Problem
-from vaultfollow.vault import VaultGoneError, WatchLock, folder_identity
+from vaultfollow.store.vault import VaultGoneError, WatchLock, folder_identity
 
 log = logging.getLogger(__name__)
 

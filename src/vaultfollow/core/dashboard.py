@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from vaultfollow.config import Settings
-from vaultfollow.model import (
+from vaultfollow.core.config import Settings
+from vaultfollow.core.model import (
     FollowUp,
     InterviewNote,
     Plan,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from vaultfollow.config import Settings
-from vaultfollow.model import (
+from vaultfollow.core.config import Settings
+from vaultfollow.core.model import (
     OUTCOMES,
     DraftRecord,
     FollowUp,
@@ -28,7 +28,7 @@ from vaultfollow.model import (
     Round,
     State,
 )
-from vaultfollow.names import safe_name
+from vaultfollow.core.names import safe_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,23 +71,23 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from vaultfollow.config import Settings
-from vaultfollow.draftfile import (
+from vaultfollow.core.config import Settings
+from vaultfollow.core.draftfile import (
     HASH_KEY,
     digest,
     quoted,
     scalar,
 )
-from vaultfollow.errors import TemplateError
-from vaultfollow.model import FollowUp, Kind
-from vaultfollow.prose import (
+from vaultfollow.core.model import FollowUp, Kind
+from vaultfollow.core.prose import (
     MAX_CLARIFY_WORDS,
     clarify_sentence,
     clean_point,
     format_points,
     one_line,
 )
-from vaultfollow.schedule import is_repeated
+from vaultfollow.core.schedule import is_repeated
+from vaultfollow.errors import TemplateError
 
 DEFAULT_TEMPLATE_NAMES: tuple[str, ...] = (
     "thank-you-formal.md",

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from vaultfollow.model import STATUSES, Person
+from vaultfollow.core.model import STATUSES, Person
 
 T_date = TypeVar("T_date", bound=date)
 

@@ -16,17 +16,17 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from vaultfollow.config import Settings
-from vaultfollow.front_matter import (
+from vaultfollow.core.config import Settings
+from vaultfollow.core.front_matter import (
     FrontMatter,
     load_yaml,
     read_lenient,
     show_value,
     split_front_matter,
 )
-from vaultfollow.model import InterviewNote, Person, Problem, Round
-from vaultfollow.paths import in_folders
-from vaultfollow.properties import (
+from vaultfollow.core.layout import in_folders
+from vaultfollow.core.model import InterviewNote, Person, Problem, Round
+from vaultfollow.core.properties import (
     YEARS,
     ValueProblem,
     normalise_properties,

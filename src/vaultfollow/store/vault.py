@@ -21,17 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
+from vaultfollow.core.layout import OBSIDIAN_TEMPLATE_SETTINGS, STATE_DIR, STATE_FILE, in_folders
+from vaultfollow.core.schedule import Memory
 from vaultfollow.errors import UsageError, VaultfollowError
-from vaultfollow.paths import (
-    OBSIDIAN_TEMPLATE_SETTINGS,
-    STATE_DIR,
-    STATE_FILE,
-    StatKey,
-    in_folders,
-    list_notes,
-    scan_drafts,
-)
-from vaultfollow.schedule import Memory
+from vaultfollow.store.paths import StatKey, list_notes, scan_drafts
 
 log = logging.getLogger(__name__)
 

@@ -19,18 +19,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaultfollow.cache import (
-    CachedDraft,
-    CachedNote,
-    CachedOutput,
-    dump_cache,
-    fingerprint,
-    load_cache,
-)
-from vaultfollow.config import Settings, parse_config_text
-from vaultfollow.draft_checks import DraftChecks
-from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
-from vaultfollow.model import (
+from vaultfollow.app.draft_checks import DraftChecks
+from vaultfollow.core.config import Settings, parse_config_text
+from vaultfollow.core.layout import CONFIG_NAME, STATE_DIR, in_folders, is_excluded, printable
+from vaultfollow.core.model import (
     DraftRecord,
     FollowUp,
     InterviewNote,
@@ -41,25 +33,25 @@ from vaultfollow.model import (
     State,
     urgency,
 )
-from vaultfollow.notes import (
+from vaultfollow.core.notes import (
     NoteResult,
     enrich_people,
     parse_note,
     parse_person_note,
     person_links,
 )
-from vaultfollow.paths import (
-    CACHE_FILE,
-    CONFIG_NAME,
-    STATE_DIR,
-    StatKey,
-    in_folders,
-    is_excluded,
-    note_stat,
-    printable,
+from vaultfollow.core.schedule import Memory, next_change, plan_followups
+from vaultfollow.errors import ConfigError, TemplateError, VaultfollowError
+from vaultfollow.store.cache import (
+    CachedDraft,
+    CachedNote,
+    CachedOutput,
+    dump_cache,
+    fingerprint,
+    load_cache,
 )
-from vaultfollow.schedule import Memory, next_change, plan_followups
-from vaultfollow.vault import (
+from vaultfollow.store.paths import CACHE_FILE, StatKey, note_stat
+from vaultfollow.store.vault import (
     MayReplace,
     NotOursError,
     OutsideVaultError,
@@ -69,7 +61,7 @@ from vaultfollow.vault import (
 )
 
 if TYPE_CHECKING:
-    from vaultfollow.drafts import Templates
+    from vaultfollow.core.drafts import Templates
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +362,7 @@ class Engine:
             return
         problems: list[Problem] = []
         if written is None or record is None:
-            from vaultfollow.draftfile import read_draft
+            from vaultfollow.core.draftfile import read_draft
 
             record, problems = read_draft(rel, data.decode("utf-8", "replace"))
         drafts[rel] = CachedDraft(key, record, problems, _sha(data))
@@ -451,7 +443,7 @@ class Engine:
 
     def templates(self) -> Templates:
         """The vault's own templates over the built-in ones (read once, then on change)."""
-        from vaultfollow.drafts import Templates
+        from vaultfollow.core.drafts import Templates
 
         if self._templates is None:
             folder = self.settings.drafts.templates
@@ -651,7 +643,7 @@ class Engine:
         return report
 
     def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
-        from vaultfollow.drafts import render_draft
+        from vaultfollow.core.drafts import render_draft
 
         key = (followup, sent)
         cached = self._rendered.get(key)
@@ -733,7 +725,7 @@ class Engine:
         and was changed less than EMPTY_GRACE seconds ago: an editor may be
         between emptying it and writing the user's text, so it is not a
         crash to repair yet."""
-        from vaultfollow.draftfile import is_cut_off
+        from vaultfollow.core.draftfile import is_cut_off
 
         key = self._stat(path)
         if key is None or not 0 <= time.time() - key[0] / 1e9 < EMPTY_GRACE:
@@ -750,7 +742,7 @@ class Engine:
         kept (and read again), one that cannot be written is said."""
         if report.dry_run or not writes:
             return
-        from vaultfollow.draftfile import fresh_record
+        from vaultfollow.core.draftfile import fresh_record
 
         by_path = {write.path: write for write in writes}
         done = self.vault.write_many(
@@ -901,12 +893,12 @@ class Engine:
         return previous is not None and previous.key == key and previous.stat == self._stat(rel)
 
     def _calendar(self, plan: Plan) -> bytes:
-        from vaultfollow.ics import render_calendar
+        from vaultfollow.core.ics import render_calendar
 
         return render_calendar(plan, self.settings, self.vault.name)
 
     def _dashboard(self, plan: Plan, draft_problems: list[Problem]) -> bytes:
-        from vaultfollow.dashboard import render_dashboard
+        from vaultfollow.core.dashboard import render_dashboard
 
         return render_dashboard(plan, self.settings, draft_problems).encode("utf-8")
 

@@ -1,5 +1,5 @@
-"""The dashboard's checks of pending drafts (`vaultfollow check`'s rules),
-kept from pass to pass in the cache.
+"""The dashboard's checks of pending drafts (`vaultfollow check`'s rules,
+`core.lint`), kept from pass to pass in the cache.
 
 A draft is checked again only when its bytes, its follow-up or the user's
 word list changed: the check's key is made of those (and of the check-in's
@@ -14,13 +14,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.paths import WORDS_FILE, StatKey
+from vaultfollow.core.layout import WORDS_FILE
+from vaultfollow.core.lint import parse_word_list
+from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.store.paths import StatKey
 
 if TYPE_CHECKING:
-    from vaultfollow.cache import Cache
-    from vaultfollow.config import Settings
-    from vaultfollow.vault import Vault
+    from vaultfollow.core.config import Settings
+    from vaultfollow.store.cache import Cache
+    from vaultfollow.store.vault import Vault
 
 
 class DraftChecks:
@@ -39,8 +41,6 @@ class DraftChecks:
     def _words_for(self, stat: StatKey | None) -> frozenset[str]:
         """The user's word list, read again only when its stat changed."""
         if self._words is None or self._words[0] != stat:
-            from vaultfollow.lint import read_word_list
-
             self._words = (stat, read_word_list(self._vault))
         return self._words[1]
 
@@ -53,7 +53,7 @@ class DraftChecks:
         self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
     ) -> list[Problem]:
         """What `check` says of the draft of `followup` holding `data`."""
-        from vaultfollow.lint import as_problems, lint_draft
+        from vaultfollow.core.lint import as_problems, lint_draft
 
         return as_problems(
             lint_draft(
@@ -110,3 +110,9 @@ def check_in_number(counts: Counter[tuple[str, datetime]], followup: FollowUp) -
     if followup.kind not in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN):
         return 0
     return counts[(followup.application, followup.round_start)]
+
+
+def read_word_list(vault: Vault) -> frozenset[str]:
+    """The user's `vaultfollow-words.txt` at the vault root (empty when none)."""
+    read = vault.read(WORDS_FILE)
+    return parse_word_list(read.text) if read.text else frozenset()

@@ -14,25 +14,21 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultfollow.config import Settings
-from vaultfollow.draftfile import read_draft
-from vaultfollow.errors import UsageError
-from vaultfollow.front_matter import load_yaml
-from vaultfollow.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.paths import CONFIG_NAME, WORDS_FILE
-from vaultfollow.prose import FRAMES, word_set
+from vaultfollow.core.config import Settings
+from vaultfollow.core.draftfile import read_draft
+from vaultfollow.core.front_matter import load_yaml
+from vaultfollow.core.layout import WORDS_FILE
+from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.core.prose import FRAMES, word_set
 
 if TYPE_CHECKING:
-    from vaultfollow.engine import Engine
-    from vaultfollow.vault import Vault
+    pass
 
 
 WORD_LIMITS: Mapping[str, int] = {
@@ -538,46 +534,12 @@ def lint_drafts(
     return sorted(findings, key=lambda f: (f.path, f.line, f.code))
 
 
-def read_drafts(engine: Engine) -> list[DraftFile]:
-    """Every vaultfollow draft in the vault's drafts folder."""
-    settings = engine.settings
-    found: list[DraftFile] = []
-    for rel in engine.vault.scan_folder(settings.drafts.folder):
-        if rel == settings.dashboard_path or not rel.lower().endswith(".md"):
-            continue
-        data = engine.vault.read_bytes(rel)
-        if data is None:
-            continue
-        text = data.decode("utf-8", "replace")
-        record, _ = read_draft(rel, text)
-        if record is not None:
-            props = _split(rel, text).props
-            found.append(DraftFile(rel, text, record.status, record.followup_id, props))
-    return found
-
-
-def read_word_list(vault: Vault) -> frozenset[str]:
-    """The user's `vaultfollow-words.txt` at the vault root (empty when none)."""
-    read = vault.read(WORDS_FILE)
-    return parse_word_list(read.text) if read.text else frozenset()
-
-
-def lint_vault_drafts(
-    engine: Engine,
-    now: datetime,
-    *,
-    plan: Plan | None = None,
-    only: Collection[str] | None = None,
-) -> list[Finding]:
-    """The findings for every pending draft of the engine's vault (or the
-    drafts in `only`). Pass `plan` when a pass has just made one; otherwise
-    the vault is read and planned at `now`."""
-    if plan is None:
-        engine.read_all()
-        plan, _ = engine.plan(now)
-    return lint_drafts(
-        read_drafts(engine), plan, engine.settings, words=read_word_list(engine.vault), only=only
-    )
+def draft_file(path: str, text: str) -> DraftFile | None:
+    """The draft vaultfollow wrote at `path` holding `text` (None: not a draft)."""
+    record, _ = read_draft(path, text)
+    if record is None:
+        return None
+    return DraftFile(path, text, record.status, record.followup_id, _split(path, text).props)
 
 
 def findings_json(findings: Iterable[Finding]) -> str:
@@ -588,48 +550,3 @@ def findings_json(findings: Iterable[Finding]) -> str:
 def as_problems(findings: Iterable[Finding]) -> list[Problem]:
     """Findings as the dashboard's problems (path, line, message)."""
     return [Problem(f.path, f"{f.message} [{f.code}]", line=f.line) for f in findings]
-
-
-def find_vault_root(path: Path) -> Path | None:
-    """The nearest folder above `path` that holds a vaultfollow.toml or an
-    Obsidian `.obsidian` folder."""
-    for folder in path.resolve().parents:
-        if (folder / CONFIG_NAME).is_file() or (folder / ".obsidian").is_dir():
-            return folder
-    return None
-
-
-def check_target(
-    target: Path, *, vault: Path | None, now: Callable[[str], datetime]
-) -> list[Finding]:
-    """`vaultfollow check TARGET`: a vault folder (every pending draft) or one
-    draft file (that draft, whatever its status). `vault` is the vault to
-    assume for a draft outside any recognisable vault; `now(timezone)` gives
-    the time to plan at. Raises UsageError for a file that is not a draft."""
-    from vaultfollow.engine import open_engine
-
-    if target.is_dir():
-        engine = open_engine(target)
-        return lint_vault_drafts(engine, now(engine.settings.schedule.timezone))
-    try:
-        text = target.read_bytes().decode("utf-8", "replace")
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot be read ({exc.strerror})") from None
-    record, _ = read_draft(str(target), text)
-    if record is None:
-        raise UsageError(
-            f"{target}: not a vaultfollow draft (no `followup` property); give a draft "
-            "or a vault folder"
-        )
-    root = find_vault_root(target)
-    if root is None and vault is not None and _is_inside(target, vault):
-        root = vault
-    if root is None:
-        return lint_draft(str(target), text, Settings())
-    engine = open_engine(root)
-    rel = target.resolve().relative_to(root.resolve()).as_posix()
-    return lint_vault_drafts(engine, now(engine.settings.schedule.timezone), only={rel})
-
-
-def _is_inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())

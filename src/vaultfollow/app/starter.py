@@ -25,7 +25,7 @@ def template_root() -> Traversable:
     packaged = resources.files("vaultfollow") / "vault_template"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "vault-template"
+    checkout = Path(__file__).resolve().parents[3] / "vault-template"
     if checkout.is_dir():
         return checkout
     raise UsageError("the starter vault is missing from this installation; reinstall vaultfollow")

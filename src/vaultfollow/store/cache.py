@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vaultfollow import __version__
-from vaultfollow.model import DraftRecord, InterviewNote, Person, Problem, Round
+from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem, Round
 
 FORMAT = 5
 StatKey = tuple[int, int]  # (mtime_ns, size)

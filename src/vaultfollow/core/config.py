@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vaultfollow.core.layout import CONFIG_NAME
 from vaultfollow.errors import ConfigError
-from vaultfollow.paths import CONFIG_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from vaultfollow.model import DraftRecord, Problem
-from vaultfollow.properties import ValueProblem, within_years
-from vaultfollow.prose import one_line, word_set
+from vaultfollow.core.model import DraftRecord, Problem
+from vaultfollow.core.properties import ValueProblem, within_years
+from vaultfollow.core.prose import one_line, word_set
 
 HASH_KEY = "vaultfollow_hash"
 

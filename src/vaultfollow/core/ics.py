@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
 from icalendar.prop import vDuration
 
-from vaultfollow.config import CalendarSettings, Settings
-from vaultfollow.model import FollowUp, Kind, Plan, State
-from vaultfollow.paths import printable
-from vaultfollow.schedule import after_hours, is_repeated
+from vaultfollow.core.config import CalendarSettings, Settings
+from vaultfollow.core.layout import printable
+from vaultfollow.core.model import FollowUp, Kind, Plan, State
+from vaultfollow.core.schedule import after_hours, is_repeated
 
 PRODID = "-//vaultfollow//vaultfollow//EN"
 UID_DOMAIN = "vaultfollow"
