@@ -57,7 +57,7 @@ def make_vault(tmp_path: Path) -> VaultFactory:
 
 
 def berlin_settings(extra: str = "") -> Settings:
-    return parse_config_text('[schedule]\ntimezone = "Europe/Berlin"\n' + extra)
+    return parse_config_text('[schedule]\ntimezone = "Europe/Berlin"\n' + extra, default_zone="UTC")
 
 
 def at(text: str, zone: ZoneInfo = BERLIN) -> datetime:

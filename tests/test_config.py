@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from vaultfollow.app.engine import load_settings
 from vaultfollow.core.config import SPEC, Settings, parse_config_text, parse_duration
 from vaultfollow.errors import ConfigError
+from vaultfollow.store.machine import system_timezone
+from vaultfollow.store.vault import Vault
 
 
 def test_empty_config_gives_the_documented_defaults() -> None:
-    settings = parse_config_text('[schedule]\ntimezone = "Europe/Berlin"\n')
+    settings = parse_config_text('[schedule]\ntimezone = "Europe/Berlin"\n', default_zone="UTC")
     assert settings.drafts.folder == "Follow-ups"
     assert settings.calendar.path == "Follow-ups/followups.ics"
     assert settings.dashboard_path == "Follow-ups/Follow-ups.md"
@@ -28,8 +33,11 @@ def test_empty_config_gives_the_documented_defaults() -> None:
     assert settings.drafts.tone == "formal"
 
 
-def test_no_timezone_means_the_system_zone() -> None:
-    assert parse_config_text("").schedule.timezone  # never empty, always a valid zone
+def test_no_timezone_means_the_zone_given_the_machines_for_a_vault(tmp_path: Path) -> None:
+    assert parse_config_text("", default_zone="Asia/Tokyo").schedule.timezone == "Asia/Tokyo"
+    zone = system_timezone()
+    ZoneInfo(zone)  # never empty, always a valid zone
+    assert load_settings(Vault(tmp_path)).schedule.timezone == zone
 
 
 @pytest.mark.parametrize(
@@ -70,7 +78,7 @@ def test_every_key_of_the_spec_is_accepted() -> None:
         written = {line.split(" = ")[0] for line in body.splitlines()}
         assert written == set(SPEC[section]), section
     text = "\n".join(f"[{s}]\n{b}\n" for s, b in values.items())
-    settings = parse_config_text(text)
+    settings = parse_config_text(text, default_zone="UTC")
     assert settings.schedule.timezone == "America/New_York"
     assert settings.schedule.working_hours == (time(7), time(21))
     assert settings.calendar.alarm == timedelta(minutes=15)
@@ -84,7 +92,7 @@ def test_all_errors_reported_at_once_with_key_value_and_allowed() -> None:
         'colour = 1\n[drafts]\ntone = "grumpy"\nfolder = "../outside"\n[bogus]\nx = 1\n'
     )
     with pytest.raises(ConfigError) as caught:
-        parse_config_text(text)
+        parse_config_text(text, default_zone="UTC")
     errors = caught.value.errors
     assert len(errors) == 7
     joined = "\n".join(errors)
@@ -100,7 +108,7 @@ def test_all_errors_reported_at_once_with_key_value_and_allowed() -> None:
 
 def test_invalid_toml_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
-        parse_config_text("[schedule\n")
+        parse_config_text("[schedule\n", default_zone="UTC")
 
 
 def test_settings_are_frozen() -> None:

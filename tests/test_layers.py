@@ -130,3 +130,31 @@ def test_imports_in_functions_and_for_type_checking_count(tmp_path: Path) -> Non
         > layer("vaultfollow.core.lint")
     )
     assert layer("vaultfollow.cli") > layer("vaultfollow.app.engine")
+
+
+IMPURE = {"os", "time", "threading", "signal", "subprocess", "socket", "multiprocessing", "shutil"}
+
+
+def test_the_core_is_pure() -> None:
+    """No core module reaches the disk, the clock, threads or processes:
+    `now` is a parameter, and package data is read through importlib."""
+    found = []
+    for path in sorted((PACKAGE / "core").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+                found += [f"{path.name}: import {n}" for n in names if n in IMPURE]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.split(".")[0] in IMPURE:
+                    found.append(f"{path.name}: from {node.module}")
+                if node.module == "pathlib":
+                    found += [
+                        f"{path.name}: pathlib.{a.name}" for a in node.names if a.name == "Path"
+                    ]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("now", "today", "utcnow")
+            ):
+                found.append(f"{path.name}: {ast.unparse(node.func)}()")
+    assert not found, found

@@ -297,7 +297,7 @@ def init(vault: Path, timezone: str | None) -> None:
     from datetime import datetime
 
     from vaultfollow.app.starter import init_vault
-    from vaultfollow.core.config import system_timezone
+    from vaultfollow.store.machine import system_timezone
 
     zone = _check_zone(timezone) if timezone else system_timezone()
     report = init_vault(vault, datetime.now().date(), zone)
@@ -350,8 +350,8 @@ def demo(ctx: click.Context, vault: Path, now_text: str | None, once: bool) -> N
 
     from vaultfollow.app.engine import open_engine
     from vaultfollow.app.starter import init_vault
-    from vaultfollow.core.config import system_timezone
     from vaultfollow.core.model import due_rows
+    from vaultfollow.store.machine import system_timezone
 
     report = init_vault(vault, datetime.now().date(), system_timezone())
     state = "created" if report.created else "reused"

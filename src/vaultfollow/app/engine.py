@@ -50,6 +50,7 @@ from vaultfollow.store.cache import (
     fingerprint,
     load_cache,
 )
+from vaultfollow.store.machine import system_timezone
 from vaultfollow.store.paths import CACHE_FILE, StatKey, note_stat
 from vaultfollow.store.vault import (
     MayReplace,
@@ -88,10 +89,10 @@ def load_settings(vault: Vault) -> Settings:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return parse_config_text("")
+        return parse_config_text("", default_zone=system_timezone())
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{CONFIG_NAME}: cannot be read ({exc})"]) from None
-    return parse_config_text(text)
+    return parse_config_text(text, default_zone=system_timezone())
 
 
 @dataclass(slots=True)

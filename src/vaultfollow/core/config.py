@@ -357,39 +357,12 @@ _SECTIONS: dict[str, type[Any]] = {
 }
 
 
-def system_timezone() -> str:
-    """The IANA name of this machine's zone, or UTC when it cannot be told."""
-    import os
-    from pathlib import Path
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        target = ""
-    if "zoneinfo/" in target:
-        candidate = target.split("zoneinfo/", 1)[1]
-        try:
-            ZoneInfo(candidate)
-            return candidate
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
-        ZoneInfo(name)
-        return name
-    except (OSError, ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-
-
-def settings_from_mapping(data: Mapping[str, object], source: str = CONFIG_NAME) -> Settings:
-    """Validate a parsed config table; raise ConfigError listing every problem."""
+def settings_from_mapping(
+    data: Mapping[str, object], source: str = CONFIG_NAME, *, default_zone: str
+) -> Settings:
+    """Validate a parsed config table; raise ConfigError listing every problem.
+    `default_zone`: the time zone when `[schedule] timezone` is not set (the
+    machine's: see `store.machine.system_timezone`)."""
     errors: list[str] = []
     failed: set[str] = set()  # `section.key` of the values refused
     sections: dict[str, Any] = {}
@@ -422,7 +395,7 @@ def settings_from_mapping(data: Mapping[str, object], source: str = CONFIG_NAME)
     if errors:
         raise ConfigError(errors)
     if not sections.get("schedule", {}).get("timezone"):
-        built["schedule"] = _replace(built["schedule"], timezone=system_timezone())
+        built["schedule"] = _replace(built["schedule"], timezone=default_zone)
     return Settings(**built)
 
 
@@ -502,10 +475,10 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def parse_config_text(text: str, source: str = CONFIG_NAME) -> Settings:
-    """TOML text -> Settings."""
+def parse_config_text(text: str, source: str = CONFIG_NAME, *, default_zone: str) -> Settings:
+    """TOML text -> Settings (`default_zone`: see `settings_from_mapping`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
-    return settings_from_mapping(data, source)
+    return settings_from_mapping(data, source, default_zone=default_zone)
