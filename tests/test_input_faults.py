@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import VaultFactory, wait_for
+from test_watch_faults import Lines
 
 NOW = "2026-11-12T10:00"
 CONFIG = '[schedule]\ntimezone = "Europe/Berlin"\n[notes]\nfolders = ["Interviews"]\n'
@@ -75,18 +75,12 @@ class Watch:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.append(line)
+        self.stderr = Lines(self.process)
+        self.reader = self.stderr.reader
 
     @property
     def log(self) -> str:
-        return "".join(self.lines)
+        return "".join(self.stderr.lines)
 
     def wait_for_line(self, text: str, timeout: float = 60) -> None:
         wait_for(
