@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import at
-from vaultfollow.app.engine import PassReport, sync
+from vaultfollow.app.engine import sync
+from vaultfollow.app.outputs import PassReport
 from vaultfollow.cli import main
 from vaultfollow.store import vault as vault_module
 from vaultfollow.store.vault import MAX_NOTE_BYTES, Vault

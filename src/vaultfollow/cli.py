@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import logging
     from datetime import datetime
 
-    from vaultfollow.app.engine import PassReport
+    from vaultfollow.app.outputs import PassReport
     from vaultfollow.errors import VaultfollowError
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -28,7 +28,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
-from vaultfollow.app.engine import EMPTY_GRACE, Engine, Interrupted, PassReport
+from vaultfollow.app.engine import Engine
+from vaultfollow.app.index import Interrupted
+from vaultfollow.app.outputs import EMPTY_GRACE, PassReport
 from vaultfollow.core.model import Problem
 from vaultfollow.errors import UsageError, VaultfollowError
 from vaultfollow.store.vault import VaultGoneError, WatchLock, folder_identity

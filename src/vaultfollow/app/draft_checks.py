@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 class DraftChecks:
     """The checks of one engine's drafts, with its vault, settings and cache.
-    `repr_of` is the engine's memo of `repr(followup)`, which keys a check."""
+    `repr_of` is the outputs' memo of `repr(followup)`, which keys a check."""
 
     def __init__(
         self, vault: Vault, settings: Settings, cache: Cache, repr_of: Callable[[FollowUp], str]

@@ -56,6 +56,8 @@ class Cache:
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
     rendered: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (key, digest)
     lint: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)  # draft -> findings
+    # Set whenever an entry changes, cleared once the cache is saved (not saved itself).
+    dirty: bool = field(default=False, compare=False)
 
 
 def fingerprint(config_text: str, zone: str) -> str:

@@ -1,0 +1,428 @@
+"""What a pass reads: the vault's notes, drafts and person notes, kept in
+the cache between passes and keyed by each file's size and modification
+time, so that only files that changed are read again; the link targets and
+conflict copies among the notes; and the plan's inputs, from memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from vaultfollow.app.own_writes import sha
+from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
+from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem
+from vaultfollow.core.notes import (
+    NoteResult,
+    enrich_people,
+    parse_note,
+    parse_person_note,
+    person_links,
+)
+from vaultfollow.errors import ConfigError, VaultfollowError
+from vaultfollow.store.cache import CachedDraft, CachedNote
+from vaultfollow.store.paths import StatKey, note_stat
+from vaultfollow.store.vault import conflict_copy_of
+
+if TYPE_CHECKING:
+    from vaultfollow.app.own_writes import OwnWrites
+    from vaultfollow.core.config import Settings
+    from vaultfollow.store.cache import Cache
+    from vaultfollow.store.vault import Vault
+
+log = logging.getLogger(__name__)
+
+PREFIX_BYTES = 4096  # enough to see the front matter of almost every note
+# The templates a vault may override (the same names as drafts.DEFAULT_TEMPLATE_NAMES,
+# repeated here so that a pass with nothing to render never imports Jinja2).
+TEMPLATE_NAMES = frozenset(
+    f"{kind}-{tone}.md"
+    for kind in ("thank-you", "check-in", "second-check-in", "stay-connected")
+    for tone in ("formal", "casual")
+) | {"phone-script.md", "handwritten-note.md"}
+
+
+class Interrupted(VaultfollowError):
+    """A pass was stopped before it wrote anything (shutdown requested)."""
+
+
+class Index:
+    """The notes, drafts and person notes of one vault as last read, in the
+    cache it shares with the outputs."""
+
+    def __init__(self, vault: Vault, settings: Settings, cache: Cache, own: OwnWrites) -> None:
+        self.vault = vault
+        self.settings = settings
+        self._cache = cache
+        self._own = own  # a draft read back as this engine wrote it is its own write
+        self._skip: list[str] = []
+        self._conflicts: list[Problem] | None = None  # conflict copies; None: notes changed
+        self._targets: tuple[frozenset[str], dict[str, str]] | None = None
+        self._empty_ok: set[str] = set()
+        self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
+        self.scanned = False
+
+    # --- paths ---------------------------------------------------------------
+
+    def note_paths(self) -> dict[str, StatKey | None]:
+        """Every note of the vault with its (mtime_ns, size), None for a
+        note the cache does not know (it is read, and stated then)."""
+        templates = self.vault.templates_folders()
+        _check_drafts_folder(self.settings.drafts.folder, templates)
+        self._skip = [self.settings.drafts.folder, *templates]
+        known = self._cache.notes.keys() | self._cache.plain.keys()
+        return self.vault.scan(self._skip, self.settings.notes.exclude, known)
+
+    def is_note_path(self, rel: str) -> bool:
+        if not rel.lower().endswith(".md") or any(p.startswith(".") for p in rel.split("/")):
+            return False
+        return not in_folders(rel, self._skip) and not is_excluded(rel, self.settings.notes.exclude)
+
+    def is_draft_path(self, rel: str) -> bool:
+        return (
+            rel.lower().endswith(".md")
+            and in_folders(rel, [self.settings.drafts.folder])
+            and rel != self.settings.dashboard_path
+            and not any(p.startswith(".") for p in rel.split("/"))
+        )
+
+    def is_template_path(self, rel: str) -> bool:
+        folder, _, name = rel.rpartition("/")
+        return folder == self.settings.drafts.templates and name in TEMPLATE_NAMES
+
+    def accept_empty(self, rel: str) -> None:
+        """The note really is empty now (not a save in progress): read it so."""
+        self._empty_ok.add(rel)
+
+    def refresh_bad_name(self, rel: str) -> None:
+        """`rel`, whose name is not UTF-8, changed: a note of that name is
+        said (never read) while it exists."""
+        if self.is_note_path(rel) and self.vault.exists(rel):
+            self._bad_names.add(rel)
+        else:
+            self._bad_names.discard(rel)
+
+    # --- reading -------------------------------------------------------------
+
+    def read_all(self, retry: list[str], should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Bring the cache up to date with every note and draft of the vault
+        (`retry`: notes read as empty, to look at again soon)."""
+        stats = self.note_paths()
+        self._bad_names = {rel for rel in stats if not is_utf8(rel)}
+        for rel in self._bad_names:
+            del stats[rel]
+        for known in (self._cache.notes, self._cache.plain):
+            for rel in known.keys() - stats.keys():
+                del known[rel]
+                self._cache.dirty = True
+                self._conflicts = None
+            self._conflicts = None
+        stale = [
+            rel
+            for rel, key in stats.items()
+            if (self._new_note(rel) if key is None else self._needs_read(rel, key, retry))
+        ]
+        for index, rel in enumerate(stale):
+            if index % 256 == 0 and should_stop():
+                raise Interrupted("stopped before the pass finished; nothing was written")
+            key = stats[rel]
+            if key is None:  # not stated yet: stated as it is opened
+                key, result = self._read_new_note(rel)
+            else:
+                result = self._read_note(rel)
+            if key is not None:  # else gone since the scan, and never known
+                self._keep_note(rel, key, result)
+        drafts = self.vault.scan_folder(self.settings.drafts.folder)
+        for rel in set(self._cache.drafts) - set(drafts):
+            del self._cache.drafts[rel]
+            self._cache.dirty = True
+        for rel in drafts:
+            if rel != self.settings.dashboard_path and is_utf8(rel):
+                self.refresh_draft(rel)
+        self.scanned = True
+
+    def _stat(self, rel: str) -> StatKey | None:
+        return self.vault.stat(rel)
+
+    def refresh_note(self, rel: str, retry: list[str], key: StatKey | None = None) -> None:
+        if key is None:
+            key = note_stat(str(self.vault.root), rel)  # None: gone, or a link out of the vault
+        if self._needs_read(rel, key, retry):
+            assert key is not None
+            self._keep_note(rel, key, self._read_note(rel))
+
+    def _needs_read(self, rel: str, key: StatKey | None, retry: list[str]) -> bool:
+        """Whether the note at `rel`, now `key` (None: gone), must be read;
+        forgets what is stale about it on the way."""
+        notes, plain = self._cache.notes, self._cache.plain
+        if key is None:
+            removed = notes.pop(rel, None) is not None
+            removed = plain.pop(rel, None) is not None or removed
+            if self._cache.people.pop(rel, None) is not None or removed:
+                self._cache.dirty = True
+            if removed:
+                self._conflicts = None
+            return False
+        cached = notes.get(rel)
+        old_key = cached.key if cached is not None else plain.get(rel)
+        if old_key == key:
+            return False
+        if key[1] == 0 and old_key is not None and old_key[1] > 0 and rel not in self._empty_ok:
+            # An editor that truncates, then writes: wait for the content.
+            retry.append(rel)
+            return False
+        self._empty_ok.discard(rel)
+        self._cache.people.pop(rel, None)
+        self._cache.dirty = True
+        if old_key is None:
+            self._conflicts = None  # a new note: link targets and conflict copies may change
+        return True
+
+    def _new_note(self, rel: str) -> bool:
+        """A note the cache does not know is to be read (see `_needs_read`)."""
+        self._empty_ok.discard(rel)
+        self._cache.people.pop(rel, None)
+        self._cache.dirty = True
+        self._conflicts = None  # link targets and conflict copies may change
+        return True
+
+    def _read_note(self, rel: str) -> NoteResult | None:
+        """What the note at `rel` holds; None when it cannot be an interview
+        note."""
+        listed = in_folders(rel, self.settings.notes.folders)
+        if not listed and not self._might_mention(rel):
+            return None
+        return self._parse_note_file(rel, listed)
+
+    def _read_new_note(self, rel: str) -> tuple[StatKey | None, NoteResult | None]:
+        """`_read_note` of a note not stated yet, with its stat taken from the
+        open file (None: it is gone)."""
+        key, head = self.vault.stat_and_prefix(rel, PREFIX_BYTES)
+        if key is None:
+            key = self._stat(rel)  # there, but not readable: the full read says why
+            if key is None:
+                return None, None  # gone since the scan
+        listed = in_folders(rel, self.settings.notes.folders)
+        if not listed and not self._mentions(head):
+            return key, None
+        return key, self._parse_note_file(rel, listed)
+
+    def _parse_note_file(self, rel: str, listed: bool) -> NoteResult | None:
+        """`_read_note` past the prefix test."""
+        read = self.vault.read(rel)
+        if read.text is None:
+            result = NoteResult()
+            # Past the prefix test: listed, or its front matter mentions the
+            # interview type or tag (or its first bytes could not be read).
+            readable = self.vault.read_prefix(rel, 1) is not None
+            if read.error and (listed or readable or self._might_be_interview(rel)):
+                result.problems.append(Problem(rel, read.error))
+            else:
+                log.debug("%s: %s", rel, read.error)
+        else:
+            result = parse_note(rel, read.text, self.settings)
+            if result.note is None and not result.problems:
+                log.debug("%s: not an interview note", rel)
+        if result.note is None and not result.problems:
+            return None
+        return result
+
+    def _keep_note(self, rel: str, key: StatKey, result: NoteResult | None) -> None:
+        notes, plain = self._cache.notes, self._cache.plain
+        if result is None:
+            notes.pop(rel, None)
+            plain[rel] = key  # nothing to remember but that it is not an interview
+        else:
+            plain.pop(rel, None)
+            notes[rel] = CachedNote(key, result.note, result.problems, result.is_interview)
+
+    def _might_mention(self, rel: str) -> bool:
+        """Cheap test on the first bytes: only a note whose front matter
+        mentions the interview type or tag can be an interview note (outside
+        the listed folders), so every other note is rejected before any YAML
+        is parsed."""
+        return self._mentions(self.vault.read_prefix(rel, PREFIX_BYTES))
+
+    def _mentions(self, head: bytes | None) -> bool:
+        """`_might_mention` of a note's first bytes (None: unreadable)."""
+        if head is None:
+            return True  # unreadable: the full read reports why
+        head = head.removeprefix(b"\xef\xbb\xbf")
+        if not head.startswith(b"---"):
+            return False
+        end = head.find(b"\n---", 3)
+        if end < 0 and len(head) == PREFIX_BYTES:
+            return True  # front matter longer than the prefix: read it all
+        front = (head if end < 0 else head[:end]).decode("utf-8", "replace").casefold()
+        words = (self.settings.notes.type.casefold(), self.settings.notes.tag.casefold())
+        return any(word in front for word in words) or "interview" in front
+
+    def _might_be_interview(self, rel: str) -> bool:
+        return in_folders(rel, self.settings.notes.folders) or "interview" in rel.casefold()
+
+    def refresh_draft(
+        self, rel: str, written: bytes | None = None, record: DraftRecord | None = None
+    ) -> None:
+        """Bring the cache up to date with one draft (`written`: the bytes
+        this engine just wrote there, so they need not be read back, and
+        `record`: what they say, so they need not be parsed)."""
+        drafts = self._cache.drafts
+        key = self.vault.written.get(rel) if written is not None else None
+        key = key or note_stat(str(self.vault.root), rel)  # a link out of the vault: gone
+        if key is None:
+            if drafts.pop(rel, None) is not None:
+                self._cache.dirty = True
+            self._own.forget(rel)
+            return
+        cached = drafts.get(rel)
+        if cached is not None and cached.key == key:
+            self._own.assume(rel, cached.digest)
+            return
+        data = written if written is not None else self.vault.read_bytes(rel)
+        self._cache.dirty = True
+        if data is None:
+            drafts.pop(rel, None)
+            return
+        problems: list[Problem] = []
+        if written is None or record is None:
+            from vaultfollow.core.draftfile import read_draft
+
+            record, problems = read_draft(rel, data.decode("utf-8", "replace"))
+        drafts[rel] = CachedDraft(key, record, problems, sha(data))
+        if written is not None:
+            self._own.wrote(rel, data)  # ours: its event is our own write
+
+    def _person(self, rel: str) -> Person | None:
+        key = self._stat(rel)
+        cached = self._cache.people.get(rel)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        read = self.vault.read(rel)
+        person = parse_person_note(read.text) if read.text else None
+        if key is not None:
+            self._cache.people[rel] = (key, person)
+            self._cache.dirty = True
+        return person
+
+    def _people_for(self, notes: Iterable[InterviewNote]) -> dict[str, Person]:
+        """Person notes linked from interview notes, found as Obsidian finds
+        them: by path, else by file name anywhere in the vault."""
+        links = frozenset(link for note in notes for link in person_links(note))
+        if not links:
+            return {}
+        targets = self._link_targets(links)
+        found: dict[str, Person] = {}
+        for link in sorted(links):
+            path = targets.get(link)
+            person = self._person(path) if path else None
+            if person is not None:
+                found[link] = person
+        return found
+
+    def _link_targets(self, links: frozenset[str]) -> dict[str, str]:
+        """The note each link points to (case-insensitive path, else the
+        shallowest note of that name). Only notes whose name is linked are
+        remembered, so a big vault costs one walk over its paths per change
+        of the note set or the links, and no lasting index of every path."""
+        if self._targets is not None and self._targets[0] == links and self._conflicts is not None:
+            return self._targets[1]
+        wanted = {link.rsplit("/", 1)[-1].casefold() for link in links}
+        candidates: list[str] = []
+        for rel in (*self._cache.notes, *self._cache.plain):
+            if rel.rsplit("/", 1)[-1][:-3].casefold() in wanted:
+                candidates.append(rel)
+        candidates.sort(key=lambda p: (p.count("/"), p))
+        by_path = {rel[:-3].casefold(): rel for rel in candidates}
+        by_name: dict[str, str] = {}
+        for rel in candidates:
+            by_name.setdefault(rel.rsplit("/", 1)[-1][:-3].casefold(), rel)
+        targets: dict[str, str] = {}
+        for link in links:
+            target = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
+            if target is not None:
+                targets[link] = target
+        self._paths_index()  # the note set is now known: keeps self._conflicts valid
+        self._targets = (links, targets)
+        return targets
+
+    def _paths_index(self) -> list[Problem]:
+        """The conflict copies among the notes: computed again only when a
+        note appeared or disappeared, not on every pass."""
+        if self._conflicts is None:
+            paths = sorted([*self._cache.notes, *self._cache.plain])
+            self._conflicts = _conflict_problems(paths, set(paths))
+            self._targets = None
+        return self._conflicts
+
+    # --- the plan's inputs ---------------------------------------------------
+
+    def plan_inputs(self) -> tuple[list[InterviewNote], list[DraftRecord], list[Problem]]:
+        """The interview notes (with the people they link), the drafts and
+        the problems found reading them, from what was read."""
+        conflicts = self._paths_index()
+        copies = {p.path for p in conflicts}
+        cached = sorted(
+            (rel, c)
+            for rel, c in self._cache.notes.items()
+            if (c.note is not None or c.problems) and rel not in copies
+        )
+        notes = [c.note for _, c in cached if c.note]
+        problems = [p for _, c in cached for p in c.problems]
+        problems += [
+            Problem(
+                printable(rel),
+                "its name is not UTF-8 text, so vaultfollow cannot keep track of it; "
+                "rename the file (in Obsidian or your file manager)",
+            )
+            for rel in sorted(self._bad_names)
+        ]
+        people = self._people_for(notes)
+        notes = [enrich_people(note, people) for note in notes]
+        drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
+        draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
+        return notes, drafts, [*problems, *draft_problems, *conflicts]
+
+
+def _conflict_problems(paths: list[str], existing: set[str]) -> list[Problem]:
+    problems = []
+    for rel in paths:
+        original = conflict_copy_of(rel, existing)
+        if original is not None:
+            problems.append(
+                Problem(
+                    rel,
+                    f"looks like a conflict copy of {original} made by a sync service; "
+                    "it is not read as an interview: merge what you need into the "
+                    "original and delete this copy",
+                )
+            )
+    return problems
+
+
+def _check_drafts_folder(folder: str, templates: Iterable[str]) -> None:
+    """ConfigError when `[drafts] folder` is, holds or lies in a templates
+    folder Obsidian's or Templater's settings name (`vaultfollow.toml`
+    alone cannot tell: see config.py for the folders it names)."""
+    for other in templates:
+        if (
+            other.casefold() == folder.casefold()
+            or in_folders(folder, [other])
+            or in_folders(other, [folder])
+        ):
+            raise ConfigError(
+                [
+                    f"{CONFIG_NAME}: [drafts] folder is {folder!r}, which overlaps the note "
+                    f"templates folder {other!r} (set in Obsidian's or Templater's settings); "
+                    'give the drafts a folder of their own, such as "Follow-ups"'
+                ]
+            )
+
+
+def is_utf8(rel: str) -> bool:
+    """A path decoded from a name that is valid UTF-8 (no escaped bytes)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
