@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from vaultfollow import __version__
 from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem, Round
+from vaultfollow.store.paths import StatKey
 
 FORMAT = 5
-StatKey = tuple[int, int]  # (mtime_ns, size)
 
 
 @dataclass(slots=True)
