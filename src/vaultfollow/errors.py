@@ -31,3 +31,7 @@ class ConfigError(UsageError):
 
 class TemplateError(VaultfollowError):
     """A draft template could not be rendered; the message names template and line."""
+
+
+class VaultGoneError(VaultfollowError):
+    """The vault folder no longer exists."""

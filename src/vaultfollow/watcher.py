@@ -32,8 +32,8 @@ from vaultfollow.app.engine import Engine
 from vaultfollow.app.index import Interrupted
 from vaultfollow.app.outputs import EMPTY_GRACE, PassReport
 from vaultfollow.core.model import Problem
-from vaultfollow.errors import UsageError, VaultfollowError
-from vaultfollow.store.vault import VaultGoneError, WatchLock, folder_identity
+from vaultfollow.errors import UsageError, VaultfollowError, VaultGoneError
+from vaultfollow.store.lock import WatchLock, folder_identity
 
 log = logging.getLogger(__name__)
 

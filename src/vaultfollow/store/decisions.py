@@ -1,0 +1,58 @@
+"""The decisions file (`core.layout.DECISIONS_NAME`): which drafts vaultfollow
+wrote and the day it first saw each fact, as JSON that two machines merge
+and never clobber. Pure: the vault reads and writes it (`Vault.load_memory`,
+`Vault.save_memory`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from vaultfollow.core.schedule import Memory
+
+
+def parse_memory(data: bytes) -> Memory:
+    """The decisions as `dump_memory` wrote them (ValueError when they are not)."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        if not isinstance(raw, dict) or not ("format" in raw or "version" in raw):
+            raise ValueError("no `format`")  # 0.1 wrote `version`
+        drafted = raw["drafted"] if "drafted" in raw else raw["created"]  # 0.1: "created"
+        return Memory(
+            first_seen={str(k): date.fromisoformat(v) for k, v in raw["first_seen"].items()},
+            created={str(k): str(v) for k, v in drafted.items()},
+        )
+    except (UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
+
+
+def dump_memory(memory: Memory) -> bytes:
+    data = {
+        "format": 1,
+        "about": "vaultfollow's record of your decisions: keep it with the vault",
+        "drafted": dict(sorted(memory.created.items())),
+        "first_seen": {k: v.isoformat() for k, v in sorted(memory.first_seen.items())},
+    }
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def merge_memory(one: Memory, other: Memory) -> Memory:
+    """Both machines' decisions: every draft either wrote, and of two first
+    sightings the earlier. The same whichever way round (no ping-pong)."""
+    created = dict(one.created)
+    for key, path in other.created.items():
+        created[key] = min(path, created.get(key, path))
+    first_seen = dict(one.first_seen)
+    for key, day in other.first_seen.items():
+        first_seen[key] = min(day, first_seen.get(key, day))
+    return Memory(first_seen=first_seen, created=created)
+
+
+def is_decisions(current: bytes | None) -> bool:
+    if current is None:
+        return True
+    try:
+        parse_memory(current)
+    except ValueError:
+        return False
+    return True
