@@ -208,7 +208,7 @@ def test_problems_exit_1_and_are_listed_on_the_dashboard(make_vault: VaultFactor
     code, out, err = run(root, "sync", "--now", "2026-11-12T10:00")
     assert code == 1
     assert "Interviews/broken.md:5: `date` is `soon`; write 2026-11-12" in err
-    assert "1 problems" in out
+    assert "; 1 problem" in out and "1 problems" not in out
     dashboard = (root / "Follow-ups/Follow-ups.md").read_text(encoding="utf-8")
     assert "broken" in dashboard and "`date` is `soon`" in dashboard
     assert draft(root, "2026-11-12 check-in - Jane Doe.md").exists()  # the rest went on
@@ -440,7 +440,7 @@ def test_a_cache_that_cannot_be_saved_is_a_problem(tmp_path: Path) -> None:
     cache.unlink()
     cache.mkdir()  # neither readable nor writable as a file
     code, out, err = run(root, "sync", "--now", NOW.isoformat())
-    assert code == 1 and "could not be written" in err and "1 problems" in out
+    assert code == 1 and "could not be written" in err and "; 1 problem" in out
 
 
 def test_a_reader_that_goes_away_ends_due_quietly(tmp_path: Path) -> None:

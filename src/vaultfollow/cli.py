@@ -162,13 +162,19 @@ def print_report(report: PassReport) -> None:
         log.warning("%s", problem)
     pending = sum(1 for f in report.plan.followups if f.state.value == "pending")
     summary = (
-        f"{len(report.created)} drafts {verb}created, {len(report.updated)} {verb}updated, "
+        f"{_count(len(report.created), 'draft')} {verb}created, "
+        f"{len(report.updated)} {verb}updated, "
         f"{len(report.kept)} kept because you edited them, {report.unchanged} unchanged; "
-        f"{pending} follow-ups pending; {len(report.problems)} problems"
+        f"{_count(pending, 'follow-up')} pending; {_count(len(report.problems), 'problem')}"
     )
     _say(summary + (" (dry run: nothing written)" if dry_run else ""), sys.stdout)
     if report.outputs and not dry_run:
         _say("Updated " + ", ".join(report.outputs), sys.stdout)
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 draft`, `2 drafts`, `0 drafts`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def table(rows: list[dict[str, str]]) -> str:
