@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaultfollow.core.layout import CONFIG_NAME
+from vaultfollow.core.properties import FACTS, PropertyMap
 from vaultfollow.errors import ConfigError
 
 
@@ -36,6 +37,7 @@ class NotesSettings:
     exclude: tuple[str, ...] = ()
     discussed_headings: tuple[str, ...] = ("Discussed", "Topics", "Highlights")
     clarify_headings: tuple[str, ...] = ("Could answer better", "Clarify")
+    properties: PropertyMap = ()  # `[notes.properties]`: fact -> the vault's names for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +183,25 @@ def _parse_str_list(value: object) -> tuple[str, ...]:
     raise ValueError('a list of strings such as ["Interviews", "Jobs/Interviews"]')
 
 
+def _parse_property_map(value: object) -> PropertyMap:
+    example = '{ date = ["Comm_DateTime", "Date Last Interaction"], interviewers = "Contacts" }'
+    if not isinstance(value, Mapping):
+        raise ValueError(f"a table of facts and property names, such as {example}")
+    found = []
+    for fact, names in value.items():
+        if fact not in FACTS:
+            raise ValueError(f"facts among {', '.join(FACTS)} (not `{fact}`), such as {example}")
+        listed = [names] if isinstance(names, str) else names
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(n, str) and n.strip() for n in listed)
+        ):
+            raise ValueError(f"for `{fact}` a property name or a list of them, such as {example}")
+        found.append((fact, tuple(n.strip() for n in listed)))
+    return tuple(found)
+
+
 def _parse_folder(value: object) -> str:
     text = _parse_str(value).strip().strip("/")
     parts = PurePosixPath(text).parts
@@ -298,6 +319,9 @@ SPEC: dict[str, dict[str, Key]] = {
         "exclude": Key(_parse_str_list, "Glob patterns of vault paths never read as notes."),
         "discussed_headings": Key(_parse_str_list, "Headings of sections with points to mention."),
         "clarify_headings": Key(_parse_str_list, "Headings of sections with a point to clarify."),
+        "properties": Key(
+            _parse_property_map, "The vault's own property names for each fact, tried first."
+        ),
     },
     "drafts": {
         "folder": Key(_parse_output_folder, "Where drafts and the dashboard are written."),

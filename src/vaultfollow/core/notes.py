@@ -241,7 +241,7 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
                 )
             )
         return result
-    props = normalise_properties(data)
+    props = normalise_properties(data, settings.notes.properties)
     opt_out = props.get("vaultfollow")
     if opt_out is not None and opt_out[1] is False:
         return result
@@ -387,7 +387,8 @@ class _NoteReader:
                         "write each round as `- date: 2026-11-12` with `time:` and `interviewers:`",
                     )
                     continue
-                round_ = self.round_from(normalise_properties(item), f"interviews[{number}]")
+                props = normalise_properties(item, self.settings.notes.properties)
+                round_ = self.round_from(props, f"interviews[{number}]")
                 if round_ is not None:
                     rounds.append(round_)
             return rounds

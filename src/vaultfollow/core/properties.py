@@ -54,9 +54,49 @@ def normalise_key(name: str) -> str:
     return _KEY_SEPARATORS.sub("_", spaced).casefold().strip("_")
 
 
-def normalise_properties(data: Mapping[Any, Any]) -> dict[str, tuple[str, Any]]:
-    """Canonical key -> (key as written, value). The first spelling wins."""
+# The facts `[notes.properties]` may name the vault's own properties for.
+FACTS = (
+    "company",
+    "role",
+    "date",
+    "time",
+    "duration",
+    "end",
+    "interviewers",
+    "contact",
+    "status",
+    "status_date",
+    "responded",
+    "decision_by",
+    "tone",
+    "address",
+    "handwritten",
+    "check_in_channel",
+    "phone",
+    "application",
+)
+
+# `[notes.properties]`: each fact with the vault's names for it, in order.
+PropertyMap = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def normalise_properties(
+    data: Mapping[Any, Any], names: PropertyMap = ()
+) -> dict[str, tuple[str, Any]]:
+    """Canonical key -> (key as written, value). The first spelling wins.
+    `names` (`[notes.properties]`): for each fact, the vault's own property
+    names, tried in order before the fact's own name and its aliases."""
     result: dict[str, tuple[str, Any]] = {}
+    if names:
+        spelled: dict[str, tuple[str, Any]] = {}
+        for raw_key, value in data.items():
+            spelled.setdefault(normalise_key(str(raw_key)), (str(raw_key), value))
+        for fact, candidates in names:
+            for name in candidates:
+                found = spelled.get(normalise_key(name))
+                if found is not None:
+                    result[fact] = found
+                    break
     aliased: dict[str, tuple[str, Any]] = {}
     for raw_key, value in data.items():
         key = normalise_key(str(raw_key))
