@@ -61,10 +61,6 @@ class PassReport:
     def has_problems(self) -> bool:
         return bool(self.problems)
 
-    @property
-    def wrote_anything(self) -> bool:
-        return bool(self.created or self.updated or self.outputs)
-
     def describe(self) -> str:
         """`2 drafts created, 1 updated, calendar updated` (empty: nothing done)."""
         parts = []
