@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultfollow.core.body_rounds import BodyRound, BodyRounds, body_rounds
+from vaultfollow.core.body_rounds import MAX_PEOPLE, BodyRound, BodyRounds, body_rounds
 from vaultfollow.core.front_matter import split_front_matter
 
 CASES = Path(__file__).parent / "body_rounds"
@@ -58,7 +58,7 @@ def test_stages_under_interview_notes_are_rounds_and_nothing_else_is() -> None:
         (date(2026, 10, 6), "Stage 3 — Panel"),
     ]
     # Not the application day's heading, not the Follow-Up Log's dated rows.
-    assert result.left_out == 0 and result.unread == ()
+    assert not result.truncated and result.unread == ()
     first = result.rounds[0]
     assert first.line == line_of(body, "### Stage 1")
     assert first.heading == "Stage 1 — Recruiter screen (2026-09-22)"
@@ -239,6 +239,24 @@ def test_every_form_of_a_people_line(line: str) -> None:
     assert only.people_line == 3
     assert only.discussed == ()
     assert only.links == ()
+
+
+def test_a_callout_gives_people_but_no_points() -> None:
+    result = read(
+        """
+        ### Stage 2 — Technical (2026-09-29)
+        > [!info] Logistics
+        > Interviewers: [[Maya Cohen]]
+        > Door code 4471, ask for a badge at the front desk
+
+        - Live coding: an LRU cache
+        """
+    )
+    (only,) = result.rounds
+    assert only.people == ("[[Maya Cohen]]",)
+    assert only.people_line == 3
+    assert only.discussed == ("Live coding: an LRU cache",)
+    assert "4471" not in every_string(result)
 
 
 def test_placeholders_are_not_people() -> None:
@@ -510,12 +528,19 @@ def test_a_private_section_keeps_deeper_headings_private() -> None:
     assert result.rounds[0].discussed == ("the SQL question",)
 
 
-def test_rounds_past_the_limit_are_counted_not_read() -> None:
-    body = "".join(f"## Round {n}, 2026-11-{n % 28 + 1:02d}\n- point {n}\n" for n in range(1, 61))
-    result = body_rounds(body, base_year=2026)
+def rounds_body(count: int) -> str:
+    return "".join(
+        f"## Round {n}, 2026-11-{n % 28 + 1:02d}\n- point {n}\n" for n in range(1, count + 1)
+    )
+
+
+def test_rounds_past_the_limit_are_not_read_and_the_result_says_so() -> None:
+    result = body_rounds(rounds_body(60), base_year=2026)
     assert len(result.rounds) == 50
-    assert result.left_out == 10
+    assert result.truncated
     assert result.rounds[-1].discussed == ("point 50",)
+    exactly = body_rounds(rounds_body(50), base_year=2026)
+    assert len(exactly.rounds) == 50 and not exactly.truncated
 
 
 def test_rounds_are_frozen_data() -> None:
@@ -580,3 +605,62 @@ def test_any_note_shaped_text_gives_rounds_on_heading_lines(text: str) -> None:
         assert lines[round_.line - 1].lstrip(" ").startswith("#")
         assert round_.people_line is None or round_.people_line > round_.line
         assert round_.end is None or round_.start is not None
+
+
+PRIVATE_BLOCKS = st.sampled_from(
+    [
+        "\n\n#### Private\n- ZQXJ asked for more\n",
+        "\n\n**Salary:** ZQXJ\n",
+        "\n\n**Prep:**\n- ZQXJ\n",
+        "\n\nSalary: ZQXJ\n",
+        "%% ZQXJ %%",
+        "<!-- ZQXJ -->",
+    ]
+)
+
+
+@given(
+    st.lists(FRAGMENTS, max_size=40),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=40), PRIVATE_BLOCKS), max_size=4),
+)
+def test_nothing_private_ever_reaches_a_round(
+    fragments: list[str], private: list[tuple[int, str]]
+) -> None:
+    parts = ["## Stage 1 — screen (2026-09-22)\n", *fragments]
+    for index, block in sorted(private, reverse=True):
+        parts.insert(min(index, len(parts)), block)
+    result = body_rounds("".join(parts), base_year=2026)
+    assert "ZQXJ" not in every_string(result)
+
+
+def test_setext_headings_and_closing_hashes_end_sections() -> None:
+    result = read(
+        """
+        ## Technical interview (2026-11-12) ##
+        - the SQL question
+
+        Offer details
+        -------------
+        - £60k
+        ~~~
+        ## Stage 9 — not a heading (2026-12-24)
+        ~~~
+        """
+    )
+    (only,) = result.rounds
+    assert only.heading == "Technical interview (2026-11-12)"
+    assert only.label == "Technical interview"
+    assert only.discussed == ("the SQL question",)
+
+
+def test_a_round_keeps_one_person_past_the_limit_for_the_caller_to_report() -> None:
+    names = ", ".join(f"Person {chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(80))
+    (only,) = read(f"## Panel 2026-11-12\nPanel: {names}\n").rounds
+    assert len(only.people) == MAX_PEOPLE + 1
+
+
+def test_a_long_paragraph_is_still_a_point() -> None:
+    long = "We talked about [[Kafka]] and " + "streaming " * 600
+    (only,) = read(f"## 2026-11-12 Technical interview\n{long}\n").rounds
+    assert only.discussed == (("We talked about Kafka and " + "streaming " * 600).strip(),)
+    assert only.links == ("Kafka",)

@@ -5,8 +5,8 @@ heading with its date: `### Stage 1 — Recruiter screen (2026-09-22)`,
 `## 2026-11-12 Technical interview`, `### Final round (Tue 8 Dec 2026 10:30)`.
 `body_rounds(body, base_year=...)` reads them. Pure: text in, data out.
 
-**A round heading** is an ATX heading (`#` to `######`, not inside a list or
-a quote) holding a round word and a date:
+**A round heading** is a `#` to `######` heading at the start of a line
+(not in a list, a quote or code) holding a round word and a date:
 
 - round words, case-insensitive, whole words, plurals and -ing forms too:
   interview, round, stage, screen, call, panel, onsite/on-site, technical,
@@ -28,7 +28,7 @@ outside the years vaultfollow plans with, or reads two ways (`12/11/2026`)
 is no round: it is in `unread`, with what to write instead.
 
 **A round's section** runs to the next heading of the same or a higher
-level, or the next round heading. In it:
+level (an underlined heading too), or the next round heading. In it:
 
 - bullets and paragraphs directly under the heading are `discussed` points;
 - a sub-heading, or a lead-in line (`**Went well:**`, `**Improve**:`,
@@ -52,22 +52,27 @@ level, or the next round heading. In it:
   left out, and so are placeholders (`TBD`, `?`) and counts ("3 people").
   Such a label alone on its line (or a sub-heading named so) takes the
   names listed under it. People lines are not points; a `[Met:: [[Sam]]]`
-  field inside a sentence reads as the name there;
+  field inside a sentence reads as the name there. A round keeps at most
+  MAX_PEOPLE + 1 people, so that the caller can say some were left out;
 - `links`: the other wikilink targets of the heading and its section, in
   order, private sections included (a link is a name to look up, not text
   that is shared); embeds (`![[...]]`) are not links.
 
 HTML comments and `%% Obsidian comments %%` are removed first (keeping the
 line numbers), and code is never read. At most `max_rounds` rounds are read;
-`left_out` counts the rest. Linear in the size of the body: no pattern here
-backtracks over more than one heading or line, and a heading longer than
-300 characters is not a round heading.
+`truncated` says there were more (the caller reports it).
+
+Linear in the size of the body: a body without a round word is not parsed;
+otherwise its lines are scanned for headings, and only round sections are
+parsed as Markdown. A heading longer than 300 characters is not a round
+heading, and past 500 headings with a round word and a digit the body is
+not read further (`truncated`). A 1 MB note of rounds reads in about 0.3 s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -83,6 +88,10 @@ from vaultfollow.core.properties import ValueProblem, within_years
 # The rounds one note may hold (notes.MAX_ROUNDS: the same limit, so that a
 # pass stays linear in a note's size).
 MAX_ROUNDS = 50
+# The people one round keeps: notes.MAX_PEOPLE, and one more, so that the
+# caller can tell some were left out.
+MAX_PEOPLE = 50
+_KEPT_PEOPLE = MAX_PEOPLE + 1
 DISCUSSED_HEADINGS = ("Discussed", "Topics", "Highlights")
 CLARIFY_HEADINGS = ("Could answer better", "Clarify")
 
@@ -116,7 +125,7 @@ class UnreadRound:
 @dataclass(frozen=True, slots=True)
 class BodyRounds:
     rounds: tuple[BodyRound, ...]
-    left_out: int  # round headings past `max_rounds`, counted, not read
+    truncated: bool  # the body names more rounds than `max_rounds`: the rest are not read
     unread: tuple[UnreadRound, ...]
 
 
@@ -129,50 +138,140 @@ def body_rounds(
     max_rounds: int = MAX_ROUNDS,
 ) -> BodyRounds:
     """The rounds written as dated headings in `body` (a note without its
-    front matter), in the order written. Never raises on any text."""
+    front matter), in the order written. Never raises on any text.
+
+    The body is scanned line by line for headings; only the sections of
+    round headings are parsed as Markdown, so the cost of the rest of a
+    note is one look at each line."""
     text = strip_comments(body.replace("\r\n", "\n").replace("\r", "\n"))
-    if not _ROUND_WORD.search(text):  # most notes: no parse at all
-        return BodyRounds((), 0, ())
+    lowered = text.casefold()
+    if not any(stem in lowered for stem in _ROUND_STEMS):  # most notes: no parse at all
+        return BodyRounds((), False, ())
     names = _Names.of(discussed_headings, clarify_headings)
-    env: dict[str, Any] = {}
+    lines = text.split("\n")
     rounds: list[BodyRound] = []
     unread: list[UnreadRound] = []
-    started = left_out = 0
-    current: _Section | None = None
-    for block in markdown_blocks(text, env):
-        if block.level and not block.nested:
-            found = _read_heading(block, base_year) if block.atx else None
-            if found is not None:
-                if current is not None:
-                    current.finish(rounds, env)
-                if isinstance(found, UnreadRound):
-                    unread.append(found)
-                    current = _Section(block.level, None, names)
-                elif started < max_rounds:
-                    started += 1
-                    current = _Section(block.level, found, names)
-                    current.add_links(block.content)
-                else:
-                    left_out += 1
-                    current = _Section(block.level, None, names)
-            elif current is not None and block.level <= current.level:
-                current.finish(rounds, env)
+    truncated = False
+    candidates = 0
+    current: tuple[_Heading, int, int] | None = None  # the round, its level, its line index
+    end = len(lines)
+    for index, level, content in _heading_lines(lines):
+        found: _Heading | UnreadRound | None = None
+        if content is not None and _may_be_round(content):
+            candidates += 1
+            if candidates > _MAX_CANDIDATES:
+                truncated, end = True, index
+                break
+            found = _read_heading(index, content, base_year)
+        if found is None:
+            if current is not None and level <= current[1]:
+                rounds.append(_read_section(lines, current, index, names))
                 current = None
-            elif current is not None:
-                current.sub_heading(block)
-        elif current is not None:
-            if block.level or block.nested:  # a heading in a list, a table cell
-                current.add_links(block.content)
-            else:
-                current.paragraph(block, env)
+            continue
+        if current is not None:
+            rounds.append(_read_section(lines, current, index, names))
+            current = None
+        if isinstance(found, UnreadRound):
+            unread.append(found)
+        elif len(rounds) >= max_rounds:
+            truncated, end = True, index
+            break
+        else:
+            current = (found, level, index)
     if current is not None:
-        current.finish(rounds, env)
-    return BodyRounds(tuple(rounds), left_out, tuple(unread))
+        rounds.append(_read_section(lines, current, end, names))
+    return BodyRounds(tuple(rounds), truncated, tuple(unread))
+
+
+# Headings with a round word and a digit read in one body: past these the
+# body is not an application note, and the rest is not read.
+_MAX_CANDIDATES = 500
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+_NOT_PARAGRAPH = re.compile(r"\s*(?:[-*+>|]|\d{1,9}[.)](?:\s|$)|$)")
+
+
+def _heading_lines(lines: Sequence[str]) -> Iterator[tuple[int, int, str | None]]:
+    """(line index, level, content) of each heading outside fenced code, as
+    CommonMark reads them; a setext heading (text over `===` or `---`)
+    comes with content None: it ends sections but is never a round."""
+    fence: str | None = None
+    after_text = False
+    for index, line in enumerate(lines):
+        if fence is not None:
+            closing = _FENCE.match(line)
+            if (
+                closing
+                and closing.group(1)[0] == fence[0]
+                and len(closing.group(1)) >= len(fence)
+                and not line[closing.end() :].strip()
+            ):
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
+            fence, after_text = opening.group(1), False
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            yield index, len(atx.group(1)), _atx_content(line[atx.end() :])
+            after_text = False
+            continue
+        if after_text and _SETEXT.match(line):
+            yield index - 1, 1 if "=" in line else 2, None
+            after_text = False
+            continue
+        after_text = not _NOT_PARAGRAPH.match(line) and not line.startswith("    ")
+
+
+def _atx_content(rest: str) -> str:
+    """An ATX heading's text without its optional closing `#`s."""
+    text = rest.strip(" \t")
+    without = text.rstrip("#")
+    if not without or without.endswith((" ", "\t")):
+        text = without.rstrip(" \t")
+    return text
+
+
+def _may_be_round(content: str) -> bool:
+    return (
+        len(content) <= _MAX_HEADING
+        and _DIGIT.search(content) is not None
+        and _ROUND_WORD.search(content) is not None
+    )
+
+
+def _read_section(
+    lines: Sequence[str], heading: tuple[_Heading, int, int], end: int, names: _Names
+) -> BodyRound:
+    """The round of `heading`, its section the lines up to `end`."""
+    found, level, index = heading
+    env: dict[str, Any] = {}
+    section = _Section(level, found, names, offset=index + 1)
+    section.add_links(found.heading)
+    for block in markdown_blocks("\n".join(lines[index + 1 : end]), env):
+        if block.level and not block.nested:
+            if block.level <= level:  # a heading the line scan did not see as one
+                break
+            section.sub_heading(block)
+        elif block.level or block.nested:  # a heading in a list, a table cell
+            section.add_links(block.content)
+        else:
+            section.paragraph(block, env)
+    return section.finish(env)
 
 
 # --- round headings -----------------------------------------------------------
 
 _MAX_HEADING = 300
+# What every round word starts with (casefolded), for a quick look at a
+# whole body before it is parsed.
+_ROUND_STEMS = (
+    "interview", "round", "stage", "screen", "call", "panel", "onsite", "on-site", "on site",
+    "technical", "final", "assessment", "chat", "meeting", "conversation", "loop", "take-home",
+    "entretien", "entrevista", "colloqui", "intervju", "haastattelu", "gespräch",
+)  # fmt: skip
 
 _ROUND_WORD = re.compile(
     r"(?<![^\W_])(?:interview(?:s|ed|ing)?|rounds?|stages?|screen(?:s|ing|ed)?|calls?"
@@ -223,41 +322,44 @@ _OTHER_MONTHS = {
 _MONTHS = {**_OTHER_MONTHS, **_EN_MONTHS}
 
 
-def _words(names: Sequence[str]) -> str:
-    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-
-
 _LETTER_BEFORE = r"(?<![^\W\d_])"
 _LETTER_AFTER = r"(?![^\W\d_])"
-_WEEKDAY = (
+# A weekday before a date is part of its span (so the label leaves it out);
+# looked for only in the few characters before a date found, so that no
+# pattern tries a weekday at every position of a heading.
+_WEEKDAY_BEFORE = re.compile(
     _LETTER_BEFORE
     + r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?"
     r"|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag"
     r"|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes"
-    r"|sábado|domingo)" + _LETTER_AFTER + r"\.?,?\s*"
-)
-_NOT_AFTER_NUMBER = r"(?<![\d/.\-:])"
-_ISO_DATE = re.compile(
-    rf"(?:{_WEEKDAY})?{_NOT_AFTER_NUMBER}(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)"
-    r"(?P<d>\d{1,2})(?!\d)(?:T(?=\d))?",
+    r"|sábado|domingo)" + _LETTER_AFTER + r"\.?,?\s*\Z",
     re.IGNORECASE,
+)
+_WEEKDAY_REACH = 16
+_NOT_AFTER_NUMBER = r"(?<![\d/.\-:])"
+# Any word where a month name may stand, looked up after the match: one
+# word class is much cheaper than an alternation of a hundred names.
+_MONTH_WORD = r"[^\W\d_]{3,11}"
+_ISO_DATE = re.compile(
+    rf"{_NOT_AFTER_NUMBER}(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)"
+    r"(?P<d>\d{1,2})(?!\d)(?:T(?=\d))?"
 )
 _NUMERIC_DATE = re.compile(
-    rf"(?:{_WEEKDAY})?{_NOT_AFTER_NUMBER}(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)"
-    r"(?P<y>\d{4}|\d{2})(?![\d/.\-])",
-    re.IGNORECASE,
+    rf"{_NOT_AFTER_NUMBER}(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)"
+    r"(?P<y>\d{4}|\d{2})(?![\d/.\-])"
 )
 _DAY_MONTH = re.compile(
-    rf"(?:{_WEEKDAY})?{_NOT_AFTER_NUMBER}(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s*"
-    rf"(?:-|of\s+|de\s+)?{_LETTER_BEFORE}(?P<mon>{_words(list(_MONTHS))}){_LETTER_AFTER}\.?"
+    rf"{_NOT_AFTER_NUMBER}(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s*"
+    rf"(?:-|of\s+|de\s+)?{_LETTER_BEFORE}(?P<mon>{_MONTH_WORD}){_LETTER_AFTER}\.?"
     r"(?:\s*(?:,|-|del?\s+)?\s*(?P<y>\d{4})(?!\d))?",
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
-    rf"(?:{_WEEKDAY})?{_LETTER_BEFORE}(?P<mon>{_words(list(_EN_MONTHS))}){_LETTER_AFTER}\.?\s*"
+    rf"{_LETTER_BEFORE}(?P<mon>{_MONTH_WORD}){_LETTER_AFTER}\.?\s*"
     r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?![\d])(?:,?\s*(?P<y>\d{4})(?!\d))?",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(
     r"(?<![\d:.])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?:\s?(?P<ap>[ap])\.?\s?m\b\.?)?(?![\d:])",
     re.IGNORECASE,
@@ -276,18 +378,17 @@ class _Heading:
     label: str | None
 
 
-def _read_heading(block: Block, base_year: int) -> _Heading | UnreadRound | None:
+def _read_heading(index: int, heading: str, base_year: int) -> _Heading | UnreadRound | None:
     """A round heading's date, times and label; an UnreadRound when it names
     a round and a date that cannot be read; None for any other heading."""
-    heading = block.content.strip()
     shown = paragraph_text(heading, {})
-    if len(shown) > _MAX_HEADING or not _ROUND_WORD.search(shown):
+    if not _ROUND_WORD.search(shown):
         return None
     found = _find_date(shown)
     if found is None:
         return None
     span, reading = found
-    line = block.line + 1
+    line = index + 1
     try:
         day = reading(base_year)
     except ValueProblem as exc:
@@ -311,23 +412,32 @@ def _find_date(text: str) -> tuple[tuple[int, int], _Reading] | None:
     year, else the first date."""
     candidates: list[re.Match[str]] = []
     for pattern in (_ISO_DATE, _NUMERIC_DATE, _DAY_MONTH, _MONTH_DAY):
-        for number, match in enumerate(pattern.finditer(text)):
-            if number == 0 or match.group("y") is not None:
+        first = True
+        for match in pattern.finditer(text):
+            if "mon" in pattern.groupindex:
+                months = _EN_MONTHS if pattern is _MONTH_DAY else _MONTHS
+                if match.group("mon").casefold() not in months:
+                    continue
+            if first or match.group("y") is not None:
                 candidates.append(match)
+                first = False
             if match.group("y") is not None:
                 break
     if not candidates:
         return None
     with_year = [m for m in candidates if m.group("y") is not None]
     match = min(with_year or candidates, key=lambda m: (m.start(), -m.end()))
-    return match.span(), _reader(match)
+    start = match.start()
+    weekday = _WEEKDAY_BEFORE.search(text, max(0, start - _WEEKDAY_REACH), start)
+    if weekday is not None:
+        start = weekday.start()
+    return (start, match.end()), _reader(match)
 
 
 def _reader(match: re.Match[str]) -> _Reading:
     """How to read a date match, given the base year."""
     groups = match.groupdict()
-    first_group = min(match.start(g) for g in match.re.groupindex if match.start(g) >= 0)
-    written = match.string[first_group : match.end()].strip()  # without its weekday
+    written = match.group().strip()
 
     def make(year: int, month: int, day: int) -> date:
         try:
@@ -555,13 +665,12 @@ def _link_targets(text: str) -> list[str]:
 
 @dataclass(slots=True)
 class _Section:
-    """What a round heading's section holds, gathered block by block. A
-    section without a heading (`found` None) belongs to a heading that is
-    not read: it gathers nothing."""
+    """What a round heading's section holds, gathered block by block."""
 
     level: int
-    found: _Heading | None
+    found: _Heading
     names: _Names
+    offset: int  # the 0-based line of the section's first line in the body
     stack: list[tuple[int, str]] = field(default_factory=list)  # sub-headings
     lead: str | None = None  # the kind a lead-in line set
     label_line: int | None = None  # the line of a people label standing alone
@@ -582,12 +691,10 @@ class _Section:
         return self.lead or self.heading_kind
 
     def add_links(self, text: str) -> None:
-        if self.found is not None and "[[" in text:
+        if "[[" in text:
             self.links.extend(_link_targets(text))
 
     def sub_heading(self, block: Block) -> None:
-        if self.found is None:
-            return
         self.flush_into()
         self.lead = None
         while self.stack and self.stack[-1][0] >= block.level:
@@ -605,17 +712,16 @@ class _Section:
         self.lead = kind
 
     def add_people(self, value: str, line: int) -> bool:
-        found = _split_people(value)
+        found = _split_people(value, _KEPT_PEOPLE - len(self.people))
         if found and self.people_line is None:
             self.people_line = line
         self.people.extend(found)
         return bool(found)
 
     def paragraph(self, block: Block, env: dict[str, Any]) -> None:
-        if self.found is None:
-            return
+        first = self.offset + block.line + 1
         for offset, raw in enumerate(block.content.split("\n")):
-            self.line(raw, block.line + offset + 1, block.in_quote, env)
+            self.line(raw, first + offset, block.in_quote, env)
         self.flush_into(env)
 
     def line(self, raw: str, number: int, in_quote: bool, env: dict[str, Any]) -> None:
@@ -704,27 +810,23 @@ class _Section:
         elif self.buffer_kind == CLARIFY:
             self.clarify.append(text)
 
-    def finish(self, rounds: list[BodyRound], env: dict[str, Any]) -> None:
+    def finish(self, env: dict[str, Any]) -> BodyRound:
         found = self.found
-        if found is None:
-            return
         self.flush_into(env)
         people_targets = {t for person in self.people for t in _link_targets(person)}
         links = tuple(dict.fromkeys(t for t in self.links if t not in people_targets))
-        rounds.append(
-            BodyRound(
-                line=found.line,
-                heading=found.heading,
-                day=found.day,
-                start=found.start,
-                end=found.end,
-                label=found.label,
-                people=tuple(self.people),
-                people_line=self.people_line,
-                links=links,
-                discussed=tuple(self.discussed),
-                clarify=tuple(self.clarify),
-            )
+        return BodyRound(
+            line=found.line,
+            heading=found.heading,
+            day=found.day,
+            start=found.start,
+            end=found.end,
+            label=found.label,
+            people=tuple(self.people),
+            people_line=self.people_line,
+            links=links,
+            discussed=tuple(self.discussed),
+            clarify=tuple(self.clarify),
         )
 
 
@@ -750,20 +852,23 @@ def _has_letter(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
 
-def _split_people(value: str) -> list[str]:
-    """Each person in a people line's value, as written."""
-    parts: list[str] = []
-    position = 0
+def _split_people(value: str, room: int) -> list[str]:
+    """Each person in a people line's value, as written: the first `room`
+    (of the first few times `room` parts: the rest are placeholders)."""
+    people: list[str] = []
+    position = parts = 0
     for match in _PERSON_PARTS.finditer(value):
+        if len(people) >= room or parts > 4 * room:
+            return people
         if match.group("sep") is not None:
-            parts.append(value[position : match.start()])
+            parts += 1
+            person = _clean_person(value[position : match.start()])
+            if person:
+                people.append(person)
             position = match.end()
-    parts.append(value[position:])
-    people = []
-    for part in parts:
-        person = _clean_person(part)
-        if person:
-            people.append(person)
+    person = _clean_person(value[position:]) if len(people) < room else None
+    if person:
+        people.append(person)
     return people
 
 

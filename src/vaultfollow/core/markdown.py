@@ -14,49 +14,38 @@ from typing import Any
 
 from vaultfollow.core.properties import plain_text
 
-_COMMENT_OPENERS = re.compile(r"%%|<!--")
+# A comment runs to its closer or, left open, to the end: every match ends
+# at the first closer after its opener, so one pass reads the text once.
+_COMMENT = re.compile(r"%%.*?(?:%%|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 def strip_comments(text: str) -> str:
     """`text` without `%% Obsidian comments %%` and `<!-- HTML comments -->`,
     each replaced by the line breaks it held, so every line keeps its number.
-    A comment left open runs to the end, as Obsidian shows it. One pass:
-    linear in the length of `text`, however many openers it holds."""
-    parts: list[str] = []
-    position = 0
-    while True:
-        match = _COMMENT_OPENERS.search(text, position)
-        if match is None:
-            parts.append(text[position:])
-            break
-        closer = "%%" if match.group() == "%%" else "-->"
-        end = text.find(closer, match.end())
-        end = len(text) if end < 0 else end + len(closer)
-        parts.append(text[position : match.start()])
-        parts.append("\n" * text.count("\n", match.start(), end))
-        position = end
-    return "".join(parts)
+    A comment left open runs to the end, as Obsidian shows it. Linear in
+    the length of `text`, however many openers it holds."""
+    if "%%" not in text and "<!--" not in text:
+        return text
+    return _COMMENT.sub(lambda match: "\n" * match.group().count("\n"), text)
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
     """A heading (`level` 1-6) or a paragraph (`level` 0) with its raw inline
-    content, its first line (0-based, in the text parsed), whether it is an
-    ATX (`#`) heading, and how deep in lists and quotes it sits."""
+    content, its first line (0-based, in the text parsed), whether it sits
+    in a list or is a table cell (`nested`), and whether in a quote."""
 
     level: int
     content: str
     line: int
-    atx: bool
     nested: bool
     in_quote: bool
 
 
 def markdown_blocks(text: str, env: dict[str, Any]) -> list[Block]:
     """The headings and paragraphs of `text` in order, as CommonMark reads
-    them (fenced and indented code, HTML blocks and table rows are not
-    blocks here); table cells come as paragraphs nested in nothing but
-    marked `nested`."""
+    them; code and HTML blocks are not blocks here, and a table's cells
+    come as `nested` paragraphs."""
     tokens = block_parser().parse(text, env)
     blocks: list[Block] = []
     quotes = 0
@@ -72,7 +61,6 @@ def markdown_blocks(text: str, env: dict[str, Any]) -> list[Block]:
                     level=int(token.tag[1:]),
                     content=tokens[index + 1].content,
                     line=token.map[0] if token.map else 0,
-                    atx=token.markup.startswith("#"),
                     nested=token.level > 0,
                     in_quote=quotes > 0,
                 )
@@ -84,7 +72,6 @@ def markdown_blocks(text: str, env: dict[str, Any]) -> list[Block]:
                     level=0,
                     content=token.content,
                     line=token.map[0] if token.map else 0,
-                    atx=False,
                     nested=opener.type != "paragraph_open",  # a table cell
                     in_quote=quotes > 0,
                 )
@@ -109,10 +96,15 @@ _TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
 _SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
 
 
+# markdown-it's link parsing takes time with the square of the `[`s of a
+# paragraph; one longer than this is read as plain text.
+_MAX_INLINE = 4000
+
+
 def paragraph_text(content: str, env: dict[str, Any]) -> str:
     """A paragraph's text, its inline markup parsed, wikilinks as their
     display text, a task box and the space a removed comment left gone."""
-    if _INLINE_MARKUP.search(content):
+    if len(content) <= _MAX_INLINE and _INLINE_MARKUP.search(content):
         md = block_parser()
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
