@@ -62,6 +62,7 @@ class Index:
         self._empty_ok: set[str] = set()
         self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
         self.scanned = False
+        self._said: dict[str, str] = {}  # note -> the reason it is not read, as last said
 
     # --- paths ---------------------------------------------------------------
 
@@ -375,6 +376,10 @@ class Index:
             if (c.note is not None or c.problems) and rel not in copies
         )
         notes = [c.note for _, c in cached if c.note]
+        for rel, c in sorted(self._cache.notes.items()):
+            if c.reason and self._said.get(rel) != c.reason:  # `-v`: once, not every pass
+                self._said[rel] = c.reason
+                log.debug("%s: %s", printable(rel), c.reason)
         problems = [p for _, c in cached for p in c.problems]
         problems += [
             Problem(

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any, TypeVar
 
 from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
+from vaultfollow.core.body_rounds import body_rounds
 from vaultfollow.core.config import Settings
 from vaultfollow.core.front_matter import (
     FrontMatter,
@@ -26,21 +26,23 @@ from vaultfollow.core.front_matter import (
     split_front_matter,
 )
 from vaultfollow.core.layout import in_folders
+from vaultfollow.core.markdown import heading_key, markdown_blocks, paragraph_text, strip_comments
 from vaultfollow.core.model import OUTCOMES, InterviewNote, Person, Problem, Round
 from vaultfollow.core.properties import (
     APPLICATION,
+    FIRST_YEAR,
     YEARS,
     ValueProblem,
     normalise_key,
     normalise_properties,
     optional_text,
-    plain_text,
     read_bool,
     read_clock,
     read_date,
     read_datetime,
     read_minutes,
     read_people,
+    read_person,
     read_status,
     read_tags,
     read_text,
@@ -76,8 +78,8 @@ _APPLICATION_DAYS = (
     "date_found",
 )
 _DETECTION_LINE = re.compile(r"^\s*(?:type|tags?)\s*:.*interview", re.I | re.M)
+_A_YEAR = re.compile(r"\b(?:19|20|21)\d\d\b")
 _LATE_FRONT_MATTER = re.compile(r"\ufeff?(?:[ \t]*\r?\n)+---[ \t]*\r?\n[^\n]*\w[^\n]*:", re.A)
-_COMMENTS = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -110,98 +112,33 @@ def _matches_type(value: Any, wanted: str) -> bool:
 def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(discussed points, clarification points) from the body's shareable sections.
 
-    Comments are removed before parsing, so they never reach any output.
+    Comments are removed before parsing (one left open hides the rest of
+    the note, as in Obsidian), so they never reach any output.
     """
-    discussed_names = {_heading_key(h) for h in settings.notes.discussed_headings}
-    clarify_names = {_heading_key(h) for h in settings.notes.clarify_headings}
+    discussed_names = {heading_key(h) for h in settings.notes.discussed_headings}
+    clarify_names = {heading_key(h) for h in settings.notes.clarify_headings}
     env: dict[str, Any] = {}
-    blocks = _markdown_blocks(_COMMENTS.sub("", body), env)
     discussed: list[str] = []
     clarify: list[str] = []
     target: list[str] | None = None
     section_level = 0
-    for level, content in blocks:
-        if level:
-            if target is not None and level > section_level:
+    for block in markdown_blocks(strip_comments(body), env):
+        if block.level:
+            if target is not None and block.level > section_level:
                 continue
-            heading = _heading_key(content)
+            heading = heading_key(block.content)
             target = None
             if heading in discussed_names:
-                target, section_level = discussed, level
+                target, section_level = discussed, block.level
             elif heading in clarify_names:
-                target, section_level = clarify, level
+                target, section_level = clarify, block.level
         elif target is not None:
             # Inline markup is parsed only here, in the sections that are
             # read, with the block pass's `env` (link reference definitions).
-            point = _paragraph_text(content, env)
+            point = paragraph_text(block.content, env)
             if point:
                 target.append(point)
     return tuple(discussed), tuple(clarify)
-
-
-def _markdown_blocks(text: str, env: dict[str, Any]) -> list[tuple[int, str]]:
-    """The headings (their level, 1-6) and paragraphs (level 0) of `text`, in
-    order, each with its raw inline content, as CommonMark reads them."""
-    tokens = _block_parser().parse(text, env)
-    blocks: list[tuple[int, str]] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            blocks.append((int(token.tag[1:]), tokens[index + 1].content))
-        elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
-            blocks.append((0, token.content))
-    return blocks
-
-
-# What inline markup starts with, in CommonMark: without any, a paragraph's
-# text is its content with its white space collapsed.
-_INLINE_MARKUP = re.compile(r"[<`*_&\\\[]")
-
-
-def _paragraph_text(content: str, env: dict[str, Any]) -> str:
-    """A paragraph's text, its inline markup parsed."""
-    if _INLINE_MARKUP.search(content):
-        md = _block_parser()
-        children: list[Any] = []
-        md.inline.parse(content, md, env, children)
-        return _inline_text(children)
-    return _clean_point(_SPACES.sub(" ", content).strip())
-
-
-@cache
-def _block_parser() -> Any:
-    """CommonMark without the inline pass (most of a note's parsing cost),
-    built once per process."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").disable(["inline", "text_join"])
-
-
-_HEADING_END = re.compile(r"[\s:.!?]+$")
-_SPACES = re.compile(r"\s+")
-_TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
-_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
-
-
-def _heading_key(text: str) -> str:
-    return _HEADING_END.sub("", text.strip()).casefold()
-
-
-def _inline_text(children: list[Any]) -> str:
-    parts: list[str] = []
-    for child in children:
-        if child.type in ("text", "text_special", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
-    return _clean_point(_SPACES.sub(" ", "".join(parts)).strip())
-
-
-def _clean_point(text: str) -> str:
-    text = _TASK_BOX.sub("", text)  # task list boxes
-    text = _SPACE_BEFORE_STOP.sub(r"\1", text)  # left behind by a removed comment
-    return plain_text(text)
 
 
 # --- notes -------------------------------------------------------------------
@@ -312,7 +249,6 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
             f"{rule}, but it holds none of an interview's facts (no company, role, "
             "date or people), so it is not read as an interview note"
         )
-        log.debug("%s: %s", path, result.reason)
         return result
     result.is_interview = True
     result.rule = rule
@@ -461,7 +397,7 @@ class _NoteReader:
                 )
             )
         status = self.read("status", lambda value: read_status(value, self.settings.notes.status))
-        rounds = self.rounds(says_interview=says_interview, status=status)
+        rounds = self.rounds(body, says_interview=says_interview, status=status)
         if rounds is None or ((company is None or role is None) and not links):
             return None
         if company is not None:
@@ -503,7 +439,7 @@ class _NoteReader:
             links=links,
         )
 
-    def rounds(self, *, says_interview: bool, status: str | None) -> list[Round] | None:
+    def rounds(self, body: str, *, says_interview: bool, status: str | None) -> list[Round] | None:
         """The note's rounds; [] for an application with no interview yet;
         None when a round could not be read (the problem says why)."""
         listed = self.get("interviews")
@@ -531,6 +467,10 @@ class _NoteReader:
             self.source("interviews", "rounds")
             return rounds or None
         explicit = "date" in self.props and not self._bare("date")
+        if not explicit:
+            written = self.written_rounds(body)
+            if written is not None:
+                return written
         if status == APPLICATION and not explicit:
             return []  # applied, no interview yet: whatever `date` says is not one
         if not explicit:
@@ -552,6 +492,94 @@ class _NoteReader:
                 return []  # an application with no interview date yet
         round_ = self.round_from(self.props, None)
         return [round_] if round_ is not None else None
+
+    def written_rounds(self, body: str) -> list[Round] | None:
+        """The rounds written as dated headings in the body (an application
+        note's stages); None when it has none. A heading whose date cannot
+        be read is reported, and then no round is guessed from elsewhere."""
+        notes = self.settings.notes
+        found = body_rounds(
+            body,
+            base_year=self._base_year(body),
+            discussed_headings=notes.discussed_headings,
+            clarify_headings=notes.clarify_headings,
+            max_rounds=MAX_ROUNDS,
+        )
+        offset = self.front.body_line - 1
+        for unread in found.unread:
+            self.problems.append(
+                Problem(
+                    self.path, f"`{unread.heading}`: {unread.reason}", line=unread.line + offset
+                )
+            )
+        if found.truncated:
+            self.problems.append(
+                Problem(
+                    self.path,
+                    f"the body has more than {MAX_ROUNDS} round headings; vaultfollow plans the "
+                    f"first {MAX_ROUNDS} of a note and leaves out the rest: give each "
+                    "application a note of its own",
+                )
+            )
+        if not found.rounds:
+            return [] if found.unread else None
+        rounds = []
+        for written in found.rounds:
+            line = written.line + offset
+            start = to_aware(written.day, written.start, self.zone)
+            length = self.settings.schedule.interview_duration
+            end = (start.astimezone(UTC) + length).astimezone(self.zone)  # elapsed time
+            if written.end is not None and written.start is not None:
+                until = to_aware(written.day, written.end, self.zone)
+                end = until if until > start else end
+            people = [p for p in (read_person(raw) for raw in written.people) if p is not None]
+            kept = self.first_people(
+                people, {"interviewers": ("Interviewers", None)}, self._at_line(line)
+            )
+            heading = written.heading.strip()
+            rounds.append(
+                Round(
+                    start=start,
+                    end=end,
+                    interviewers=kept,
+                    label=written.label,
+                    line=line,
+                    no_people=None
+                    if kept
+                    else f"`{heading}` names no one you met: who did you meet? add a line "
+                    "such as `Interviewers: [[Jane Doe]]` under it so thank-you notes can be "
+                    "drafted",
+                    discussed=written.discussed,
+                    clarify=written.clarify,
+                    candidates=written.links,
+                )
+            )
+            self.sources.setdefault("rounds", f"dated headings in the body (from line {line})")
+        return rounds
+
+    def _at_line(self, line: int) -> Callable[[str, str], None]:
+        """A `fail` for a round read from the body: the problem is at `line`."""
+
+        def fail(key: str, message: str) -> None:
+            self.problems.append(Problem(self.path, message, line=line, key=key))
+
+        return fail
+
+    def _base_year(self, body: str) -> int:
+        """The year a round heading without one is in: the note's own dates
+        first, else the first year the body names."""
+        for key in ("date", *_APPLICATION_DAYS):
+            item = self.props.get(key)
+            if item is not None:
+                try:
+                    return read_datetime(item[1]).year
+                except ValueProblem:
+                    pass
+        named = self._file_date()
+        if named:
+            return int(named[:4])
+        year = _A_YEAR.search(body)
+        return int(year.group()) if year else FIRST_YEAR
 
     def _bare(self, key: str) -> bool:
         """Whether the fact `key` was read from a property of that very name
