@@ -4,6 +4,7 @@ counted from the interview day, only where a sentence talks of a decision."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -59,6 +60,14 @@ def day_of(text: str, base: date = TUESDAY) -> date | None:
         ("answer by 11.12.", date(2026, 12, 11), None),  # dots: day first
         ("they decide by 13/12", date(2026, 12, 13), None),  # only one reading is a date
         ("They'll decide by April", date(2027, 4, 30), None),  # a month alone: its last day
+        ("decide by mid-December", date(2026, 12, 20), None),
+        ("hear back by Nov. 30", date(2026, 11, 30), "hear back by Nov. 30"),
+        (
+            "Jane: decision by 12 December at the latest",
+            date(2026, 12, 12),
+            "decision by 12 December",
+        ),
+        ("they said they'll decide later this week", date(2026, 11, 20), None),
     ],
 )
 def test_the_ways_people_write_it(sentence: str, day: date, words: str | None) -> None:
@@ -229,6 +238,23 @@ def test_crlf_line_endings() -> None:
     note = "# Notes\r\n\r\n- nice team\r\n- they decide by 12 December\r\n"
     found = decision_in_words(note, TUESDAY)
     assert found == DecisionWords(date(2026, 12, 12), "decide by 12 December", 4)
+
+
+# --- the same on every machine -------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix-only")
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Adak", "UTC"])
+def test_the_machines_time_zone_changes_nothing(zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sentences = ["hear back tomorrow", "Decision by Friday", "they decide by 12 December"]
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        days = [day_of(s) for s in sentences]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert days == [date(2026, 11, 18), date(2026, 11, 20), date(2026, 12, 12)]
 
 
 # --- never raises ---------------------------------------------------------------

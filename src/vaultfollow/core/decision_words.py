@@ -13,7 +13,8 @@ How it reads, so that a date that is not a decision date is never taken:
   a date at most `MAX_GAP` characters from its cue, with no word such as
   "start", "since" or "ago" between them ("feedback was great, start date
   1 March" is no decision date). In a sentence, the date nearest its cue
-  counts.
+  counts: first among this module's own readings (weeks, months, periods,
+  numeric dates), and only when those hold none, among dateparser's.
 - Code blocks, inline code, `%% %%` and `<!-- -->` comments are not read.
   An inline field that holds the decision date itself (`[deadline:: ...]`,
   `decision_by:: ...`, see `DECISION_FIELDS`) is the properties' to read
@@ -219,25 +220,45 @@ def _in_sentence(sentence: str, cues: list[_Cue], base: date, line: int) -> Deci
         cues = _cues(sentence)
         if not cues:
             return None
-    dates = _dates(sentence, cues, base)
-    best: tuple[int, date, _Date, _Cue] | None = None
+    text = _Text(sentence)
+    dates = _own_dates(text, base)
+    chosen = _nearest(sentence, cues, dates)
+    # dateparser takes a second to start and milliseconds a call: it reads
+    # only what this module's own rules left, one cue language at a time,
+    # until a date is found.
+    for language in dict.fromkeys(cue.language for cue in cues):
+        if chosen is not None:
+            break
+        dates += _dateparser_dates(text, language, base)
+        chosen = _nearest(sentence, cues, dates)
+    if chosen is None:
+        return None
+    found, cue = chosen
+    words = " ".join(sentence[min(cue.start, found.start) : max(cue.end, found.end)].split())
+    return DecisionWords(found.day, words.strip(" .,;:-"), line, found.ambiguous)
+
+
+def _nearest(sentence: str, cues: list[_Cue], dates: list[_Date]) -> tuple[_Date, _Cue] | None:
+    """The date nearest a cue (at the same distance, the later), if any is
+    near enough and about the same thing."""
+    best: tuple[int, int, _Date, _Cue] | None = None
     for found in dates:
         for cue in cues:
             gap = max(0, found.start - cue.end, cue.start - found.end)
             between = sentence[min(cue.end, found.end) : max(cue.start, found.start)]
             if gap > MAX_GAP or _OTHER_EVENT.search(between):
                 continue
-            # Nearest first; at the same distance, the later date.
-            if best is None or (gap, -found.day.toordinal()) < (best[0], -best[1].toordinal()):
-                best = (gap, found.day, found, cue)
-    if best is None:
-        return None
-    _, day, found, cue = best
-    words = " ".join(sentence[min(cue.start, found.start) : max(cue.end, found.end)].split())
-    return DecisionWords(day, words.strip(" .,;:-"), line, found.ambiguous)
+            key = (gap, -found.day.toordinal())
+            if best is None or key < best[:2]:
+                best = (*key, found, cue)
+    return None if best is None else (best[2], best[3])
 
 
 # --- dates ---------------------------------------------------------------------
+
+
+_ABBREVIATION_DOT = re.compile(r"\b([^\W\d_]{3,4})\.(?=\s*\d)")
+_PART_HYPHEN = re.compile(r"\b(mid|early|late|mitte|anfang|ende)-(?=[^\W\d_])", re.I)
 
 
 class _Text:
@@ -245,6 +266,10 @@ class _Text:
     is read once: this module's own rules first, then dateparser."""
 
     def __init__(self, sentence: str) -> None:
+        # Spellings dateparser misses, each kept to its length so that
+        # positions stay those of the sentence: "Nov. 30", "mid-December".
+        sentence = _ABBREVIATION_DOT.sub(r"\1 ", sentence)
+        sentence = _PART_HYPHEN.sub(r"\1 ", sentence)
         self.chars = list(sentence)
 
     def __str__(self) -> str:
@@ -254,8 +279,9 @@ class _Text:
         self.chars[start:end] = " " * (end - start)
 
 
-def _dates(sentence: str, cues: list[_Cue], base: date) -> list[_Date]:
-    text = _Text(sentence)
+def _own_dates(text: _Text, base: date) -> list[_Date]:
+    """The dates this module's own rules read (weeks, months, periods,
+    numeric dates), blanked in `text`, as are times of day."""
     found: list[_Date] = []
     for finder in (_week_or_month, _period, _time_of_day, _numeric):
         for match in list(finder.pattern.finditer(str(text))):
@@ -263,8 +289,6 @@ def _dates(sentence: str, cues: list[_Cue], base: date) -> list[_Date]:
             text.blank(match.start(), match.end())
             if day is not None:
                 found.append(_Date(match.start(), match.end(), day, ambiguous))
-    languages = list(dict.fromkeys(cue.language for cue in cues))
-    found += _dateparser_dates(text, languages, base)
     return found
 
 
@@ -278,7 +302,7 @@ class _Finder:
 
 
 def _within(day: date, base: date, days: int) -> date | None:
-    return day if base <= day <= base + timedelta(days=days) else None
+    return day if 0 <= (day - base).days <= days else None
 
 
 # Weeks and months: "early next week", "Ende der Woche", "fin du mois".
@@ -452,6 +476,7 @@ _BEFORE_MONTH = re.compile(
     r"|antes\s+de|a\s+finales\s+de)[\s-]*(?:the\s+)?$",
     re.I,
 )
+_TRAILING = re.compile(r"(?:\s+(?:at|the|on|in|of|and|or|to|a|an|um|am|le|la|el|de))+\s*$", re.I)
 _LAST_WORD = re.compile(r"[^\W\d_]+\.?$")
 _DAY_ONLY = re.compile(r"\d{1,2}(?:st|nd|rd|th|\.|er|º)?", re.I)
 # Words dateparser reads as dates that, alone, are mostly something else.
@@ -478,30 +503,36 @@ def _dateparser_settings(base: date, **more: str) -> dict[str, Any]:
     }
 
 
-def _dateparser_dates(text: _Text, languages: list[str], base: date) -> list[_Date]:
+def _dateparser_dates(text: _Text, language: str, base: date) -> list[_Date]:
+    """The dates dateparser reads in what is left of `text`, in one language,
+    that pass the guards; they are blanked in `text`."""
+    sentence = str(text)
+    if not sentence.strip():
+        return []
     from dateparser import parse
     from dateparser.search import search_dates
 
-    settings = _dateparser_settings(base)
     found: list[_Date] = []
-    for language in languages:
-        sentence = str(text)
-        if not sentence.strip():
-            break
-        try:
-            results = search_dates(sentence, languages=[language], settings=settings) or []
-            cursor = 0
-            for words, when in results:
-                start = sentence.find(words, cursor)
-                if start < 0:
-                    continue
-                cursor = end = start + len(words)
-                day = _check(sentence, start, words, when, base, language, parse)
-                if day is not None:
-                    found.append(_Date(start, end, day))
-                    text.blank(start, end)
-        except (ValueError, TypeError, OverflowError, LookupError):
-            continue  # dateparser failing on some text must not stop a pass
+    try:
+        settings = _dateparser_settings(base)
+        results = search_dates(sentence, languages=[language], settings=settings) or []
+        cursor = 0
+        for said, when in results:
+            # dateparser gives the words with their spaces collapsed, and
+            # sometimes the small words after them ("12 December at the").
+            said = _TRAILING.sub("", said)
+            spaced = r"\s+".join(map(re.escape, said.split()))
+            where = re.compile(spaced).search(sentence, cursor) if spaced else None
+            if where is None:
+                continue
+            start, end = where.span()
+            cursor = end
+            day = _check(sentence, start, where.group(0), when, base, language, parse)
+            if day is not None:
+                found.append(_Date(start, end, day))
+                text.blank(start, end)
+    except (ValueError, TypeError, OverflowError, LookupError):
+        pass  # dateparser failing on some text must not stop a pass
     return found
 
 
