@@ -51,6 +51,8 @@ def day_of(text: str, base: date = TUESDAY) -> date | None:
         ("They'll get back to us in a week or two", date(2026, 12, 1), None),
         ("hear back in a couple of weeks", date(2026, 12, 1), None),
         ("Jonas said they will respond within 5 business days", date(2026, 11, 24), None),
+        ("Recruiter: answer within 48h", date(2026, 11, 19), None),
+        ("Réponse à 10h vendredi", date(2026, 11, 20), None),  # 10h: a time, not ten hours
         ("decision by the end of the month", date(2026, 11, 30), None),
         ("DECISION BY FRIDAY 🤞", date(2026, 11, 20), None),
         ("- **Next steps:** decision by Fri 27/11", date(2026, 11, 27), None),

@@ -368,7 +368,8 @@ _NUMBER = (
 _UNIT = (
     r"(?P<business>business\s+|working\s+|work\s+)?"
     r"(?P<unit>days?|weeks?|wks?|months?|werktage?n?|arbeitstage?n?|tage?n?|wochen|woche"
-    r"|monate?n?|jours?|semaines?|mois|d[ií]as?|semanas?|meses|mes)"
+    r"|monate?n?|jours?|semaines?|mois|d[ií]as?|semanas?|meses|mes"
+    r"|hours?|hrs?|h|stunden|heures?|horas?)"
     r"(?P<business_after>\s+(?:ouvrés|ouvrables|hábiles|habiles|laborables))?"
 )
 _PERIOD = re.compile(
@@ -393,8 +394,14 @@ def _read_period(match: Match[str], base: date) -> tuple[date | None, bool]:
         return None, False
     n = max(_count(match["n1"]), _count(match["n2"]), _count(match["n3"]))
     unit = match["unit"].casefold()
-    if unit.startswith(("m", "mo")) and not unit.startswith("mi"):  # months, Monate, mois, mes
-        month = base.month - 1 + n
+    if n > FAR_HORIZON:
+        return None, False
+    if unit.startswith("h"):  # "within 48 hours", "24h"; but "10h" is ten o'clock
+        if unit == "h" and n < 24:
+            return None, False
+        day = base + timedelta(days=math.ceil(n / 24))
+    elif unit.startswith("m"):  # months, Monate, mois, meses
+        month = base.month - 1 + min(n, 12)
         year, month = base.year + month // 12, month % 12 + 1
         day = date(year, month, min(base.day, calendar.monthrange(year, month)[1]))
     elif unit.startswith(("w", "semain", "semana")) and not unit.startswith("werk"):
