@@ -23,9 +23,11 @@ from vaultfollow.core.notes import (
 from vaultfollow.errors import ConfigError, VaultfollowError
 from vaultfollow.store.cache import CachedDraft, CachedNote
 from vaultfollow.store.paths import StatKey, note_stat
-from vaultfollow.store.vault import conflict_copy_of
+from vaultfollow.store.vault import CopyName, conflict_copy_of
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from vaultfollow.app.own_writes import OwnWrites
     from vaultfollow.core.config import Settings
     from vaultfollow.store.cache import Cache
@@ -57,7 +59,8 @@ class Index:
         self._cache = cache
         self._own = own  # a draft read back as this engine wrote it is its own write
         self._skip: list[str] = []
-        self._conflicts: list[Problem] | None = None  # conflict copies; None: notes changed
+        # The notes named as copies of others; None: notes appeared or went.
+        self._copies: list[tuple[str, CopyName]] | None = None
         self._targets: tuple[frozenset[str], dict[str, str]] | None = None
         self._empty_ok: set[str] = set()
         self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
@@ -117,8 +120,8 @@ class Index:
             for rel in known.keys() - stats.keys():
                 del known[rel]
                 self._cache.dirty = True
-                self._conflicts = None
-            self._conflicts = None
+                self._copies = None
+            self._copies = None
         stale = [
             rel
             for rel, key in stats.items()
@@ -163,7 +166,7 @@ class Index:
             if self._cache.people.pop(rel, None) is not None or removed:
                 self._cache.dirty = True
             if removed:
-                self._conflicts = None
+                self._copies = None
             return False
         cached = notes.get(rel)
         old_key = cached.key if cached is not None else plain.get(rel)
@@ -177,7 +180,7 @@ class Index:
         self._cache.people.pop(rel, None)
         self._cache.dirty = True
         if old_key is None:
-            self._conflicts = None  # a new note: link targets and conflict copies may change
+            self._copies = None  # a new note: link targets and conflict copies may change
         return True
 
     def _new_note(self, rel: str) -> bool:
@@ -185,7 +188,7 @@ class Index:
         self._empty_ok.discard(rel)
         self._cache.people.pop(rel, None)
         self._cache.dirty = True
-        self._conflicts = None  # link targets and conflict copies may change
+        self._copies = None  # link targets and conflict copies may change
         return True
 
     def _read_note(self, rel: str) -> NoteResult | None:
@@ -237,9 +240,12 @@ class Index:
     def _keep_note(self, rel: str, key: StatKey, result: NoteResult | None) -> None:
         notes, plain = self._cache.notes, self._cache.plain
         if result is None:
-            notes.pop(rel, None)
+            if notes.pop(rel, None) is not None:
+                self._copies = None  # no longer an interview note: nor a copy of one
             plain[rel] = key  # nothing to remember but that it is not an interview
         else:
+            if rel not in notes:
+                self._copies = None  # an interview note now: it may be a copy, or have one
             plain.pop(rel, None)
             notes[rel] = CachedNote(
                 key, result.note, result.problems, result.is_interview, result.reason
@@ -333,7 +339,7 @@ class Index:
         shallowest note of that name). Only notes whose name is linked are
         remembered, so a big vault costs one walk over its paths per change
         of the note set or the links, and no lasting index of every path."""
-        if self._targets is not None and self._targets[0] == links and self._conflicts is not None:
+        if self._targets is not None and self._targets[0] == links and self._copies is not None:
             return self._targets[1]
         wanted = {link.rsplit("/", 1)[-1].casefold() for link in links}
         candidates: list[str] = []
@@ -350,25 +356,50 @@ class Index:
             target = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
             if target is not None:
                 targets[link] = target
-        self._paths_index()  # the note set is now known: keeps self._conflicts valid
+        self._paths_index()  # the note set is now known: keeps self._copies valid
         self._targets = (links, targets)
         return targets
 
-    def _paths_index(self) -> list[Problem]:
-        """The conflict copies among the notes: computed again only when a
-        note appeared or disappeared, not on every pass."""
-        if self._conflicts is None:
-            paths = sorted([*self._cache.notes, *self._cache.plain])
-            self._conflicts = _conflict_problems(paths, set(paths))
+    def _paths_index(self) -> list[tuple[str, CopyName]]:
+        """The interview notes whose names make them look like copies of
+        other notes: found again only when a note appeared or disappeared or
+        became an interview note (or stopped being one), not on every pass.
+        Only interview notes are looked at: a copy of any other note is none
+        of vaultfollow's business, and a big vault has few of them."""
+        if self._copies is None:
+            existing = self._cache.notes.keys() | self._cache.plain.keys()
+            self._copies = [
+                (rel, copy)
+                for rel in sorted(self._cache.notes)
+                if (copy := conflict_copy_of(rel, existing))
+            ]
             self._targets = None
-        return self._conflicts
+        return self._copies
+
+    def _conflict_problems(self) -> list[Problem]:
+        """The copies among the interview notes: a copy a sync service named
+        so, and a numbered or machine-named copy that holds the same
+        interview as its original (decided from what both say now, so an
+        edit of either decides again)."""
+        notes = self._cache.notes
+        problems = []
+        for rel, copy in self._paths_index():
+            if copy.by_service:
+                problems.append(Problem(rel, _service_copy_message(copy)))
+                continue
+            mine, theirs = notes[rel].note, notes.get(copy.original)
+            if mine is None or theirs is None or theirs.note is None:
+                continue
+            if _interview_of(mine) == _interview_of(theirs.note):
+                problems.append(Problem(rel, _same_interview_message(copy, theirs.note)))
+        return problems
 
     # --- the plan's inputs ---------------------------------------------------
 
     def plan_inputs(self) -> tuple[list[InterviewNote], list[DraftRecord], list[Problem]]:
         """The interview notes (with the people they link), the drafts and
         the problems found reading them, from what was read."""
-        conflicts = self._paths_index()
+        conflicts = self._conflict_problems()
         copies = {p.path for p in conflicts}
         cached = sorted(
             (rel, c)
@@ -396,20 +427,35 @@ class Index:
         return notes, drafts, [*problems, *draft_problems, *conflicts]
 
 
-def _conflict_problems(paths: list[str], existing: set[str]) -> list[Problem]:
-    problems = []
-    for rel in paths:
-        original = conflict_copy_of(rel, existing)
-        if original is not None:
-            problems.append(
-                Problem(
-                    rel,
-                    f"looks like a conflict copy of {original} made by a sync service; "
-                    "it is not read as an interview: merge what you need into the "
-                    "original and delete this copy",
-                )
-            )
-    return problems
+def _interview_of(note: InterviewNote) -> tuple[str, str, date | None]:
+    """What makes two notes one interview: company, role, first day."""
+    first = min((r.start for r in note.rounds), default=None)
+    return (
+        note.company.strip().casefold(),
+        note.role.strip().casefold(),
+        first.date() if first else None,
+    )
+
+
+def _service_copy_message(copy: CopyName) -> str:
+    return (
+        f"looks like a conflict copy of {copy.original}: a sync service added "
+        f"`{copy.mark.strip()}` to its name. Only {copy.original} is read: merge into it "
+        "what you want to keep from this copy (vaultfollow never changes either)"
+    )
+
+
+def _same_interview_message(copy: CopyName, original: InterviewNote) -> str:
+    _, _, day = _interview_of(original)
+    facts = ", ".join(f for f in (original.company, original.role, str(day or "")) if f)
+    name = copy.original.rpartition("/")[2]
+    own_name = f"{name[:-3]} - afternoon{name[-3:]}"
+    return (
+        f"looks like a copy of {copy.original}: it holds the same company, role and date "
+        f"({facts}). Only {copy.original} is read: merge into it what you want to keep "
+        "from this copy (vaultfollow never changes either). If this is another interview, "
+        f"give it a name of its own, such as `{own_name}`"
+    )
 
 
 def _check_drafts_folder(folder: str, templates: Iterable[str]) -> None:

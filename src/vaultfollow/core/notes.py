@@ -740,7 +740,8 @@ def _address(value: Any) -> str | None:
 
 
 def parse_person_note(text: str) -> Person | None:
-    """The email, title and phone a person note offers (name left empty)."""
+    """The name, email, title and phone a person note offers (name empty
+    when it has no `name`/`full_name` property: its title names it then)."""
     front = split_front_matter(text)
     if front is None:
         return None
@@ -752,7 +753,8 @@ def parse_person_note(text: str) -> Person | None:
         return None
     props = normalise_properties(data)
     return Person(
-        name="",
+        name=optional_text(props.get("name") or props.get("full_name") or props.get("fullname"))
+        or "",
         email=optional_text(props.get("email")),
         title=optional_text(props.get("title") or props.get("role")),
         phone=optional_text(props.get("phone")),
@@ -768,7 +770,10 @@ def person_links(note: InterviewNote) -> set[str]:
 
 
 def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> InterviewNote:
-    """Fill each linked person's missing email, title and phone from their note."""
+    """Fill each linked person's missing email, title and phone from their
+    note, and name them by its `name` property: a linked person's name is
+    the link's (its target, or its alias, a poor greeting), never one the
+    interview note spelled out."""
 
     def enrich(person: Person) -> Person:
         found = lookup.get(person.link) if person.link else None
@@ -776,6 +781,7 @@ def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> Intervie
             return person
         return replace(
             person,
+            name=found.name or person.name,
             email=person.email or found.email,
             title=person.title or found.title,
             phone=person.phone or found.phone,
