@@ -14,8 +14,12 @@ from vaultfollow.app.own_writes import sha
 from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
 from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem
 from vaultfollow.core.notes import (
+    LinkedFacts,
     NoteResult,
     enrich_people,
+    fill_from_links,
+    needs_links,
+    parse_linked_note,
     parse_note,
     parse_person_note,
     person_links,
@@ -319,15 +323,32 @@ class Index:
             self._cache.dirty = True
         return person
 
-    def _people_for(self, notes: Iterable[InterviewNote]) -> dict[str, Person]:
+    def _linked_facts(self, links: frozenset[str]) -> dict[str, LinkedFacts]:
+        """The facts the notes behind `links` hold (read each pass: only notes
+        that lack a fact of their own link to them)."""
+        targets = self._targets[1] if self._targets else {}  # `_people_for` found them
+        found: dict[str, LinkedFacts] = {}
+        for link in sorted(links):
+            path = targets.get(link)
+            read = self.vault.read(path) if path else None
+            facts = parse_linked_note(read.text, self.settings) if read and read.text else None
+            if facts is not None:
+                found[link] = facts
+        return found
+
+    def _people_for(
+        self, notes: Iterable[InterviewNote], facts: frozenset[str] = frozenset()
+    ) -> dict[str, Person]:
         """Person notes linked from interview notes, found as Obsidian finds
-        them: by path, else by file name anywhere in the vault."""
-        links = frozenset(link for note in notes for link in person_links(note))
+        them: by path, else by file name anywhere in the vault (the targets
+        of `facts`, links to notes that may hold facts, found on the way)."""
+        people = frozenset(link for note in notes for link in person_links(note))
+        links = people | facts
         if not links:
             return {}
         targets = self._link_targets(links)
         found: dict[str, Person] = {}
-        for link in sorted(links):
+        for link in sorted(people):
             path = targets.get(link)
             person = self._person(path) if path else None
             if person is not None:
@@ -420,8 +441,21 @@ class Index:
             )
             for rel in sorted(self._bad_names)
         ]
-        people = self._people_for(notes)
+        wanted = frozenset(link for note in notes if needs_links(note) for link in note.links)
+        people = self._people_for(notes, wanted)
         notes = [enrich_people(note, people) for note in notes]
+        if wanted:
+            facts = self._linked_facts(wanted)
+            filled = []
+            for note in notes:
+                if needs_links(note):
+                    kept, missing = fill_from_links(note, facts)
+                    problems += missing
+                    if kept is not None:
+                        filled.append(kept)
+                else:
+                    filled.append(note)
+            notes = filled
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
         return notes, drafts, [*problems, *draft_problems, *conflicts]

@@ -232,6 +232,15 @@ def _timeline_entries(
         if note.responded:
             moment = _start_of(note.responded, zone)
             entries.append((moment, _day(note.responded, today), "Heard back"))
+        if note.decision_by:
+            said = f" (the note says {_cell(note.decision_words)})" if note.decision_words else ""
+            entries.append(
+                (
+                    _start_of(note.decision_by, zone),
+                    _day(note.decision_by, today),
+                    f"Decision expected{said}",
+                )
+            )
         if note.status and note.status_date:
             moment = _start_of(note.status_date, zone)
             entries.append((moment, _day(note.status_date, today), f"Status: {_cell(note.status)}"))

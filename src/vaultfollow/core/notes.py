@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
 from vaultfollow.core.body_rounds import body_rounds
 from vaultfollow.core.config import Settings
+from vaultfollow.core.decision_words import decision_in_words
 from vaultfollow.core.front_matter import (
     FrontMatter,
     load_yaml,
@@ -412,6 +413,7 @@ class _NoteReader:
         elif responded_raw not in (None, False, True, ""):
             responded = self.read("responded", read_date)
         discussed, clarify = shareable_sections(body, self.settings)
+        decision, decision_words = self.decision(body, rounds)
         tone = self.read("tone", _choice("formal", "casual"))
         channel = self.read("check_in_channel", _choice("email", "phone"))
         contacts = read_people(self.get("contact"))
@@ -428,7 +430,8 @@ class _NoteReader:
             status_date=self.read("status_date", read_date),
             status_line=self.line_of(self.props["status"][0]) if "status" in self.props else None,
             responded=responded,
-            decision_by=self.read("decision_by", read_date),
+            decision_by=decision,
+            decision_words=decision_words,
             tone=tone,
             address=_address(self.get("address")),
             handwritten=self.read("handwritten", read_bool),
@@ -438,6 +441,21 @@ class _NoteReader:
             clarify=clarify,
             links=links,
         )
+
+    def decision(self, body: str, rounds: list[Round]) -> tuple[date | None, str | None]:
+        """The decision date (a property wins, else the body's words counted
+        from the last interview) and, when words set it, which."""
+        stated = self.read("decision_by", read_date)
+        if stated is not None or not rounds:
+            return stated, None
+        last = max(r.start for r in rounds).date()
+        found = decision_in_words(body, last)
+        if found is None:
+            return None, None
+        line = found.line + self.front.body_line - 1
+        doubt = ", which could be read two ways: the later is taken" if found.ambiguous else ""
+        self.sources["decision_by"] = f"the words “{found.words}” (line {line}){doubt}"
+        return found.day, f"“{found.words}” (line {line}){doubt}"
 
     def rounds(self, body: str, *, says_interview: bool, status: str | None) -> list[Round] | None:
         """The note's rounds; [] for an application with no interview yet;
@@ -761,12 +779,93 @@ def parse_person_note(text: str) -> Person | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedFacts:
+    """What a note another note links to offers it: an application or
+    position note its company, role and contact; a person note the
+    company they work for."""
+
+    company: str | None
+    role: str | None
+    contact: Person | None
+
+
+def parse_linked_note(text: str, settings: Settings) -> LinkedFacts | None:
+    """The company, role and contact a linked note holds, in its properties
+    or inline fields, read through `[notes.properties]` as every note is."""
+    front = split_front_matter(text)
+    data: Any = {}
+    body = text
+    if front is not None:
+        body = front.body
+        try:
+            data = load_yaml(front.text)
+        except Exception:
+            return None
+    if not isinstance(data, dict):
+        return None
+    props = normalise_properties(data, settings.notes.properties)
+    spelled = {f.key: f.value for f in reversed(inline_fields(readable_lines(body)))}
+    for key, item in normalise_properties(spelled, settings.notes.properties).items():
+        props.setdefault(key, item)
+    contacts = read_people(props.get("contact", ("", None))[1])
+    return LinkedFacts(
+        company=optional_text(props.get("company")),
+        role=optional_text(props.get("role") or props.get("title")),
+        contact=contacts[0] if contacts else None,
+    )
+
+
 def person_links(note: InterviewNote) -> set[str]:
-    """Every wikilink target of a person in the note."""
+    """Every wikilink target of a person in the note (and of the links a
+    round's section holds, when it names no one: they may be people)."""
     people = [p for r in note.rounds for p in r.interviewers]
     if note.contact:
         people.append(note.contact)
-    return {p.link for p in people if p.link}
+    found = {p.link for p in people if p.link}
+    found.update(c for r in note.rounds if not r.interviewers for c in r.candidates)
+    return found
+
+
+def needs_links(note: InterviewNote) -> bool:
+    """Whether the note lacks a fact a note it links to may hold."""
+    return bool(note.links) and not (note.company and note.role and note.contact)
+
+
+def fill_from_links(
+    note: InterviewNote, found: Mapping[str, LinkedFacts]
+) -> tuple[InterviewNote | None, list[Problem]]:
+    """The note with the company, role and contact it lacks taken from the
+    notes it links to, in the order of `note.links`; None (and what to
+    add) when it still has no company or role. A role written as a link
+    to a position note is that note's role."""
+    company, role, contact = note.company, note.role, note.contact
+    for link in note.links:
+        facts = found.get(link)
+        if facts is None:
+            continue
+        named_by_link = role.casefold() == link.rsplit("/", 1)[-1].casefold()
+        if facts.role and (not role or named_by_link):
+            role = facts.role
+        company = company or facts.company or ""
+        contact = contact or facts.contact
+    problems = []
+    if not company:
+        problems.append(
+            Problem(note.path, "no `company`: add a line such as `company: Acme`", line=2)
+        )
+    if not role:
+        problems.append(
+            Problem(note.path, "no `role`: add a line such as `role: Platform Engineer`", line=2)
+        )
+    if problems:
+        return None, problems
+    return replace(note, company=company, role=role, contact=contact), []
+
+
+def _is_person(found: Person) -> bool:
+    """A linked note that names, or says how to reach, someone."""
+    return bool(found.name or found.email or found.phone or found.title)
 
 
 def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> InterviewNote:
@@ -787,8 +886,17 @@ def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> Intervie
             phone=person.phone or found.phone,
         )
 
-    rounds = tuple(
-        replace(r, interviewers=tuple(enrich(p) for p in r.interviewers)) for r in note.rounds
-    )
+    def met(round_: Round) -> tuple[Person, ...]:
+        if round_.interviewers or not round_.candidates:
+            return tuple(enrich(p) for p in round_.interviewers)
+        # A round that names no one on a labelled line: its links to person notes.
+        people = tuple(
+            enrich(Person(name=link.rsplit("/", 1)[-1], link=link))
+            for link in round_.candidates
+            if link in lookup and _is_person(lookup[link])
+        )
+        return people
+
+    rounds = tuple(replace(r, interviewers=met(r)) for r in note.rounds)
     contact = enrich(note.contact) if note.contact else None
     return replace(note, rounds=rounds, contact=contact)

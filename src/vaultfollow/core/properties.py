@@ -37,6 +37,8 @@ ALIASES = {
     "recruiter": "contact",
     "outcome": "status",
     "decision_date": "decision_by",
+    "decide_by": "decision_by",
+    "deadline": "decision_by",
     "tag": "tags",
 }
 
