@@ -388,9 +388,8 @@ def test_sync_v_says_why_each_note_that_mentions_an_interview_is_skipped(run: Ru
 @parametrize("explain", needs="explain")
 def test_explain_says_how_a_note_was_read(run: Run) -> None:
     for item in run.expected["explain"]:
-        code, out, err = invoke(
-            run.root, "explain", str(run.root / item["note"]), "--vault", str(run.root)
-        )
+        note = str(run.root / item["note"])
+        code, out, err = invoke(run.root, "--vault", str(run.root), "explain", note)
         assert code == 0, err
         for words in item["says"]:
             assert words in out, (words, out)
