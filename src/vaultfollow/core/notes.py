@@ -539,7 +539,13 @@ class _NoteReader:
             if undated and not says_interview:
                 return []  # an application with no interview date yet
         round_ = self.round_from(self.props, None)
-        return [round_] if round_ is not None else None
+        if round_ is None:
+            return None
+        if self.get("date") not in (None, ""):
+            self.sources["rounds"] = self.where("date")
+        else:
+            self.sources["rounds"] = "the date the file name starts with"
+        return [round_]
 
     def written_rounds(self, body: str) -> list[Round] | None:
         """The rounds written as dated headings in the body (an application
