@@ -484,7 +484,9 @@ def sync_with_maps(baseline: Baseline, tmp: Path, maps: str) -> tuple[int, str, 
     return code, err, outputs(root)
 
 
-@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(properties=_property_maps)
 def test_an_unused_property_map_never_changes_what_the_starter_vault_yields(
     properties: dict[str, Any],
@@ -502,6 +504,7 @@ def test_an_unused_property_map_never_changes_what_the_starter_vault_yields(
 # No shrinking: a failing map fails every example the same way.
 @settings(
     max_examples=10,
+    deadline=None,
     phases=[Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
