@@ -194,11 +194,17 @@ LOGS_VAULT = {
         '---\nCompany: "[[Fabrikam]]"\nRole: Recruiter\nEmail: kwame@fabrikam.example\n---\n'
     ),
     "40 Logs/2025-12-08 Phone_Call Received Ingrid Solberg.md": log(
-        "First call about the analyst role", "Ingrid Solberg", "Phone_Call", "Received",
+        "First call about the analyst role",
+        "Ingrid Solberg",
+        "Phone_Call",
+        "Received",
         "2025-12-08",
     ),
     "40 Logs/2025-12-12 Video_Call Sent Ingrid Solberg.md": log(
-        "Technical interview, SQL exercise", "Ingrid Solberg", "Video_Call", "Sent",
+        "Technical interview, SQL exercise",
+        "Ingrid Solberg",
+        "Video_Call",
+        "Sent",
         "2025-12-12 14:30",
     ),
     "40 Logs/2025-12-11 Email Received Kwame Mensah.md": log(
@@ -271,7 +277,7 @@ TRACKER_VAULT = {
     "Career/Pipeline/Farrow Labs.md": tracker(
         "Farrow Labs", "Applied Scientist", "Ghosted", None, "Rosa Díaz"
     ),
-    "Career/Pipeline/Pipeline.md": "# Pipeline\n\n```dataview\nTABLE Status, \"Last Round\"\n```\n",
+    "Career/Pipeline/Pipeline.md": '# Pipeline\n\n```dataview\nTABLE Status, "Last Round"\n```\n',
     "Career/Résumé.md": "# Résumé\n\n- 2021-2026: Kestrel, ML engineer\n",
     "Career/Salary research.md": "Levels.fyi says 85-95k in Berlin.\n",
 }
@@ -290,10 +296,10 @@ DAILY_VAULT = {
     "Daily/2026-10-03.md": "---\ndate: 2026-10-03\ntags: [daily]\n---\n- rest day\n",
     "Projects/Garden.md": "---\nstatus: active\nstarted: 2026-04-01\n---\n# Garden\n",
     "Meetings/2026-10-05 Sprint planning.md": (
-        "---\ndate: 2026-10-05\nattendees: [\"[[Dana]]\", \"[[Wei]]\"]\n---\n- scope\n"
+        '---\ndate: 2026-10-05\nattendees: ["[[Dana]]", "[[Wei]]"]\n---\n- scope\n'
     ),
     "Meetings/2026-10-12 Sprint planning.md": (
-        "---\ndate: 2026-10-12\nattendees: [\"[[Dana]]\", \"[[Wei]]\"]\n---\n- scope\n"
+        '---\ndate: 2026-10-12\nattendees: ["[[Dana]]", "[[Wei]]"]\n---\n- scope\n'
     ),
 }
 
@@ -387,7 +393,10 @@ def test_positions_and_communication_logs(tmp_path: Path) -> None:
     assert "# 3 of 3 notes in 40 Logs have `Comm_DateTime` (dates)" in text
     assert "# 4 of 4 notes in 30 Records/10 Positions have `App-Stage`" in text
     said = one_line(result.stdout)
-    assert "Found 4 application notes in 30 Records/10 Positions" in said
+    assert (
+        "Found 4 application notes in 30 Records/10 Positions and 3 notes with a date and "
+        "people in 40 Logs" in said
+    )
     assert "notes with `Comm_DateTime` read as interviews" in said
     assert "`App-Stage: Interviewing` -> waiting" in said
 
@@ -433,6 +442,51 @@ def test_inference_reads_text_only() -> None:
     assert adoption.applications == 6 and adoption.with_rounds == 4
 
 
+def spread(company: str, role: str, status: str) -> str:
+    return (
+        f"---\ntags: [job-applications, {company.split()[0].lower()}]\ncompany: {company}\n"
+        f"role: {role}\nstatus: {status}\n---\n"
+    )
+
+
+# Applications kept beside each company's research: no folder is mostly
+# applications, but one tag is on every one of them.
+SPREAD_VAULT = {
+    "Companies/Acme Robotics/Application.md": spread(
+        "Acme Robotics", "Controls Engineer", "applied"
+    ),
+    "Companies/Acme Robotics/Research.md": "# Acme\n- 400 people, Lyon\n",
+    "Companies/Acme Robotics/Culture.md": "# Glassdoor\n- 3.9\n",
+    "Companies/Brindle/Application.md": spread("Brindle", "Backend Engineer", "interviewing"),
+    "Companies/Brindle/Research.md": "# Brindle\n",
+    "Companies/Brindle/Products.md": "# Products\n",
+    "Companies/Czerny & Co/Application.md": spread("Czerny & Co", "Data Engineer", "offer"),
+    "Companies/Czerny & Co/Research.md": "# Czerny\n",
+    "Companies/Czerny & Co/People.md": "# Who is who\n",
+    "Companies/Czerny & Co/Notes.md": "# Notes\n",
+}
+
+
+def test_applications_spread_over_folders_are_found_by_their_tag(tmp_path: Path) -> None:
+    root, result, config = adopt(tmp_path, SPREAD_VAULT)
+    notes = config["notes"]
+    assert notes["tag"] == "job-applications" and "folders" not in notes
+    assert notes["status"] == {"applied": "application", "interviewing": "waiting"}
+    text = (root / "vaultfollow.toml").read_text(encoding="utf-8")
+    assert "3 of 3 application and interview notes are tagged #job-applications" in text
+    assert "Found 3 application notes in notes tagged #job-applications" in one_line(result.stdout)
+
+
+def test_a_tag_is_not_proposed_over_notes_tagged_interview(tmp_path: Path) -> None:
+    """`tag` replaces the default #interview: never while notes use it."""
+    files = {**SPREAD_VAULT, "Prep/STAR answers.md": "---\ntags: [interview]\n---\n- conflict\n"}
+    _, result, config = adopt(tmp_path, files)
+    assert "tag" not in config["notes"]
+    said = one_line(result.stdout)
+    assert "Most applications are tagged #job-applications" in said
+    assert 'write tag = "job-applications" under [notes]' in said
+
+
 # --- what init writes and says ----------------------------------------------
 
 
@@ -444,6 +498,9 @@ def test_check_and_the_dashboard_ask_who_signs_the_drafts(tmp_path: Path) -> Non
     assert "who signs the drafts?" in said
     assert 'name = "Your Name"' in said and "vaultfollow.toml" in said
     assert checked.exit_code == 1  # check fails until the drafts can be signed
+    lines = (root / "vaultfollow.toml").read_text(encoding="utf-8").splitlines()
+    line = lines.index('name = ""') + 1
+    assert f"vaultfollow.toml:{line}: who signs the drafts?" in checked.output
     synced = CliRunner().invoke(main, ["sync", str(root), "--now", "2026-10-20T09:00"])
     assert synced.exit_code == 0, synced.output  # sync's exit code is about notes
     dashboard = (root / "Follow-ups" / "Follow-ups.md").read_text(encoding="utf-8")
@@ -494,8 +551,10 @@ def test_the_demo_still_signs_as_its_example_person(tmp_path: Path) -> None:
 
 
 def test_a_big_vault_shows_its_progress(tmp_path: Path) -> None:
-    files = {f"Zettel/{n:05d} thought.md": f"# Thought {n}\n\nSee [[{n + 1:05d} thought]]\n"
-             for n in range(2500)}
+    files = {
+        f"Zettel/{n:05d} thought.md": f"# Thought {n}\n\nSee [[{n + 1:05d} thought]]\n"
+        for n in range(2500)
+    }
     _, result, _ = adopt(tmp_path, {**files, **TRACKER_VAULT})
     assert "Reading notes: 1000 of 2508" in result.stderr
     assert "Found 5 application notes in Career/Pipeline" in one_line(result.stdout)
@@ -544,7 +603,7 @@ def test_on_a_terminal_it_asks_with_git_s_name_as_the_default(tmp_path: Path) ->
         assert "[Ingrid Solberg]" in read_until(leader, "[Ingrid Solberg]", seen)
         os.write(leader, b"\n")  # take git's name
         assert "[ingrid@solberg.example]" in read_until(leader, "[ingrid@solberg.example]", seen)
-        os.write(leader, "ingrid.s@nordlys.example\n".encode())
+        os.write(leader, b"ingrid.s@nordlys.example\n")
         read_until(leader, "\0never\0", seen)
         assert process.wait(timeout=60) == 0, "".join(seen)
     finally:

@@ -496,12 +496,20 @@ class Adoption:
     def summary(self) -> list[str]:
         """What init found, in a few lines for the terminal."""
         if not self.found_any:
+            if not self.elsewhere:
+                return [
+                    f"Found no application or interview notes among {_notes(self.notes_read)}; "
+                    "[notes] keeps the defaults: a note is read when it says `type: interview`, "
+                    "is tagged #interview, or lies in a folder listed in [notes] folders."
+                ]
             return [
-                f"Found no application or interview notes among {_notes(self.notes_read)}; "
-                "[notes] keeps the defaults: a note is read when it says `type: interview`, "
-                "is tagged #interview, or lies in a folder listed in [notes] folders."
+                f"Found {_notes(len(self.elsewhere))} that look like applications "
+                f"({_some(self.elsewhere)}), but no folder that holds mostly them and no tag "
+                "to find them by; [notes] keeps the defaults.",
+                *([self.tag_kept] if self.tag_kept else []),
             ]
         parts: list[str] = []
+        groups: list[str] = []
         for group in self.groups:
             found = []
             if group.applications:
@@ -509,7 +517,8 @@ class Adoption:
             if group.meetings:
                 found.append(_notes(group.meetings, "note") + " with a date and people")
             rounds = f", {group.with_rounds} with interview rounds" if group.with_rounds else ""
-            parts.append(f"Found {' and '.join(found)} in {group.label}{rounds}")
+            groups.append(f"{' and '.join(found)} in {group.label}{rounds}")
+        parts.append("Found " + " and ".join(groups))
         mapped = [w for w in self.statuses if w.status]
         if mapped:
             parts.append(
@@ -530,14 +539,17 @@ class Adoption:
                 "under [notes.status] in vaultfollow.toml (or write another status there)."
             )
         if self.elsewhere:
-            shown = ", ".join(self.elsewhere[:3]) + (", ..." if len(self.elsewhere) > 3 else "")
             lines.append(
                 f"{_notes(len(self.elsewhere))} outside these folders look like applications "
-                f"too ({shown}); add their folder to [notes] folders if they are."
+                f"too ({_some(self.elsewhere)}); add their folder to [notes] folders if they are."
             )
         if self.tag_kept:
             lines.append(self.tag_kept)
         return lines
+
+
+def _some(paths: Sequence[str]) -> str:
+    return ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
 
 
 def _notes(count: int, noun: str = "note") -> str:
