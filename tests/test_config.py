@@ -59,7 +59,8 @@ def test_every_key_of_the_spec_is_accepted() -> None:
         "you": 'name = "A"\nemail = "a@b.c"\nphone = "1"\nsignature = "A\\nB"',
         "notes": 'type = "interview"\ntag = "interview"\nfolders = ["Interviews"]\n'
         'exclude = ["Archive/**"]\ndiscussed_headings = ["Discussed"]\n'
-        'clarify_headings = ["Clarify"]\nproperties = { date = "Comm_DateTime" }',
+        'clarify_headings = ["Clarify"]\nproperties = { date = "Comm_DateTime" }\n'
+        'status = { Active = "waiting" }',
         "drafts": 'folder = "Out"\ntemplates = "T/v"\ntone = "casual"',
         "schedule": 'timezone = "America/New_York"\nthank_you_after = "3h"\n'
         'thank_you_deadline = "48h"\ninterview_duration = "45m"\n'

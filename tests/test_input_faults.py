@@ -338,7 +338,7 @@ def test_an_application_note_with_a_thousand_rounds_is_capped(make_vault: VaultF
             "role: Engineer",
             "contact: Ann Lee <ann@x.example>",
             "interviews:",
-            *rounds,
+            *(f"{item}\n    interviewers: Ann Lee <ann@x.example>" for item in rounds),
             "---",
             "",
         ]

@@ -213,18 +213,23 @@ class Index:
         read = self.vault.read(rel)
         if read.text is None:
             result = NoteResult()
-            # Past the prefix test: listed, or its front matter mentions the
-            # interview type or tag (or its first bytes could not be read).
-            readable = self.vault.read_prefix(rel, 1) is not None
-            if read.error and (listed or readable or self._might_be_interview(rel)):
+            # Said when listed, or when its properties mention the interview
+            # type or tag (a binary file with the word in it is no note).
+            head = self.vault.read_prefix(rel, PREFIX_BYTES)
+            mentions = (
+                head is not None
+                and head.removeprefix(b"\xef\xbb\xbf").startswith(b"---")
+                and self._names_interview(head.decode("utf-8", "replace"))
+            )
+            if read.error and (listed or mentions or self._might_be_interview(rel)):
                 result.problems.append(Problem(rel, read.error))
             else:
                 log.debug("%s: %s", rel, read.error)
-        else:
+        elif listed or self._names_interview(read.text):
             result = parse_note(rel, read.text, self.settings)
-            if result.note is None and not result.problems:
-                log.debug("%s: not an interview note", rel)
-        if result.note is None and not result.problems:
+        else:
+            return None
+        if result.note is None and not result.problems and result.reason is None:
             return None
         return result
 
@@ -235,7 +240,9 @@ class Index:
             plain[rel] = key  # nothing to remember but that it is not an interview
         else:
             plain.pop(rel, None)
-            notes[rel] = CachedNote(key, result.note, result.problems, result.is_interview)
+            notes[rel] = CachedNote(
+                key, result.note, result.problems, result.is_interview, result.reason
+            )
 
     def _might_mention(self, rel: str) -> bool:
         """Cheap test on the first bytes: only a note whose front matter
@@ -245,18 +252,18 @@ class Index:
         return self._mentions(self.vault.read_prefix(rel, PREFIX_BYTES))
 
     def _mentions(self, head: bytes | None) -> bool:
-        """`_might_mention` of a note's first bytes (None: unreadable)."""
-        if head is None:
-            return True  # unreadable: the full read reports why
-        head = head.removeprefix(b"\xef\xbb\xbf")
-        if not head.startswith(b"---"):
-            return False
-        end = head.find(b"\n---", 3)
-        if end < 0 and len(head) == PREFIX_BYTES:
-            return True  # front matter longer than the prefix: read it all
-        front = (head if end < 0 else head[:end]).decode("utf-8", "replace").casefold()
+        """`_might_mention` of a note's first bytes (None: unreadable): its
+        properties, inline fields or tags would name the interview type or
+        tag, or the word interview. A note longer than the prefix is read in
+        full (a tag may be anywhere in it) and looked at again then."""
+        if head is None or len(head) >= PREFIX_BYTES:
+            return True
+        return self._names_interview(head.decode("utf-8", "replace"))
+
+    def _names_interview(self, text: str) -> bool:
+        folded = text.casefold()
         words = (self.settings.notes.type.casefold(), self.settings.notes.tag.casefold())
-        return any(word in front for word in words) or "interview" in front
+        return any(word in folded for word in words) or "interview" in folded
 
     def _might_be_interview(self, rel: str) -> bool:
         return in_folders(rel, self.settings.notes.folders) or "interview" in rel.casefold()

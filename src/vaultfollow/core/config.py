@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaultfollow.core.layout import CONFIG_NAME
-from vaultfollow.core.properties import FACTS, PropertyMap
+from vaultfollow.core.properties import FACTS, STATUS_TARGETS, PropertyMap, StatusMap, status_word
 from vaultfollow.errors import ConfigError
 
 
@@ -38,6 +38,7 @@ class NotesSettings:
     discussed_headings: tuple[str, ...] = ("Discussed", "Topics", "Highlights")
     clarify_headings: tuple[str, ...] = ("Could answer better", "Clarify")
     properties: PropertyMap = ()  # `[notes.properties]`: fact -> the vault's names for it
+    status: StatusMap = ()  # `[notes.status]`: the vault's status words -> vaultfollow's
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,23 @@ def _parse_property_map(value: object) -> PropertyMap:
     return tuple(found)
 
 
+def _parse_status_map(value: object) -> StatusMap:
+    example = '{ Active = "waiting", Applied = "application", Declined = "withdrawn" }'
+    if not isinstance(value, Mapping):
+        raise ValueError(f"a table of your status words and what they mean, such as {example}")
+    found = []
+    for word, meaning in value.items():
+        if not isinstance(meaning, str) or meaning.strip().lower() not in STATUS_TARGETS:
+            raise ValueError(
+                f"for {word!r} one of {', '.join(STATUS_TARGETS)} (not {meaning!r}), "
+                f"such as {example}"
+            )
+        if not status_word(str(word)):
+            raise ValueError(f"status words that are not empty, such as {example}")
+        found.append((status_word(str(word)), meaning.strip().lower()))
+    return tuple(found)
+
+
 def _parse_folder(value: object) -> str:
     text = _parse_str(value).strip().strip("/")
     parts = PurePosixPath(text).parts
@@ -322,6 +340,7 @@ SPEC: dict[str, dict[str, Key]] = {
         "properties": Key(
             _parse_property_map, "The vault's own property names for each fact, tried first."
         ),
+        "status": Key(_parse_status_map, "The vault's status words and what each one means."),
     },
     "drafts": {
         "folder": Key(_parse_output_folder, "Where drafts and the dashboard are written."),

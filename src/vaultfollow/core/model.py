@@ -80,6 +80,8 @@ class Round:
     end: datetime  # aware
     interviewers: tuple[Person, ...]
     label: str | None = None  # "2", "onsite", ...
+    line: int | None = None  # the line it was read from, when a heading in the body
+    no_people: str | None = None  # with no interviewers: what to add, and where
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,15 @@ class InterviewNote:
     phone: str | None = None
     discussed: tuple[str, ...] = ()
     clarify: tuple[str, ...] = ()
+    decision_words: str | None = None  # the body's words that set `decision_by`
+    # Notes this one links to that may hold the facts it does not (an
+    # application, position, company or person note), in the order tried.
+    links: tuple[str, ...] = ()
+
+    @property
+    def is_application(self) -> bool:
+        """An application with no interview yet: counted, never planned."""
+        return not self.rounds
 
     @property
     def application_key(self) -> str:

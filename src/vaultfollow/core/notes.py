@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
 from vaultfollow.core.config import Settings
 from vaultfollow.core.front_matter import (
     FrontMatter,
@@ -25,10 +26,12 @@ from vaultfollow.core.front_matter import (
     split_front_matter,
 )
 from vaultfollow.core.layout import in_folders
-from vaultfollow.core.model import InterviewNote, Person, Problem, Round
+from vaultfollow.core.model import OUTCOMES, InterviewNote, Person, Problem, Round
 from vaultfollow.core.properties import (
+    APPLICATION,
     YEARS,
     ValueProblem,
+    normalise_key,
     normalise_properties,
     optional_text,
     plain_text,
@@ -58,7 +61,22 @@ T = TypeVar("T")
 MAX_PEOPLE = 50
 MAX_ROUNDS = 50
 _FILENAME_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+# The properties that say when a note was made or an application sent: a
+# bare `date` on one of these days is not an interview day.
+_APPLICATION_DAYS = (
+    "created",
+    "date_created",
+    "created_at",
+    "created_on",
+    "applied",
+    "date_applied",
+    "applied_date",
+    "applied_on",
+    "application_date",
+    "date_found",
+)
 _DETECTION_LINE = re.compile(r"^\s*(?:type|tags?)\s*:.*interview", re.I | re.M)
+_LATE_FRONT_MATTER = re.compile(r"\ufeff?(?:[ \t]*\r?\n)+---[ \t]*\r?\n[^\n]*\w[^\n]*:", re.A)
 _COMMENTS = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
 
 
@@ -69,6 +87,9 @@ class NoteResult:
     note: InterviewNote | None = None
     problems: list[Problem] = field(default_factory=list)
     is_interview: bool = False
+    rule: str | None = None  # why it is an interview note ("it is tagged #interview")
+    reason: str | None = None  # why a note that looked like one is not
+    sources: dict[str, str] = field(default_factory=dict)  # fact -> where it was read
 
 
 # --- detection ---------------------------------------------------------------
@@ -81,11 +102,6 @@ def _matches_type(value: Any, wanted: str) -> bool:
         if text and text.display.strip().casefold() == wanted.casefold():
             return True
     return False
-
-
-def _matches_tag(value: Any, wanted: str) -> bool:
-    wanted = wanted.casefold().lstrip("#")
-    return any(t == wanted or t.startswith(wanted + "/") for t in read_tags(value))
 
 
 # --- sections ----------------------------------------------------------------
@@ -192,72 +208,136 @@ def _clean_point(text: str) -> str:
 
 
 def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
-    """Read one Markdown file. Returns a note when it is an interview note,
-    problems when it would be one but something is wrong, else nothing."""
+    """Read one Markdown file. Returns a note when it is an interview note
+    (or an application with no interview yet), problems when it would be one
+    but something is wrong, else nothing (with the reason, when the note
+    looked like one)."""
     result = NoteResult()
     listed = in_folders(path, settings.notes.folders)
     front = split_front_matter(text)
+    warnings: list[Problem] = []
+    data: Any = {}
     if front is None:
         first = text.removeprefix("\ufeff").split("\n", 1)[0].strip()
-        unterminated = first == "---" and _DETECTION_LINE.search(text[:4096]) is not None
-        if listed or unterminated:
+        if first == "---" and _DETECTION_LINE.search(text[:4096]) is not None:
             # An opening `---` with no closing one is a horizontal rule to
             # Obsidian; reported when it looks like properties left open.
-            message = (
-                "the front matter has no closing `---`: add a `---` line after the last property"
-                if first == "---"
-                else "no front matter: start the note with `---`, then `company:`, "
-                "`role:` and `date:` lines, then `---`"
-            )
-            result.is_interview = True
-            result.problems.append(Problem(path, message, line=1))
-        return result
-    warnings: list[Problem] = []
-    try:
-        data = load_yaml(front.text)
-    except Exception as exc:  # a YAMLError, or RecursionError on absurd nesting
-        lenient = read_lenient(front.text)
-        if lenient is None:
-            if listed or "interview" in front.text.casefold():
-                result.is_interview = True
-                result.problems.append(_yaml_problem(path, exc, front.text))
-            else:
-                log.debug("%s: front matter is not valid YAML; skipped (%s)", path, exc)
-            return result
-        data = lenient.data
-        warnings = [Problem(path, message, line, key) for line, key, message in lenient.warnings]
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        if listed or "interview" in front.text.casefold():
             result.is_interview = True
             result.problems.append(
                 Problem(
                     path,
-                    "front matter is not a list of `key: value` lines (it reads as "
-                    f"{'a list' if isinstance(data, list) else 'a single value'}); "
-                    "write one `key: value` per line, such as `company: Acme`",
-                    line=2,
+                    "the front matter has no closing `---`: add a `---` line after the "
+                    "last property",
+                    line=1,
                 )
             )
-        return result
-    props = normalise_properties(data, settings.notes.properties)
+            return result
+        if listed and _LATE_FRONT_MATTER.match(text):
+            result.is_interview = True
+            result.problems.append(
+                Problem(
+                    path,
+                    "the properties do not start on the first line, so Obsidian and "
+                    "vaultfollow read them as text: remove the blank lines before the first `---`",
+                    line=1,
+                )
+            )
+            return result
+        front = FrontMatter("", text.removeprefix("\ufeff"), 1)
+    else:
+        try:
+            data = load_yaml(front.text)
+        except Exception as exc:  # a YAMLError, or RecursionError on absurd nesting
+            lenient = read_lenient(front.text)
+            if lenient is None:
+                if listed or "interview" in front.text.casefold():
+                    result.is_interview = True
+                    result.problems.append(_yaml_problem(path, exc, front.text))
+                else:
+                    log.debug("%s: front matter is not valid YAML; skipped (%s)", path, exc)
+                return result
+            data = lenient.data
+            warnings = [
+                Problem(path, message, line, key) for line, key, message in lenient.warnings
+            ]
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            if listed or "interview" in front.text.casefold():
+                result.is_interview = True
+                result.problems.append(
+                    Problem(
+                        path,
+                        "front matter is not a list of `key: value` lines (it reads as "
+                        f"{'a list' if isinstance(data, list) else 'a single value'}); "
+                        "write one `key: value` per line, such as `company: Acme`",
+                        line=2,
+                    )
+                )
+            return result
+    names = settings.notes.properties
+    props = normalise_properties(data, names)
     opt_out = props.get("vaultfollow")
     if opt_out is not None and opt_out[1] is False:
         return result
-    detected = (
-        listed
-        or _matches_type(props.get("type", ("", None))[1], settings.notes.type)
-        or _matches_tag(props.get("tags", ("", None))[1], settings.notes.tag)
-    )
-    if not detected:
+    lines = readable_lines(_rebase(front.body, front.body_line))
+    fields = inline_fields(lines)
+    inline_lines: dict[str, int] = {}
+    if fields:
+        spelled: dict[str, Any] = {}
+        for found in fields:
+            if found.key not in spelled:
+                spelled[found.key] = found.value
+                inline_lines[found.key] = found.line
+        for key, item in normalise_properties(spelled, names).items():
+            props.setdefault(key, item)  # the front matter wins
+    tags = [*read_tags(props.get("tags", ("", None))[1]), *body_tags(lines)]
+    by_type = _matches_type(props.get("type", ("", None))[1], settings.notes.type)
+    by_tag = _has_tag(tags, settings.notes.tag)
+    if by_type:
+        rule = f"its `type` is {settings.notes.type}"
+    elif by_tag:
+        rule = f"it is tagged #{settings.notes.tag}"
+    elif listed:
+        rule = f"it is in {_folder_of(path, settings.notes.folders)}"
+    else:
+        return result
+    # A note that calls itself an interview (not one that is only in an
+    # applications folder) is one: with no date it is a problem, not an
+    # application still waiting for its first interview.
+    says_interview = by_type or (by_tag and "interview" in settings.notes.tag.casefold())
+    reader = _NoteReader(path, front, props, settings, inline_lines)
+    if not by_type and not reader.has_facts():
+        result.reason = (
+            f"{rule}, but it holds none of an interview's facts (no company, role, "
+            "date or people), so it is not read as an interview note"
+        )
+        log.debug("%s: %s", path, result.reason)
         return result
     result.is_interview = True
-    reader = _NoteReader(path, front, props, settings)
-    result.note = reader.build(front.body)
+    result.rule = rule
+    result.note = reader.build(front.body, says_interview=says_interview)
+    result.sources = reader.sources
     result.problems.extend(warnings)
     result.problems.extend(reader.problems)
     return result
+
+
+def _rebase(body: str, body_line: int) -> str:
+    """`body` with blank lines before it, so that its line numbers are the file's."""
+    return "\n" * (body_line - 1) + body
+
+
+def _folder_of(path: str, folders: tuple[str, ...]) -> str:
+    for folder in folders:
+        if in_folders(path, [folder]):
+            return folder
+    return "a listed folder"
+
+
+def _has_tag(tags: list[str], wanted: str) -> bool:
+    wanted = wanted.casefold().lstrip("#")
+    return any(t == wanted or t.startswith(wanted + "/") for t in tags)
 
 
 def _yaml_problem(path: str, exc: Exception, text: str) -> Problem:
@@ -280,26 +360,52 @@ def _yaml_problem(path: str, exc: Exception, text: str) -> Problem:
 
 
 class _NoteReader:
-    """Turns normalised properties into an InterviewNote, collecting problems."""
+    """Turns normalised properties into an InterviewNote, collecting problems
+    and where each fact was read (for `vaultfollow explain`)."""
 
     def __init__(
-        self, path: str, front: FrontMatter, props: dict[str, tuple[str, Any]], settings: Settings
+        self,
+        path: str,
+        front: FrontMatter,
+        props: dict[str, tuple[str, Any]],
+        settings: Settings,
+        inline_lines: Mapping[str, int],
     ) -> None:
         self.path = path
         self.front = front
         self.props = props
         self.settings = settings
+        self.inline_lines = inline_lines  # inline field key as written -> its line
         self.zone = settings.schedule.zone
         self.problems: list[Problem] = []
+        self.sources: dict[str, str] = {}
         self.people_left = MAX_PEOPLE  # shared by the note's rounds
         self.said_too_many = False
 
     def line_of(self, raw_key: str) -> int | None:
+        if raw_key in self.inline_lines and not self._in_front(raw_key):
+            return self.inline_lines[raw_key]
         pattern = re.compile(r"^\s*['\"]?" + re.escape(raw_key) + r"['\"]?\s*:")
         for offset, line in enumerate(self.front.text.splitlines()):
             if pattern.match(line):
                 return offset + 2
         return None
+
+    def _in_front(self, raw_key: str) -> bool:
+        pattern = re.compile(r"^\s*['\"]?" + re.escape(raw_key) + r"['\"]?\s*:")
+        return any(pattern.match(line) for line in self.front.text.splitlines())
+
+    def where(self, key: str) -> str:
+        """Where the fact `key` was read, in words."""
+        raw_key = self.props[key][0]
+        line = self.line_of(raw_key)
+        if raw_key in self.inline_lines and not self._in_front(raw_key):
+            return f"inline field `{raw_key}::` (line {line})"
+        return f"property `{raw_key}`" + (f" (line {line})" if line else "")
+
+    def source(self, key: str, fact: str | None = None) -> None:
+        if key in self.props:
+            self.sources.setdefault(fact or key, self.where(key))
 
     def problem(self, key: str, message: str) -> None:
         raw_key = self.props[key][0] if key in self.props else key
@@ -314,43 +420,71 @@ class _NoteReader:
         if item is None or item[1] is None or item[1] == "":
             return None
         try:
-            return reader(item[1])
+            value = reader(item[1])
         except ValueProblem as exc:
             self.problem(key, f"`{item[0]}` is `{show_value(item[1])}`; {exc}")
             return None
+        self.source(key)
+        return value
 
-    def build(self, body: str) -> InterviewNote | None:
+    def has_facts(self) -> bool:
+        """Whether the note holds any of an interview's facts."""
+        return any(
+            self.get(key) not in (None, "", [], {})
+            for key in ("company", "role", "date", "interviewers", "contact", "interviews")
+        )
+
+    def links(self) -> tuple[str, ...]:
+        """The notes the note links to that may hold the facts it lacks: its
+        application, then its role and company links, then its people."""
+        found: list[str] = []
+        for key in ("application", "role", "company"):
+            text = read_text(self.get(key))
+            if text is not None and text.link:
+                found.append(text.link)
+        for key in ("contact", "interviewers"):
+            found.extend(p.link for p in read_people(self.get(key)) if p.link)
+        return tuple(dict.fromkeys(found))
+
+    def build(self, body: str, *, says_interview: bool) -> InterviewNote | None:
+        links = self.links()
         company = read_text(self.get("company"))
         role = read_text(self.get("role"))
-        if company is None:
+        if company is None and not links:
             self.problems.append(
                 Problem(self.path, "no `company`: add a line such as `company: Acme`", line=2)
             )
-        if role is None:
+        if role is None and not links:
             self.problems.append(
                 Problem(
                     self.path, "no `role`: add a line such as `role: Platform Engineer`", line=2
                 )
             )
-        rounds = self.rounds()
-        if company is None or role is None or not rounds:
+        status = self.read("status", lambda value: read_status(value, self.settings.notes.status))
+        rounds = self.rounds(says_interview=says_interview, status=status)
+        if rounds is None or ((company is None or role is None) and not links):
             return None
-        status = self.read("status", read_status)
+        if company is not None:
+            self.source("company")
+        if role is not None:
+            self.source("role")
         application = read_text(self.get("application"))
         responded_raw = self.get("responded")
         responded: date | None = None
-        if responded_raw is True:
+        if responded_raw is True and rounds:
             responded = max(r.start for r in rounds).date()
-        elif responded_raw not in (None, False, ""):
+        elif responded_raw not in (None, False, True, ""):
             responded = self.read("responded", read_date)
         discussed, clarify = shareable_sections(body, self.settings)
         tone = self.read("tone", _choice("formal", "casual"))
         channel = self.read("check_in_channel", _choice("email", "phone"))
         contacts = read_people(self.get("contact"))
+        if contacts:
+            self.source("contact")
         return InterviewNote(
             path=self.path,
-            company=company.display,
-            role=role.display,
+            company=company.display if company else "",
+            role=role.display if role else "",
             rounds=tuple(sorted(rounds, key=lambda r: r.start)),
             application_link=application.link or application.display if application else None,
             contact=contacts[0] if contacts else None,
@@ -366,9 +500,12 @@ class _NoteReader:
             phone=optional_text(self.props.get("phone")),
             discussed=discussed,
             clarify=clarify,
+            links=links,
         )
 
-    def rounds(self) -> list[Round]:
+    def rounds(self, *, says_interview: bool, status: str | None) -> list[Round] | None:
+        """The note's rounds; [] for an application with no interview yet;
+        None when a round could not be read (the problem says why)."""
         listed = self.get("interviews")
         if isinstance(listed, list) and listed:
             if len(listed) > MAX_ROUNDS:
@@ -391,9 +528,74 @@ class _NoteReader:
                 round_ = self.round_from(props, f"interviews[{number}]")
                 if round_ is not None:
                     rounds.append(round_)
-            return rounds
+            self.source("interviews", "rounds")
+            return rounds or None
+        explicit = "date" in self.props and not self._bare("date")
+        if status == APPLICATION and not explicit:
+            return []  # applied, no interview yet: whatever `date` says is not one
+        if not explicit:
+            day = self._application_day()
+            if day is not None:
+                if says_interview or self.get("interviewers"):
+                    self.problem(
+                        "date",
+                        f"{day[1]} is also the note's `{day[0]}`, so vaultfollow cannot tell "
+                        "it is the interview day: write the interview as "
+                        "`interview_date: 2026-11-12T15:30` (or a dated heading such as "
+                        "`### 2026-11-12 Technical interview`)",
+                    )
+                    return None
+                return []
+            undated = self.get("date") in (None, "") and not self._file_date()
+            said = says_interview or self.get("interviewers") or status not in (None, *OUTCOMES)
+            if undated and not said:
+                return []  # an application with no interview date yet
         round_ = self.round_from(self.props, None)
-        return [round_] if round_ is not None else []
+        return [round_] if round_ is not None else None
+
+    def _bare(self, key: str) -> bool:
+        """Whether the fact `key` was read from a property of that very name
+        (`date`), not from a name that says what it is (`interview_date`,
+        or a name in `[notes.properties]`)."""
+        raw_key = self.props[key][0]
+        mapped = dict(self.settings.notes.properties).get(key, ())
+        return normalise_key(raw_key) == key and all(normalise_key(name) != key for name in mapped)
+
+    def _file_date(self) -> str | None:
+        match = _FILENAME_DATE.match(self.path.rsplit("/", 1)[-1])
+        return match.group(1) if match else None
+
+    def _application_day(self) -> tuple[str, str] | None:
+        """(property, day) when the note's bare `date` (or, with none, the
+        date its file name starts with) is the day it was created or the
+        application was sent, not an interview day."""
+        if "date" in self.props:
+            try:
+                day = read_datetime(self.get("date"))
+            except ValueProblem:
+                return None
+            shown = f"`{self.props['date'][0]}` {show_value(self.get('date'))}"
+        else:
+            named = self._file_date()
+            if named is None:
+                return None
+            try:
+                day = date.fromisoformat(named)
+            except ValueError:
+                return None
+            shown = f"the date the file name starts with ({named})"
+        on = day.date() if isinstance(day, datetime) else day
+        for key in _APPLICATION_DAYS:
+            item = self.props.get(key)
+            if item is None:
+                continue
+            try:
+                other = read_datetime(item[1])
+            except ValueProblem:
+                continue
+            if (other.date() if isinstance(other, datetime) else other) == on:
+                return item[0], shown
+        return None
 
     def round_from(self, props: dict[str, tuple[str, Any]], where: str | None) -> Round | None:
         def value(key: str) -> Any:

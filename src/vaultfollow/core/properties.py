@@ -318,16 +318,59 @@ def read_bool(value: Any) -> bool:
     raise ValueProblem("write true or false")
 
 
-def read_status(value: Any) -> str:
+# `[notes.status]`: the vault's status words (as `status_word` spells them)
+# -> one of STATUSES, or APPLICATION.
+StatusMap = tuple[tuple[str, str], ...]
+APPLICATION = "application"  # a status word for "applied, no interview yet"
+STATUS_TARGETS = (*STATUSES, APPLICATION)
+
+# The words job trackers and the vaults people publish use, and what each
+# means here. `scheduled` and `waiting` both mean nothing was heard yet;
+# words for being in the middle of interviews mean waiting.
+_WORDS_BY_MEANING = {
+    APPLICATION: "applied not-applied to-apply wishlist saved bookmarked found interested "
+    "researching prospect lead application application-sent submitted draft planned considering",
+    "scheduled": "scheduled interview-scheduled upcoming booked invited",
+    "waiting": "waiting screening screen phone-screen interview interviewing interviewed active "
+    "in-progress in-process ongoing open next-round assessment onsite final-round pending "
+    "ghosted no-response awaiting awaiting-response",
+    "heard-back": "heard-back heard heardback responded replied feedback",
+    "offer": "offer offered offer-received offer-extended",
+    "accepted": "accepted hired accepted-offer signed joined",
+    "rejected": "rejected rejection not-selected unsuccessful turned-down denied",
+    "withdrawn": "withdrawn withdrew declined no-go not-interested passed dropped",
+}
+TRACKER_WORDS = {
+    word: meaning for meaning, words in _WORDS_BY_MEANING.items() for word in words.split()
+}
+
+
+def status_word(text: str) -> str:
+    """A status as compared: `In Progress`, `in_progress` and
+    `#application/in-progress` (a tag used as a status) -> `in-progress`."""
+    word = text.strip().lstrip("#").rsplit("/", 1)[-1]
+    return re.sub(r"[\s_\-]+", "-", word.casefold()).strip("-")
+
+
+def read_status(value: Any, words: StatusMap = ()) -> str:
+    """One of STATUSES, or APPLICATION: the vault's own words (`words`,
+    `[notes.status]`) first, then the words trackers use."""
     text = read_text(value)
-    if text is not None:
-        status = re.sub(r"[\s_]+", "-", text.display.strip().lower())
-        status = {"heard": "heard-back", "heardback": "heard-back", "offered": "offer"}.get(
-            status, status
-        )
-        if status in STATUSES:
-            return status
-    raise ValueProblem("write one of " + ", ".join(STATUSES))
+    if text is None:
+        raise ValueProblem("write one of " + ", ".join(STATUSES))
+    word = status_word(text.display)
+    for known, meaning in words:
+        if known == word:
+            return meaning
+    if word in TRACKER_WORDS:
+        return TRACKER_WORDS[word]
+    shown = text.display.strip().replace('"', "'")
+    raise ValueProblem(
+        "vaultfollow does not know this word, so it reads no status: say what it means "
+        f'with a line such as `"{shown}" = "waiting"` under `[notes.status]` in '
+        f'vaultfollow.toml (one of {", ".join(STATUSES)}, or "application" for no '
+        "interview yet)"
+    )
 
 
 def read_tags(value: Any) -> list[str]:

@@ -251,18 +251,18 @@ class _Planner:
         for round_, note in app.rounds:
             recipients = _unique(round_.interviewers)
             if not recipients:
-                if contact is None:
-                    self.problems.append(
-                        Problem(
-                            note.path,
-                            "no `interviewers`: add `interviewers: [Jane Doe]` so thank-you "
-                            "notes can be drafted",
-                            line=2,
-                            key="interviewers",
-                        )
+                # Never to a contact who may not have been in the room.
+                self.problems.append(
+                    Problem(
+                        note.path,
+                        round_.no_people
+                        or "no `interviewers`: who did you meet? add `interviewers: [Jane Doe]` "
+                        "so thank-you notes can be drafted",
+                        line=round_.line or 2,
+                        key="interviewers",
                     )
-                    continue
-                recipients = [contact]
+                )
+                continue
             do, deadline = thank_you_times(round_, self.settings)
             for person in recipients:
                 self.add(

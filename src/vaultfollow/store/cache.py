@@ -21,7 +21,7 @@ from vaultfollow import __version__
 from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem, Round
 from vaultfollow.store.paths import StatKey
 
-FORMAT = 5
+FORMAT = 6
 
 
 @dataclass(slots=True)
@@ -30,6 +30,7 @@ class CachedNote:
     note: InterviewNote | None
     problems: list[Problem]
     is_interview: bool
+    reason: str | None = None  # why a note that mentions a job is not read as one
 
 
 @dataclass(slots=True)
@@ -71,7 +72,13 @@ def dump_cache(cache: Cache, settings_key: str) -> bytes:
         "format": FORMAT,
         "settings": settings_key,
         "notes": {
-            rel: [*c.key, c.is_interview, _note(c.note), [_problem(p) for p in c.problems]]
+            rel: [
+                *c.key,
+                c.is_interview,
+                _note(c.note),
+                [_problem(p) for p in c.problems],
+                c.reason,
+            ]
             for rel, c in sorted(cache.notes.items())
         },
         "drafts": {
@@ -113,12 +120,13 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
             return Cache()
         tz = ZoneInfo(zone)
         cache = Cache()
-        for rel, (mtime, size, is_interview, note, problems) in data["notes"].items():
+        for rel, (mtime, size, is_interview, note, problems, reason) in data["notes"].items():
             cache.notes[rel] = CachedNote(
                 (int(mtime), int(size)),
                 _load_note(note, tz),
                 [_load_problem(p) for p in problems],
                 bool(is_interview),
+                _opt(reason),
             )
         for line in rest.decode("utf-8").split("\n"):
             if line:
@@ -180,7 +188,14 @@ def _note(note: InterviewNote | None) -> dict[str, Any] | None:
         "company": note.company,
         "role": note.role,
         "rounds": [
-            [r.start.isoformat(), r.end.isoformat(), [_person(p) for p in r.interviewers], r.label]
+            [
+                r.start.isoformat(),
+                r.end.isoformat(),
+                [_person(p) for p in r.interviewers],
+                r.label,
+                r.line,
+                r.no_people,
+            ]
             for r in note.rounds
         ],
         "application_link": note.application_link,
@@ -197,6 +212,8 @@ def _note(note: InterviewNote | None) -> dict[str, Any] | None:
         "phone": note.phone,
         "discussed": list(note.discussed),
         "clarify": list(note.clarify),
+        "decision_words": note.decision_words,
+        "links": list(note.links),
     }
 
 
@@ -213,8 +230,10 @@ def _load_note(data: Any, zone: ZoneInfo) -> InterviewNote | None:
             end=moment(end),
             interviewers=tuple(p for p in (_load_person(x) for x in people) if p is not None),
             label=_opt(label),
+            line=None if line is None else int(line),
+            no_people=_opt(no_people),
         )
-        for start, end, people, label in data["rounds"]
+        for start, end, people, label, line, no_people in data["rounds"]
     )
     handwritten = data["handwritten"]
     return InterviewNote(
@@ -236,6 +255,8 @@ def _load_note(data: Any, zone: ZoneInfo) -> InterviewNote | None:
         phone=_opt(data["phone"]),
         discussed=tuple(str(x) for x in data["discussed"]),
         clarify=tuple(str(x) for x in data["clarify"]),
+        decision_words=_opt(data["decision_words"]),
+        links=tuple(str(x) for x in data["links"]),
     )
 
 
