@@ -25,6 +25,8 @@ from click.testing import CliRunner, Result
 
 from vaultfollow.app.adopt import infer_settings
 from vaultfollow.cli import main
+from vaultfollow.core.config import parse_config_text
+from vaultfollow.core.properties import status_word
 
 # --- layout 1: one note per application, stages as dated headings ---------
 
@@ -275,7 +277,7 @@ TRACKER_VAULT = {
         "Sundial", "Research Engineer", "Ghosted", "2026-09-18", "Mei Tanaka"
     ),
     "Career/Pipeline/Farrow Labs.md": tracker(
-        "Farrow Labs", "Applied Scientist", "Ghosted", None, "Rosa Díaz"
+        "Farrow Labs", "Applied Scientist", "Closed", None, "Rosa Díaz"
     ),
     "Career/Pipeline/Pipeline.md": '# Pipeline\n\n```dataview\nTABLE Status, "Last Round"\n```\n',
     "Career/Résumé.md": "# Résumé\n\n- 2021-2026: Kestrel, ML engineer\n",
@@ -345,7 +347,19 @@ def adopt(tmp_path: Path, files: dict[str, str], *args: str) -> tuple[Path, Resu
         if path.is_file():
             assert "Alex Example" not in path.read_text(encoding="utf-8", errors="replace")
     config = (root / "vaultfollow.toml").read_text(encoding="utf-8")
-    return root, result, tomllib.loads(config)
+    parsed = tomllib.loads(config)
+    # vaultfollow's own loader takes every line init wrote.
+    settings = parse_config_text(config, default_zone="UTC")
+    notes = parsed["notes"]
+    assert settings.notes.folders == tuple(notes.get("folders", ()))
+    assert dict(settings.notes.properties) == {
+        fact: (names,) if isinstance(names, str) else tuple(names)
+        for fact, names in notes.get("properties", {}).items()
+    }
+    assert dict(settings.notes.status) == {
+        status_word(word): meaning for word, meaning in notes.get("status", {}).items()
+    }
+    return root, result, parsed
 
 
 def check(root: Path) -> Result:
@@ -416,14 +430,15 @@ def test_a_status_tracker(tmp_path: Path) -> None:
     notes = config["notes"]
     assert notes["folders"] == ["Career/Pipeline"]
     assert notes["properties"] == {"date": "Last Round"}
-    # `Ghosted` may mean a rejection or just a slow company: not guessed at.
-    assert notes["status"] == {"Active": "waiting"}
+    # The words vaultfollow knows, with the meaning it gives them, to change.
+    assert notes["status"] == {"Active": "waiting", "Ghosted": "waiting"}
     text = (root / "vaultfollow.toml").read_text(encoding="utf-8")
     assert "# 4 of 5 notes in Career/Pipeline have `Last Round` (dates)" in text
-    assert '# "Ghosted" = "withdrawn"' in text  # the line to uncomment, not a guess
+    # `Closed`: rejected, or filled by someone else? Not guessed at: a line to uncomment.
+    assert '# "Closed" = "rejected"  # `Status: Closed` in 1 note' in text
     said = one_line(result.stdout)
     assert "Found 5 application notes in Career/Pipeline" in said
-    assert "`Ghosted`" in said and "[notes.status]" in said
+    assert "`Closed`" in said and "[notes.status]" in said
 
 
 def test_daily_notes_and_meetings_are_not_adopted(tmp_path: Path) -> None:
@@ -433,6 +448,23 @@ def test_daily_notes_and_meetings_are_not_adopted(tmp_path: Path) -> None:
     assert "properties" not in notes and "status" not in notes
     assert "Found no application or interview notes" in one_line(result.stdout)
     assert not (root / "Interviews").exists() and not (root / "People").exists()
+
+
+def test_the_settings_init_writes_find_the_interviews(tmp_path: Path) -> None:
+    """Without a config the inline-field notes are nobody's interviews; with
+    the one init writes they get their thank-you notes, signed by the user."""
+    plain = write_vault(tmp_path / "plain", INLINE_VAULT)
+    (plain / "vaultfollow.toml").write_text('[schedule]\ntimezone = "Europe/Berlin"\n')
+    sync = ["sync", "--now", "2026-10-02T18:00"]
+    assert CliRunner().invoke(main, [*sync, str(plain)]).exit_code == 0
+    assert not (plain / "Follow-ups" / "Ribbon").exists()
+    root, _, _ = adopt(tmp_path, INLINE_VAULT, "--name", "Zoë Brandt", "--email", "zoe@b.example")
+    result = CliRunner().invoke(main, [*sync, str(root)])
+    assert result.exit_code == 0, result.output
+    (draft,) = (root / "Follow-ups" / "Ribbon").glob("*thank-you*.md")
+    assert draft.name == "2026-10-02 thank-you - Priya Shah, Jonas Weber.md"
+    body = draft.read_text(encoding="utf-8")
+    assert "Zoë Brandt" in body and "Alex Example" not in body
 
 
 def test_inference_reads_text_only() -> None:

@@ -18,14 +18,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
+from vaultfollow.core.body_rounds import body_rounds
 from vaultfollow.core.front_matter import load_yaml, read_lenient, split_front_matter
 from vaultfollow.core.model import STATUSES
 from vaultfollow.core.properties import (
     ALIASES,
+    TRACKER_WORDS,
     ValueProblem,
     normalise_key,
     read_datetime,
     read_tags,
+    status_word,
 )
 
 # A folder's notes are adopted when at least this share of them look like
@@ -120,66 +124,21 @@ _JOB_WORDS = re.compile(
     r"job|interview|application|recruit|hiring|career|candidate|vacanc", re.IGNORECASE
 )
 
-# Words job trackers use for where an application stands -> vaultfollow's
-# statuses, or "application" (no interview yet). Keys are folded as
-# `_fold_word` folds them. Only words whose meaning is plain; `ghosted`,
-# `closed`, `on hold` are not guessed at.
-TRACKER_WORDS: dict[str, str] = {
-    "applied": "application",
-    "application": "application",
-    "application sent": "application",
-    "submitted": "application",
-    "not applied": "application",
-    "to apply": "application",
-    "wishlist": "application",
-    "saved": "application",
-    "bookmarked": "application",
-    "interested": "application",
-    "researching": "application",
-    "prospect": "application",
-    "interview": "waiting",
-    "interviewing": "waiting",
-    "interviewed": "waiting",
-    "screening": "waiting",
-    "phone screen": "waiting",
-    "in progress": "waiting",
-    "in process": "waiting",
-    "active": "waiting",
-    "ongoing": "waiting",
-    "shortlisted": "waiting",
-    "offer received": "offer",
-    "hired": "accepted",
-    "offer accepted": "accepted",
-    "not selected": "rejected",
-    "unsuccessful": "rejected",
-    "rejection": "rejected",
-    "declined": "withdrawn",
-    "withdrew": "withdrawn",
-    "no go": "withdrawn",
-    "not interested": "withdrawn",
+# A guess offered, commented out, for a status word vaultfollow does not
+# know (`properties.TRACKER_WORDS` holds those it does); "waiting" otherwise.
+_SUGGESTED = {
+    "closed": "rejected",
+    "on-hold": "waiting",
+    "paused": "waiting",
+    "cancelled": "withdrawn",
+    "canceled": "withdrawn",
+    "expired": "withdrawn",
+    "archived": "withdrawn",
 }
-# What a commented-out line suggests for a word init does not map.
-_SUGGESTED = {"ghosted": "withdrawn", "closed": "rejected", "no response": "waiting"}
-# The words vaultfollow reads as statuses without any map (see
-# properties.read_status).
-_BUILT_IN_WORDS = frozenset({*STATUSES, "heard", "heardback", "offered"})
+# Base year for dated round headings: rounds are only counted here.
+_ANY_YEAR = 2000
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#^]+)")
-_INLINE_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?([^\s:\[\]()*`>#][^:\[\]()*`]*?)"
-    r"(?:\*\*|__)?::[ \t]*(.*?)\s*$"
-)
-_INLINE_BRACKETED = re.compile(r"[\[(]([^\[\]()*`:]+?)::[ \t]*([^\[\]()]*?)\s*[\])]")
-_BODY_TAG = re.compile(r"(?<![\w/#&])#([^\s#\d`\"'.,;:!?()\[\]{}][^\s#`\"'.,;:!?()\[\]{}]*)")
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
-_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_ROUND_WORDS = re.compile(
-    r"\b(?:interview\w*|round|stage|screen\w*|call|panel|on-?site|technical|final)\b",
-    re.IGNORECASE,
-)
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_INLINE_CODE = re.compile(r"`[^`]*`")
-
 
 # --- one note, as init sees it ----------------------------------------------
 
@@ -227,50 +186,16 @@ def read_note(path: str, text: str) -> _Note:
     props: dict[str, tuple[str, Any]] = {}
     for key, value in data.items():
         props.setdefault(normalise_key(str(key)), (str(key), value))
-    lines = _prose_lines(body)
-    for key, value in _inline_fields(lines):
-        props.setdefault(normalise_key(key), (key, value))
+    lines = readable_lines(body)
+    for field in inline_fields(lines):
+        props.setdefault(normalise_key(field.key), (field.key, field.value))
     tags = set(read_tags(props.get("tags", ("", None))[1]))
     tags.update(read_tags(props.get("tag", ("", None))[1]))
-    for line in lines:  # `[[note#heading]]` is no tag: a word comes before its `#`
-        tags.update(t.casefold() for t in _BODY_TAG.findall(_INLINE_CODE.sub("", line)))
+    tags.update(body_tags(lines))
     every_tag = {"/".join(t.split("/")[: n + 1]) for t in tags for n in range(t.count("/") + 1)}
-    has_round = False
-    for line in lines:
-        heading = _HEADING.match(line)
-        if heading and _ISO_DAY.search(heading.group(1)) and _ROUND_WORDS.search(heading.group(1)):
-            has_round = True
-            break
+    has_round = bool(body_rounds(body, base_year=_ANY_YEAR).rounds)
     links = frozenset(_link_name(m) for m in _WIKILINK.findall(text))
     return _Note(path, props, frozenset(every_tag), links, has_round)
-
-
-def _prose_lines(body: str) -> list[str]:
-    """The body's lines outside fenced code."""
-    lines: list[str] = []
-    fenced = False
-    for line in body.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if not fenced:
-            lines.append(line)
-    return lines
-
-
-def _inline_fields(lines: Iterable[str]) -> list[tuple[str, str]]:
-    """Dataview's `Key:: value` lines and `[Key:: value]` / `(Key:: value)`."""
-    found: list[tuple[str, str]] = []
-    for line in lines:
-        text = _INLINE_CODE.sub("", line)
-        bracketed = _INLINE_BRACKETED.findall(text)
-        if bracketed:
-            found.extend((k.strip(), v.strip()) for k, v in bracketed)
-            continue
-        match = _INLINE_LINE.match(text)
-        if match:
-            found.append((match.group(1).strip(), match.group(2).strip()))
-    return found
 
 
 # --- values -----------------------------------------------------------------
@@ -304,10 +229,6 @@ def _is_people(value: Any) -> bool:
     return _is_text(value)
 
 
-def _fold_word(word: str) -> str:
-    return " ".join(re.split(r"[\s_-]+", word.strip().casefold()))
-
-
 def _status_word(value: Any) -> str | None:
     """A status value as a word a tracker uses, or None when it is not one
     (a sentence, a link, a tag)."""
@@ -320,8 +241,9 @@ def _status_word(value: Any) -> str | None:
 
 
 def _known_word(word: str) -> bool:
-    folded = _fold_word(word)
-    return folded in TRACKER_WORDS or folded.replace(" ", "-") in _BUILT_IN_WORDS
+    """A word vaultfollow reads as a status without any map."""
+    folded = status_word(word)
+    return folded in TRACKER_WORDS or folded in STATUSES
 
 
 def _built_in(fact: str, key: str) -> bool:
@@ -474,19 +396,21 @@ class Adoption:
         if self.statuses:
             lines = [
                 "[notes.status]" if mapped else "# [notes.status]",
-                "# Found by `vaultfollow init`: what this vault's status words mean",
-                '# ("application": applied, no interview yet). Words vaultfollow knows',
-                "# (offer, rejected, waiting...) need no line.",
+                "# Found by `vaultfollow init`: how this vault's status words are read",
+                '# ("application": applied, no interview yet); change a line if your',
+                "# vault means otherwise. vaultfollow's own statuses (waiting, offer,",
+                "# rejected...) need no line.",
             ]
             for word in self.statuses:
                 seen = f"`{word.key}: {word.word}` in {_notes(word.notes)}"
                 if word.status:
                     lines.append(f"{toml_string(word.word)} = {toml_string(word.status)}  # {seen}")
                 else:
-                    guess = _SUGGESTED.get(_fold_word(word.word), "waiting")
+                    guess = _SUGGESTED.get(status_word(word.word), "waiting")
                     lines.append(
-                        f"# {toml_string(word.word)} = {toml_string(guess)}  # {seen}; not sure "
-                        "what it means here: uncomment it, or write another status"
+                        f"# {toml_string(word.word)} = {toml_string(guess)}  # {seen}; "
+                        "vaultfollow does not know this word: uncomment the line with the "
+                        "status you mean"
                     )
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks) + "\n" if blocks else ""
@@ -858,8 +782,10 @@ def _statuses(
     adopted: Sequence[_Note], properties: Sequence[PropertyNames]
 ) -> tuple[StatusWord, ...]:
     """The words of the status property (the mapped one, else vaultfollow's
-    own `status`/`outcome`) that vaultfollow does not know: those whose
-    meaning is plain, mapped; the others offered as commented lines."""
+    own `status`/`outcome`) other than vaultfollow's statuses: each with the
+    meaning vaultfollow gives it (`properties.TRACKER_WORDS`), or None for a
+    word it does not know, which is offered as a commented line, not
+    guessed."""
     mapped = next((m.names for m in properties if m.fact == "status"), ())
     wanted = [normalise_key(n) for n in mapped]
     counts: Counter[str] = Counter()
@@ -875,13 +801,13 @@ def _statuses(
         word = _status_word(value)
         if word is None:
             continue
-        folded = _fold_word(word)
+        folded = status_word(word)
         counts[folded] += 1
         spellings[folded][word] += 1
         keys[folded][spelled_key] += 1
     words = []
     for folded, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        if folded.replace(" ", "-") in _BUILT_IN_WORDS:
+        if folded in STATUSES:
             continue
         words.append(
             StatusWord(
