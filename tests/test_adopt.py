@@ -467,6 +467,30 @@ def test_the_settings_init_writes_find_the_interviews(tmp_path: Path) -> None:
     assert "Zoë Brandt" in body and "Alex Example" not in body
 
 
+def test_a_folder_of_people_beside_the_applications_is_not_adopted() -> None:
+    """Job Search/ holds applications, call logs and a person note: the two
+    folders of job notes are adopted, not Job Search/ with its People/
+    (although 5 of its 6 notes are job notes)."""
+    notes = {
+        "Job Search/Applications/Ribbon.md": spread("Ribbon Health", "Data Engineer", "applied"),
+        "Job Search/Applications/Quill.md": spread("Quill", "Platform Engineer", "screening"),
+        "Job Search/Applications/Osprey.md": spread("Osprey", "SRE", "interviewing"),
+        "Job Search/Calls/2026-10-02 Ribbon.md": (
+            '---\nCall Date: 2026-10-02\nPeople: ["[[Priya Shah]]"]\n---\nRe [[Ribbon]]\n'
+        ),
+        "Job Search/Calls/2026-10-06 Osprey.md": (
+            '---\nCall Date: 2026-10-06\nPeople: ["[[Kai Lund]]"]\n---\nRe [[Osprey]]\n'
+        ),
+        "Job Search/People/Priya Shah.md": "---\ncompany: Ribbon Health\nemail: p@r.example\n---\n",
+    }
+    adoption = infer_settings(sorted(notes.items()))
+    assert adoption.folders == ("Job Search/Applications", "Job Search/Calls")
+    assert {m.fact: m.names for m in adoption.properties} == {
+        "date": ("Call Date",),
+        "interviewers": ("People",),
+    }
+
+
 def test_inference_reads_text_only() -> None:
     """The inference is a function of (path, text): no disk."""
     adoption = infer_settings(sorted(APPLICATIONS_VAULT.items()), skip=("Templates",))

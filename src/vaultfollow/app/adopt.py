@@ -152,10 +152,6 @@ class _Note:
     has_round: bool  # a heading with a date and a word such as interview, round, stage
 
     @property
-    def folder(self) -> str:
-        return self.path.rpartition("/")[0]
-
-    @property
     def name(self) -> str:
         return _link_name(self.path)
 
@@ -230,12 +226,12 @@ def _is_people(value: Any) -> bool:
 
 
 def _status_word(value: Any) -> str | None:
-    """A status value as a word a tracker uses, or None when it is not one
-    (a sentence, a link, a tag)."""
+    """A status value as a word a tracker uses (`Active`, `in progress`,
+    `#application/applied`), or None when it is not one (a sentence, a link)."""
     if not isinstance(value, str):
         return None
     word = value.strip()
-    if not word or len(word) > 30 or any(c in word for c in "[]#:|{}"):
+    if not word or len(word) > 30 or any(c in word for c in "[]:|{}"):
         return None
     return word
 
@@ -577,8 +573,8 @@ def _folders(
     read: Sequence[_Note], job: set[str], applications: set[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The folders most of whose notes are applications or meetings: for
-    each such note, the highest folder above it that qualifies, then down as
-    long as one subfolder holds all of that folder's job notes."""
+    each such note, the highest folder above it that qualifies, then down
+    into the subfolders that hold its job notes (see `narrowest`)."""
     total: Counter[str] = Counter()
     jobs: Counter[str] = Counter()
     for note in read:
@@ -590,26 +586,32 @@ def _folders(
     def qualifies(folder: str) -> bool:
         return jobs[folder] >= MIN_NOTES and jobs[folder] >= FOLDER_SHARE * total[folder]
 
-    def narrowest(folder: str) -> str:
+    direct: Counter[str] = Counter(n.path.rpartition("/")[0] for n in read if n.path in job)
+
+    def narrowest(folder: str) -> list[str]:
+        """`folder`, or the subfolders holding all its job notes when that
+        leaves out notes that are not (a People folder beside Applications)."""
         depth = folder.count("/") + 1
-        while True:
-            full = [
-                child
-                for child in jobs
-                if child.startswith(folder + "/")
-                and child.count("/") == depth
-                and jobs[child] == jobs[folder]
-            ]
-            if len(full) != 1:
-                return folder
-            folder, depth = full[0], depth + 1
+        children = [
+            child
+            for child in jobs
+            if child.startswith(folder + "/") and child.count("/") == depth and jobs[child]
+        ]
+        if (
+            children
+            and not direct[folder]
+            and all(qualifies(child) for child in children)
+            and (len(children) == 1 or total[folder] > jobs[folder])
+        ):
+            return [found for child in children for found in narrowest(child)]
+        return [folder]
 
     tops = {
         next((f for f in _ancestors(note.path) if qualifies(f)), None)
         for note in read
         if note.path in job
     }
-    chosen = {narrowest(top) for top in tops if top is not None}
+    chosen = {found for top in tops if top is not None for found in narrowest(top)}
     folders = tuple(sorted(chosen))
     evidence = []
     for folder in folders:
