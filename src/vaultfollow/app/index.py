@@ -14,8 +14,12 @@ from vaultfollow.app.own_writes import sha
 from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
 from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem
 from vaultfollow.core.notes import (
+    LinkedFacts,
     NoteResult,
     enrich_people,
+    fill_from_links,
+    needs_links,
+    parse_linked_note,
     parse_note,
     parse_person_note,
     person_links,
@@ -23,9 +27,11 @@ from vaultfollow.core.notes import (
 from vaultfollow.errors import ConfigError, VaultfollowError
 from vaultfollow.store.cache import CachedDraft, CachedNote
 from vaultfollow.store.paths import StatKey, note_stat
-from vaultfollow.store.vault import conflict_copy_of
+from vaultfollow.store.vault import CopyName, conflict_copy_of
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from vaultfollow.app.own_writes import OwnWrites
     from vaultfollow.core.config import Settings
     from vaultfollow.store.cache import Cache
@@ -57,11 +63,13 @@ class Index:
         self._cache = cache
         self._own = own  # a draft read back as this engine wrote it is its own write
         self._skip: list[str] = []
-        self._conflicts: list[Problem] | None = None  # conflict copies; None: notes changed
+        # The notes named as copies of others; None: notes appeared or went.
+        self._copies: list[tuple[str, CopyName]] | None = None
         self._targets: tuple[frozenset[str], dict[str, str]] | None = None
         self._empty_ok: set[str] = set()
         self._bad_names: set[str] = set()  # notes whose names are not UTF-8: never read
         self.scanned = False
+        self._said: dict[str, str] = {}  # note -> the reason it is not read, as last said
 
     # --- paths ---------------------------------------------------------------
 
@@ -116,8 +124,8 @@ class Index:
             for rel in known.keys() - stats.keys():
                 del known[rel]
                 self._cache.dirty = True
-                self._conflicts = None
-            self._conflicts = None
+                self._copies = None
+            self._copies = None
         stale = [
             rel
             for rel, key in stats.items()
@@ -162,7 +170,7 @@ class Index:
             if self._cache.people.pop(rel, None) is not None or removed:
                 self._cache.dirty = True
             if removed:
-                self._conflicts = None
+                self._copies = None
             return False
         cached = notes.get(rel)
         old_key = cached.key if cached is not None else plain.get(rel)
@@ -176,7 +184,7 @@ class Index:
         self._cache.people.pop(rel, None)
         self._cache.dirty = True
         if old_key is None:
-            self._conflicts = None  # a new note: link targets and conflict copies may change
+            self._copies = None  # a new note: link targets and conflict copies may change
         return True
 
     def _new_note(self, rel: str) -> bool:
@@ -184,7 +192,7 @@ class Index:
         self._empty_ok.discard(rel)
         self._cache.people.pop(rel, None)
         self._cache.dirty = True
-        self._conflicts = None  # link targets and conflict copies may change
+        self._copies = None  # link targets and conflict copies may change
         return True
 
     def _read_note(self, rel: str) -> NoteResult | None:
@@ -236,9 +244,12 @@ class Index:
     def _keep_note(self, rel: str, key: StatKey, result: NoteResult | None) -> None:
         notes, plain = self._cache.notes, self._cache.plain
         if result is None:
-            notes.pop(rel, None)
+            if notes.pop(rel, None) is not None:
+                self._copies = None  # no longer an interview note: nor a copy of one
             plain[rel] = key  # nothing to remember but that it is not an interview
         else:
+            if rel not in notes:
+                self._copies = None  # an interview note now: it may be a copy, or have one
             plain.pop(rel, None)
             notes[rel] = CachedNote(
                 key, result.note, result.problems, result.is_interview, result.reason
@@ -312,15 +323,32 @@ class Index:
             self._cache.dirty = True
         return person
 
-    def _people_for(self, notes: Iterable[InterviewNote]) -> dict[str, Person]:
+    def _linked_facts(self, links: frozenset[str]) -> dict[str, LinkedFacts]:
+        """The facts the notes behind `links` hold (read each pass: only notes
+        that lack a fact of their own link to them)."""
+        targets = self._targets[1] if self._targets else {}  # `_people_for` found them
+        found: dict[str, LinkedFacts] = {}
+        for link in sorted(links):
+            path = targets.get(link)
+            read = self.vault.read(path) if path else None
+            facts = parse_linked_note(read.text, self.settings) if read and read.text else None
+            if facts is not None:
+                found[link] = facts
+        return found
+
+    def _people_for(
+        self, notes: Iterable[InterviewNote], facts: frozenset[str] = frozenset()
+    ) -> dict[str, Person]:
         """Person notes linked from interview notes, found as Obsidian finds
-        them: by path, else by file name anywhere in the vault."""
-        links = frozenset(link for note in notes for link in person_links(note))
+        them: by path, else by file name anywhere in the vault (the targets
+        of `facts`, links to notes that may hold facts, found on the way)."""
+        people = frozenset(link for note in notes for link in person_links(note))
+        links = people | facts
         if not links:
             return {}
         targets = self._link_targets(links)
         found: dict[str, Person] = {}
-        for link in sorted(links):
+        for link in sorted(people):
             path = targets.get(link)
             person = self._person(path) if path else None
             if person is not None:
@@ -332,7 +360,7 @@ class Index:
         shallowest note of that name). Only notes whose name is linked are
         remembered, so a big vault costs one walk over its paths per change
         of the note set or the links, and no lasting index of every path."""
-        if self._targets is not None and self._targets[0] == links and self._conflicts is not None:
+        if self._targets is not None and self._targets[0] == links and self._copies is not None:
             return self._targets[1]
         wanted = {link.rsplit("/", 1)[-1].casefold() for link in links}
         candidates: list[str] = []
@@ -349,25 +377,50 @@ class Index:
             target = by_path.get(link.casefold()) or by_name.get(link.rsplit("/", 1)[-1].casefold())
             if target is not None:
                 targets[link] = target
-        self._paths_index()  # the note set is now known: keeps self._conflicts valid
+        self._paths_index()  # the note set is now known: keeps self._copies valid
         self._targets = (links, targets)
         return targets
 
-    def _paths_index(self) -> list[Problem]:
-        """The conflict copies among the notes: computed again only when a
-        note appeared or disappeared, not on every pass."""
-        if self._conflicts is None:
-            paths = sorted([*self._cache.notes, *self._cache.plain])
-            self._conflicts = _conflict_problems(paths, set(paths))
+    def _paths_index(self) -> list[tuple[str, CopyName]]:
+        """The interview notes whose names make them look like copies of
+        other notes: found again only when a note appeared or disappeared or
+        became an interview note (or stopped being one), not on every pass.
+        Only interview notes are looked at: a copy of any other note is none
+        of vaultfollow's business, and a big vault has few of them."""
+        if self._copies is None:
+            existing = self._cache.notes.keys() | self._cache.plain.keys()
+            self._copies = [
+                (rel, copy)
+                for rel in sorted(self._cache.notes)
+                if (copy := conflict_copy_of(rel, existing))
+            ]
             self._targets = None
-        return self._conflicts
+        return self._copies
+
+    def _conflict_problems(self) -> list[Problem]:
+        """The copies among the interview notes: a copy a sync service named
+        so, and a numbered or machine-named copy that holds the same
+        interview as its original (decided from what both say now, so an
+        edit of either decides again)."""
+        notes = self._cache.notes
+        problems = []
+        for rel, copy in self._paths_index():
+            if copy.by_service:
+                problems.append(Problem(rel, _service_copy_message(copy)))
+                continue
+            mine, theirs = notes[rel].note, notes.get(copy.original)
+            if mine is None or theirs is None or theirs.note is None:
+                continue
+            if _interview_of(mine) == _interview_of(theirs.note):
+                problems.append(Problem(rel, _same_interview_message(copy, theirs.note)))
+        return problems
 
     # --- the plan's inputs ---------------------------------------------------
 
     def plan_inputs(self) -> tuple[list[InterviewNote], list[DraftRecord], list[Problem]]:
         """The interview notes (with the people they link), the drafts and
         the problems found reading them, from what was read."""
-        conflicts = self._paths_index()
+        conflicts = self._conflict_problems()
         copies = {p.path for p in conflicts}
         cached = sorted(
             (rel, c)
@@ -375,6 +428,10 @@ class Index:
             if (c.note is not None or c.problems) and rel not in copies
         )
         notes = [c.note for _, c in cached if c.note]
+        for rel, c in sorted(self._cache.notes.items()):
+            if c.reason and self._said.get(rel) != c.reason:  # `-v`: once, not every pass
+                self._said[rel] = c.reason
+                log.debug("%s: %s", printable(rel), c.reason)
         problems = [p for _, c in cached for p in c.problems]
         problems += [
             Problem(
@@ -384,27 +441,55 @@ class Index:
             )
             for rel in sorted(self._bad_names)
         ]
-        people = self._people_for(notes)
+        wanted = frozenset(link for note in notes if needs_links(note) for link in note.links)
+        people = self._people_for(notes, wanted)
         notes = [enrich_people(note, people) for note in notes]
+        if wanted:
+            facts = self._linked_facts(wanted)
+            filled = []
+            for note in notes:
+                if needs_links(note):
+                    kept, missing = fill_from_links(note, facts)
+                    problems += missing
+                    if kept is not None:
+                        filled.append(kept)
+                else:
+                    filled.append(note)
+            notes = filled
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
         return notes, drafts, [*problems, *draft_problems, *conflicts]
 
 
-def _conflict_problems(paths: list[str], existing: set[str]) -> list[Problem]:
-    problems = []
-    for rel in paths:
-        original = conflict_copy_of(rel, existing)
-        if original is not None:
-            problems.append(
-                Problem(
-                    rel,
-                    f"looks like a conflict copy of {original} made by a sync service; "
-                    "it is not read as an interview: merge what you need into the "
-                    "original and delete this copy",
-                )
-            )
-    return problems
+def _interview_of(note: InterviewNote) -> tuple[str, str, date | None]:
+    """What makes two notes one interview: company, role, first day."""
+    first = min((r.start for r in note.rounds), default=None)
+    return (
+        note.company.strip().casefold(),
+        note.role.strip().casefold(),
+        first.date() if first else None,
+    )
+
+
+def _service_copy_message(copy: CopyName) -> str:
+    return (
+        f"looks like a conflict copy of {copy.original}: a sync service added "
+        f"`{copy.mark.strip()}` to its name. Only {copy.original} is read: merge into it "
+        "what you want to keep from this copy (vaultfollow never changes either)"
+    )
+
+
+def _same_interview_message(copy: CopyName, original: InterviewNote) -> str:
+    _, _, day = _interview_of(original)
+    facts = ", ".join(f for f in (original.company, original.role, str(day or "")) if f)
+    name = copy.original.rpartition("/")[2]
+    own_name = f"{name[:-3]} - afternoon{name[-3:]}"
+    return (
+        f"looks like a copy of {copy.original}: it holds the same company, role and date "
+        f"({facts}). Only {copy.original} is read: merge into it what you want to keep "
+        "from this copy (vaultfollow never changes either). If this is another interview, "
+        f"give it a name of its own, such as `{own_name}`"
+    )
 
 
 def _check_drafts_folder(folder: str, templates: Iterable[str]) -> None:

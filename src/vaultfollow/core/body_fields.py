@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vaultfollow.core.markdown import strip_comments
+
 # Dataview's inline fields: `Key:: value` as a whole line (also in a list
 # item or a quote), or `[Key:: value]` / `(Key:: value)` anywhere in a line.
 # A key may carry Markdown emphasis (`**Position**:: ...`).
@@ -22,7 +24,6 @@ _BRACKET_FIELD = re.compile(
 )
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
-_COMMENT = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
 _EMPHASIS = re.compile(r"^[*_]+|[*_]+$")
 
 # An Obsidian tag: `#` after a line start or white space, then letters,
@@ -43,7 +44,7 @@ class InlineField:
 def readable_lines(text: str) -> list[tuple[int, str]]:
     """The lines of `text` that are not fenced code (1-based numbers), with
     comments blanked out (line numbers kept) and inline code removed."""
-    text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    text = strip_comments(text)
     lines: list[tuple[int, str]] = []
     fence: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):

@@ -82,6 +82,12 @@ class Round:
     label: str | None = None  # "2", "onsite", ...
     line: int | None = None  # the line it was read from, when a heading in the body
     no_people: str | None = None  # with no interviewers: what to add, and where
+    # A round written in the body: its own points, and the notes its
+    # section links to (those that are person notes are its interviewers
+    # when it names no one on a labelled line).
+    discussed: tuple[str, ...] = ()
+    clarify: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any, TypeVar
 
 from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
+from vaultfollow.core.body_rounds import body_rounds
 from vaultfollow.core.config import Settings
+from vaultfollow.core.decision_words import decision_in_words
 from vaultfollow.core.front_matter import (
     FrontMatter,
     load_yaml,
@@ -26,21 +27,23 @@ from vaultfollow.core.front_matter import (
     split_front_matter,
 )
 from vaultfollow.core.layout import in_folders
+from vaultfollow.core.markdown import heading_key, markdown_blocks, paragraph_text, strip_comments
 from vaultfollow.core.model import OUTCOMES, InterviewNote, Person, Problem, Round
 from vaultfollow.core.properties import (
     APPLICATION,
+    FIRST_YEAR,
     YEARS,
     ValueProblem,
     normalise_key,
     normalise_properties,
     optional_text,
-    plain_text,
     read_bool,
     read_clock,
     read_date,
     read_datetime,
     read_minutes,
     read_people,
+    read_person,
     read_status,
     read_tags,
     read_text,
@@ -76,8 +79,8 @@ _APPLICATION_DAYS = (
     "date_found",
 )
 _DETECTION_LINE = re.compile(r"^\s*(?:type|tags?)\s*:.*interview", re.I | re.M)
+_A_YEAR = re.compile(r"\b(?:19|20|21)\d\d\b")
 _LATE_FRONT_MATTER = re.compile(r"\ufeff?(?:[ \t]*\r?\n)+---[ \t]*\r?\n[^\n]*\w[^\n]*:", re.A)
-_COMMENTS = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -110,98 +113,33 @@ def _matches_type(value: Any, wanted: str) -> bool:
 def shareable_sections(body: str, settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(discussed points, clarification points) from the body's shareable sections.
 
-    Comments are removed before parsing, so they never reach any output.
+    Comments are removed before parsing (one left open hides the rest of
+    the note, as in Obsidian), so they never reach any output.
     """
-    discussed_names = {_heading_key(h) for h in settings.notes.discussed_headings}
-    clarify_names = {_heading_key(h) for h in settings.notes.clarify_headings}
+    discussed_names = {heading_key(h) for h in settings.notes.discussed_headings}
+    clarify_names = {heading_key(h) for h in settings.notes.clarify_headings}
     env: dict[str, Any] = {}
-    blocks = _markdown_blocks(_COMMENTS.sub("", body), env)
     discussed: list[str] = []
     clarify: list[str] = []
     target: list[str] | None = None
     section_level = 0
-    for level, content in blocks:
-        if level:
-            if target is not None and level > section_level:
+    for block in markdown_blocks(strip_comments(body), env):
+        if block.level:
+            if target is not None and block.level > section_level:
                 continue
-            heading = _heading_key(content)
+            heading = heading_key(block.content)
             target = None
             if heading in discussed_names:
-                target, section_level = discussed, level
+                target, section_level = discussed, block.level
             elif heading in clarify_names:
-                target, section_level = clarify, level
+                target, section_level = clarify, block.level
         elif target is not None:
             # Inline markup is parsed only here, in the sections that are
             # read, with the block pass's `env` (link reference definitions).
-            point = _paragraph_text(content, env)
+            point = paragraph_text(block.content, env)
             if point:
                 target.append(point)
     return tuple(discussed), tuple(clarify)
-
-
-def _markdown_blocks(text: str, env: dict[str, Any]) -> list[tuple[int, str]]:
-    """The headings (their level, 1-6) and paragraphs (level 0) of `text`, in
-    order, each with its raw inline content, as CommonMark reads them."""
-    tokens = _block_parser().parse(text, env)
-    blocks: list[tuple[int, str]] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            blocks.append((int(token.tag[1:]), tokens[index + 1].content))
-        elif token.type == "inline" and tokens[index - 1].type == "paragraph_open":
-            blocks.append((0, token.content))
-    return blocks
-
-
-# What inline markup starts with, in CommonMark: without any, a paragraph's
-# text is its content with its white space collapsed.
-_INLINE_MARKUP = re.compile(r"[<`*_&\\\[]")
-
-
-def _paragraph_text(content: str, env: dict[str, Any]) -> str:
-    """A paragraph's text, its inline markup parsed."""
-    if _INLINE_MARKUP.search(content):
-        md = _block_parser()
-        children: list[Any] = []
-        md.inline.parse(content, md, env, children)
-        return _inline_text(children)
-    return _clean_point(_SPACES.sub(" ", content).strip())
-
-
-@cache
-def _block_parser() -> Any:
-    """CommonMark without the inline pass (most of a note's parsing cost),
-    built once per process."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").disable(["inline", "text_join"])
-
-
-_HEADING_END = re.compile(r"[\s:.!?]+$")
-_SPACES = re.compile(r"\s+")
-_TASK_BOX = re.compile(r"^\[[ xX]\]\s+")
-_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
-
-
-def _heading_key(text: str) -> str:
-    return _HEADING_END.sub("", text.strip()).casefold()
-
-
-def _inline_text(children: list[Any]) -> str:
-    parts: list[str] = []
-    for child in children:
-        if child.type in ("text", "text_special", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
-    return _clean_point(_SPACES.sub(" ", "".join(parts)).strip())
-
-
-def _clean_point(text: str) -> str:
-    text = _TASK_BOX.sub("", text)  # task list boxes
-    text = _SPACE_BEFORE_STOP.sub(r"\1", text)  # left behind by a removed comment
-    return plain_text(text)
 
 
 # --- notes -------------------------------------------------------------------
@@ -312,7 +250,6 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
             f"{rule}, but it holds none of an interview's facts (no company, role, "
             "date or people), so it is not read as an interview note"
         )
-        log.debug("%s: %s", path, result.reason)
         return result
     result.is_interview = True
     result.rule = rule
@@ -461,7 +398,7 @@ class _NoteReader:
                 )
             )
         status = self.read("status", lambda value: read_status(value, self.settings.notes.status))
-        rounds = self.rounds(says_interview=says_interview, status=status)
+        rounds = self.rounds(body, says_interview=says_interview, status=status)
         if rounds is None or ((company is None or role is None) and not links):
             return None
         if company is not None:
@@ -476,6 +413,7 @@ class _NoteReader:
         elif responded_raw not in (None, False, True, ""):
             responded = self.read("responded", read_date)
         discussed, clarify = shareable_sections(body, self.settings)
+        decision, decision_words = self.decision(body, rounds)
         tone = self.read("tone", _choice("formal", "casual"))
         channel = self.read("check_in_channel", _choice("email", "phone"))
         contacts = read_people(self.get("contact"))
@@ -492,7 +430,8 @@ class _NoteReader:
             status_date=self.read("status_date", read_date),
             status_line=self.line_of(self.props["status"][0]) if "status" in self.props else None,
             responded=responded,
-            decision_by=self.read("decision_by", read_date),
+            decision_by=decision,
+            decision_words=decision_words,
             tone=tone,
             address=_address(self.get("address")),
             handwritten=self.read("handwritten", read_bool),
@@ -503,7 +442,22 @@ class _NoteReader:
             links=links,
         )
 
-    def rounds(self, *, says_interview: bool, status: str | None) -> list[Round] | None:
+    def decision(self, body: str, rounds: list[Round]) -> tuple[date | None, str | None]:
+        """The decision date (a property wins, else the body's words counted
+        from the last interview) and, when words set it, which."""
+        stated = self.read("decision_by", read_date)
+        if stated is not None or not rounds:
+            return stated, None
+        last = max(r.start for r in rounds).date()
+        found = decision_in_words(body, last)
+        if found is None:
+            return None, None
+        line = found.line + self.front.body_line - 1
+        doubt = ", which could be read two ways: the later is taken" if found.ambiguous else ""
+        self.sources["decision_by"] = f"the words “{found.words}” (line {line}){doubt}"
+        return found.day, f"“{found.words}” (line {line}){doubt}"
+
+    def rounds(self, body: str, *, says_interview: bool, status: str | None) -> list[Round] | None:
         """The note's rounds; [] for an application with no interview yet;
         None when a round could not be read (the problem says why)."""
         listed = self.get("interviews")
@@ -531,6 +485,10 @@ class _NoteReader:
             self.source("interviews", "rounds")
             return rounds or None
         explicit = "date" in self.props and not self._bare("date")
+        if not explicit:
+            written = self.written_rounds(body)
+            if written is not None:
+                return written
         if status == APPLICATION and not explicit:
             return []  # applied, no interview yet: whatever `date` says is not one
         if not explicit:
@@ -552,6 +510,94 @@ class _NoteReader:
                 return []  # an application with no interview date yet
         round_ = self.round_from(self.props, None)
         return [round_] if round_ is not None else None
+
+    def written_rounds(self, body: str) -> list[Round] | None:
+        """The rounds written as dated headings in the body (an application
+        note's stages); None when it has none. A heading whose date cannot
+        be read is reported, and then no round is guessed from elsewhere."""
+        notes = self.settings.notes
+        found = body_rounds(
+            body,
+            base_year=self._base_year(body),
+            discussed_headings=notes.discussed_headings,
+            clarify_headings=notes.clarify_headings,
+            max_rounds=MAX_ROUNDS,
+        )
+        offset = self.front.body_line - 1
+        for unread in found.unread:
+            self.problems.append(
+                Problem(
+                    self.path, f"`{unread.heading}`: {unread.reason}", line=unread.line + offset
+                )
+            )
+        if found.truncated:
+            self.problems.append(
+                Problem(
+                    self.path,
+                    f"the body has more than {MAX_ROUNDS} round headings; vaultfollow plans the "
+                    f"first {MAX_ROUNDS} of a note and leaves out the rest: give each "
+                    "application a note of its own",
+                )
+            )
+        if not found.rounds:
+            return [] if found.unread else None
+        rounds = []
+        for written in found.rounds:
+            line = written.line + offset
+            start = to_aware(written.day, written.start, self.zone)
+            length = self.settings.schedule.interview_duration
+            end = (start.astimezone(UTC) + length).astimezone(self.zone)  # elapsed time
+            if written.end is not None and written.start is not None:
+                until = to_aware(written.day, written.end, self.zone)
+                end = until if until > start else end
+            people = [p for p in (read_person(raw) for raw in written.people) if p is not None]
+            kept = self.first_people(
+                people, {"interviewers": ("Interviewers", None)}, self._at_line(line)
+            )
+            heading = written.heading.strip()
+            rounds.append(
+                Round(
+                    start=start,
+                    end=end,
+                    interviewers=kept,
+                    label=written.label,
+                    line=line,
+                    no_people=None
+                    if kept
+                    else f"`{heading}` names no one you met: who did you meet? add a line "
+                    "such as `Interviewers: [[Jane Doe]]` under it so thank-you notes can be "
+                    "drafted",
+                    discussed=written.discussed,
+                    clarify=written.clarify,
+                    candidates=written.links,
+                )
+            )
+            self.sources.setdefault("rounds", f"dated headings in the body (from line {line})")
+        return rounds
+
+    def _at_line(self, line: int) -> Callable[[str, str], None]:
+        """A `fail` for a round read from the body: the problem is at `line`."""
+
+        def fail(key: str, message: str) -> None:
+            self.problems.append(Problem(self.path, message, line=line, key=key))
+
+        return fail
+
+    def _base_year(self, body: str) -> int:
+        """The year a round heading without one is in: the note's own dates
+        first, else the first year the body names."""
+        for key in ("date", *_APPLICATION_DAYS):
+            item = self.props.get(key)
+            if item is not None:
+                try:
+                    return read_datetime(item[1]).year
+                except ValueProblem:
+                    pass
+        named = self._file_date()
+        if named:
+            return int(named[:4])
+        year = _A_YEAR.search(body)
+        return int(year.group()) if year else FIRST_YEAR
 
     def _bare(self, key: str) -> bool:
         """Whether the fact `key` was read from a property of that very name
@@ -712,7 +758,8 @@ def _address(value: Any) -> str | None:
 
 
 def parse_person_note(text: str) -> Person | None:
-    """The email, title and phone a person note offers (name left empty)."""
+    """The name, email, title and phone a person note offers (name empty
+    when it has no `name`/`full_name` property: its title names it then)."""
     front = split_front_matter(text)
     if front is None:
         return None
@@ -724,23 +771,108 @@ def parse_person_note(text: str) -> Person | None:
         return None
     props = normalise_properties(data)
     return Person(
-        name="",
+        name=optional_text(props.get("name") or props.get("full_name") or props.get("fullname"))
+        or "",
         email=optional_text(props.get("email")),
         title=optional_text(props.get("title") or props.get("role")),
         phone=optional_text(props.get("phone")),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedFacts:
+    """What a note another note links to offers it: an application or
+    position note its company, role and contact; a person note the
+    company they work for."""
+
+    company: str | None
+    role: str | None
+    contact: Person | None
+
+
+def parse_linked_note(text: str, settings: Settings) -> LinkedFacts | None:
+    """The company, role and contact a linked note holds, in its properties
+    or inline fields, read through `[notes.properties]` as every note is."""
+    front = split_front_matter(text)
+    data: Any = {}
+    body = text
+    if front is not None:
+        body = front.body
+        try:
+            data = load_yaml(front.text)
+        except Exception:
+            return None
+    if not isinstance(data, dict):
+        return None
+    props = normalise_properties(data, settings.notes.properties)
+    spelled = {f.key: f.value for f in reversed(inline_fields(readable_lines(body)))}
+    for key, item in normalise_properties(spelled, settings.notes.properties).items():
+        props.setdefault(key, item)
+    contacts = read_people(props.get("contact", ("", None))[1])
+    return LinkedFacts(
+        company=optional_text(props.get("company")),
+        role=optional_text(props.get("role") or props.get("title")),
+        contact=contacts[0] if contacts else None,
+    )
+
+
 def person_links(note: InterviewNote) -> set[str]:
-    """Every wikilink target of a person in the note."""
+    """Every wikilink target of a person in the note (and of the links a
+    round's section holds, when it names no one: they may be people)."""
     people = [p for r in note.rounds for p in r.interviewers]
     if note.contact:
         people.append(note.contact)
-    return {p.link for p in people if p.link}
+    found = {p.link for p in people if p.link}
+    found.update(c for r in note.rounds if not r.interviewers for c in r.candidates)
+    return found
+
+
+def needs_links(note: InterviewNote) -> bool:
+    """Whether the note lacks a fact a note it links to may hold."""
+    return bool(note.links) and not (note.company and note.role and note.contact)
+
+
+def fill_from_links(
+    note: InterviewNote, found: Mapping[str, LinkedFacts]
+) -> tuple[InterviewNote | None, list[Problem]]:
+    """The note with the company, role and contact it lacks taken from the
+    notes it links to, in the order of `note.links`; None (and what to
+    add) when it still has no company or role. A role written as a link
+    to a position note is that note's role."""
+    company, role, contact = note.company, note.role, note.contact
+    for link in note.links:
+        facts = found.get(link)
+        if facts is None:
+            continue
+        named_by_link = role.casefold() == link.rsplit("/", 1)[-1].casefold()
+        if facts.role and (not role or named_by_link):
+            role = facts.role
+        company = company or facts.company or ""
+        contact = contact or facts.contact
+    problems = []
+    if not company:
+        problems.append(
+            Problem(note.path, "no `company`: add a line such as `company: Acme`", line=2)
+        )
+    if not role:
+        problems.append(
+            Problem(note.path, "no `role`: add a line such as `role: Platform Engineer`", line=2)
+        )
+    if problems:
+        return None, problems
+    return replace(note, company=company, role=role, contact=contact), []
+
+
+def _is_person(found: Person) -> bool:
+    """A linked note that names, or says how to reach, someone."""
+    return bool(found.name or found.email or found.phone or found.title)
 
 
 def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> InterviewNote:
-    """Fill each linked person's missing email, title and phone from their note."""
+    """Fill each linked person's missing email, title and phone from their
+    note, and name them by its `name` property: a linked person's name is
+    the link's (its target, or its alias, a poor greeting), never one the
+    interview note spelled out."""
 
     def enrich(person: Person) -> Person:
         found = lookup.get(person.link) if person.link else None
@@ -748,13 +880,23 @@ def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> Intervie
             return person
         return replace(
             person,
+            name=found.name or person.name,
             email=person.email or found.email,
             title=person.title or found.title,
             phone=person.phone or found.phone,
         )
 
-    rounds = tuple(
-        replace(r, interviewers=tuple(enrich(p) for p in r.interviewers)) for r in note.rounds
-    )
+    def met(round_: Round) -> tuple[Person, ...]:
+        if round_.interviewers or not round_.candidates:
+            return tuple(enrich(p) for p in round_.interviewers)
+        # A round that names no one on a labelled line: its links to person notes.
+        people = tuple(
+            enrich(Person(name=link.rsplit("/", 1)[-1], link=link))
+            for link in round_.candidates
+            if link in lookup and _is_person(lookup[link])
+        )
+        return people
+
+    rounds = tuple(replace(r, interviewers=met(r)) for r in note.rounds)
     contact = enrich(note.contact) if note.contact else None
     return replace(note, rounds=rounds, contact=contact)

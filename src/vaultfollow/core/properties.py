@@ -37,6 +37,8 @@ ALIASES = {
     "recruiter": "contact",
     "outcome": "status",
     "decision_date": "decision_by",
+    "decide_by": "decision_by",
+    "deadline": "decision_by",
     "tag": "tags",
 }
 
@@ -195,8 +197,11 @@ def read_people(value: Any) -> list[Person]:
     """One person, a list of them, or a comma/semicolon separated string."""
     if value is None:
         return []
-    if isinstance(value, str) and not _WIKILINK.search(value) and re.search(r"[;,]", value):
-        value = [part for part in re.split(r"[;,]", value) if part.strip()]
+    if isinstance(value, str) and re.search(r"[;,]", value):
+        # `Jane Doe, Sam Lee` or, as inline fields write them, `[[Jane]], [[Sam]]`:
+        # split outside links only (an alias may hold a comma).
+        parts = re.split(r"[;,](?![^\[]*\]\])", value)
+        value = [part for part in parts if part.strip()]
     if isinstance(value, list):
         single = read_person(value) if len(value) == 1 and isinstance(value[0], list) else None
         if single is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -264,12 +264,15 @@ class _Planner:
                 )
                 continue
             do, deadline = thank_you_times(round_, self.settings)
+            said = note  # a round written in the body says its own points
+            if round_.discussed or round_.clarify:
+                said = replace(note, discussed=round_.discussed, clarify=round_.clarify)
             for person in recipients:
                 self.add(
                     kind=Kind.THANK_YOU,
                     app=app,
                     round_=round_,
-                    note=note,
+                    note=said,
                     recipient=person,
                     channel="email",
                     do=do,
@@ -516,8 +519,6 @@ def plan_followups(
 def _disambiguate_paths(followups: list[FollowUp]) -> list[FollowUp]:
     """Two follow-ups never share a draft path (two companies whose names are
     made safe to the same text, say): later ones get ` (2)`, ` (3)`."""
-    from dataclasses import replace
-
     taken: dict[str, str] = {}
     result = []
     for followup in sorted(followups, key=lambda f: f.id):

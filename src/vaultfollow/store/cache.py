@@ -195,6 +195,9 @@ def _note(note: InterviewNote | None) -> dict[str, Any] | None:
                 r.label,
                 r.line,
                 r.no_people,
+                list(r.discussed),
+                list(r.clarify),
+                list(r.candidates),
             ]
             for r in note.rounds
         ],
@@ -232,8 +235,13 @@ def _load_note(data: Any, zone: ZoneInfo) -> InterviewNote | None:
             label=_opt(label),
             line=None if line is None else int(line),
             no_people=_opt(no_people),
+            discussed=tuple(str(x) for x in discussed),
+            clarify=tuple(str(x) for x in clarify),
+            candidates=tuple(str(x) for x in candidates),
         )
-        for start, end, people, label, line, no_people in data["rounds"]
+        for start, end, people, label, line, no_people, discussed, clarify, candidates in data[
+            "rounds"
+        ]
     )
     handwritten = data["handwritten"]
     return InterviewNote(
