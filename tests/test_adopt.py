@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from vaultfollow.app.adopt import infer_settings
 from vaultfollow.cli import main
 from vaultfollow.core.config import parse_config_text
-from vaultfollow.core.properties import status_word
+from vaultfollow.core.properties import ALIASES, TRACKER_WORDS, normalise_key, status_word
 
 # --- layout 1: one note per application, stages as dated headings ---------
 
@@ -461,10 +461,14 @@ def test_the_settings_init_writes_find_the_interviews(tmp_path: Path) -> None:
     root, _, _ = adopt(tmp_path, INLINE_VAULT, "--name", "Zoë Brandt", "--email", "zoe@b.example")
     result = CliRunner().invoke(main, [*sync, str(root)])
     assert result.exit_code == 0, result.output
-    (draft,) = (root / "Follow-ups" / "Ribbon").glob("*thank-you*.md")
-    assert draft.name == "2026-10-02 thank-you - Priya Shah, Jonas Weber.md"
-    body = draft.read_text(encoding="utf-8")
-    assert "Zoë Brandt" in body and "Alex Example" not in body
+    drafts = sorted((root / "Follow-ups" / "Ribbon").glob("*thank-you*.md"))
+    assert [d.name for d in drafts] == [
+        "2026-10-02 thank-you - Jonas Weber.md",
+        "2026-10-02 thank-you - Priya Shah.md",
+    ]
+    for draft in drafts:
+        body = draft.read_text(encoding="utf-8")
+        assert "Zoë Brandt" in body and "Alex Example" not in body
 
 
 def test_a_folder_of_people_beside_the_applications_is_not_adopted() -> None:
@@ -541,6 +545,47 @@ def test_a_tag_is_not_proposed_over_notes_tagged_interview(tmp_path: Path) -> No
     said = one_line(result.stdout)
     assert "Most applications are tagged #job-applications" in said
     assert 'write tag = "job-applications" under [notes]' in said
+
+
+# --- the layout vaults of tests/layouts, and their owners' own configs ------
+
+LAYOUTS = Path(__file__).parent / "layouts"
+# Facts a layout's owner maps that init does not look for.
+NOT_INFERRED = {"application", "status_date"}
+
+
+@pytest.mark.parametrize(
+    "layout", sorted(p.name for p in LAYOUTS.iterdir() if (p / "vault").is_dir())
+)
+def test_init_proposes_what_the_owner_of_each_layout_writes(tmp_path: Path, layout: str) -> None:
+    """tests/layouts/<layout>/vaultfollow.toml is the config each vault's
+    owner writes by hand. init must find the same folders, never map a fact
+    to another property than the owner does, nor give a status word another
+    meaning (unless the owner chose one that differs from vaultfollow's)."""
+    files = {
+        p.relative_to(LAYOUTS / layout / "vault").as_posix(): p.read_text(encoding="utf-8")
+        for p in (LAYOUTS / layout / "vault").rglob("*")
+        if p.is_file()
+    }
+    _, result, config = adopt(tmp_path, files)
+    found = config["notes"]
+    owner = tomllib.loads((LAYOUTS / layout / "vaultfollow.toml").read_text(encoding="utf-8"))
+    wanted = owner["notes"]
+    if layout == "daily-notes":  # its one interview says `type: interview`: read as it is
+        assert "folders" not in found
+        assert "read already by `type: interview` or #interview" in one_line(result.stdout)
+    else:
+        assert found["folders"] == wanted["folders"]
+    for fact, names in found.get("properties", {}).items():
+        assert wanted["properties"][fact] == names, fact
+    for fact, names in wanted.get("properties", {}).items():
+        if fact not in found.get("properties", {}):
+            built_in = normalise_key(names) == fact or ALIASES.get(normalise_key(names)) == fact
+            assert built_in or fact in NOT_INFERRED, f"{fact} = {names!r} not found"
+    owners = {status_word(w): m for w, m in wanted.get("status", {}).items()}
+    for word, meaning in found.get("status", {}).items():
+        chosen = owners.get(status_word(word), meaning)
+        assert chosen == meaning or chosen != TRACKER_WORDS.get(status_word(word)), word
 
 
 # --- what init writes and says ----------------------------------------------

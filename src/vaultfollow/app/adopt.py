@@ -33,8 +33,13 @@ from vaultfollow.core.properties import (
 )
 
 # A folder's notes are adopted when at least this share of them look like
-# applications or interviews (and at least MIN_NOTES do).
-FOLDER_SHARE = 0.75
+# applications or interviews (and at least MIN_NOTES do): a prep checklist
+# beside two applications is no reason to leave them out, and a note there
+# that holds no interview's facts is not read as one.
+FOLDER_SHARE = 2 / 3
+# A tag is proposed when this share of the job notes carry it, and this
+# share of the notes that carry it are job notes.
+TAG_SHARE = 0.75
 MIN_NOTES = 2
 # A property is taken for a fact when this share of the notes that have it
 # hold the right kind of value (dates for a date, names for people...).
@@ -150,6 +155,7 @@ class _Note:
     tags: frozenset[str]  # with every parent of a nested tag
     links: frozenset[str]  # link targets: file names without folder or `.md`, folded
     has_round: bool  # a heading with a date and a word such as interview, round, stage
+    marked: bool  # `type: interview` or tagged #interview: read without any setting
 
     @property
     def name(self) -> str:
@@ -191,7 +197,9 @@ def read_note(path: str, text: str) -> _Note:
     every_tag = {"/".join(t.split("/")[: n + 1]) for t in tags for n in range(t.count("/") + 1)}
     has_round = bool(body_rounds(body, base_year=_ANY_YEAR).rounds)
     links = frozenset(_link_name(m) for m in _WIKILINK.findall(text))
-    return _Note(path, props, frozenset(every_tag), links, has_round)
+    kind = props.get("type", ("", None))[1]
+    marked = "interview" in every_tag or (isinstance(kind, str) and kind.casefold() == "interview")
+    return _Note(path, props, frozenset(every_tag), links, has_round, marked)
 
 
 # --- values -----------------------------------------------------------------
@@ -344,6 +352,7 @@ class Adoption:
     properties: tuple[PropertyNames, ...] = ()
     statuses: tuple[StatusWord, ...] = ()
     elsewhere: tuple[str, ...] = ()  # application-like notes no setting covers
+    marked: int = 0  # of those, the notes read anyway (`type: interview`, #interview)
     tag_kept: str = ""  # why no tag was proposed although one was seen
 
     @property
@@ -357,6 +366,22 @@ class Adoption:
     @property
     def found_any(self) -> bool:
         return bool(self.folders or self.tag)
+
+    def _elsewhere(self, why: str) -> list[str]:
+        """What to say of the job notes no setting covers."""
+        if not self.elsewhere:
+            return []
+        unread = len(self.elsewhere) - self.marked
+        if not unread:
+            return [
+                f"Found {_look(self.marked)} ({_some(self.elsewhere)}), read already by "
+                "`type: interview` or #interview."
+            ]
+        also = f" ({self.marked} of them read already, by `type: interview` or #interview)"
+        return [
+            f"Found {_look(len(self.elsewhere))} ({_some(self.elsewhere)}), {why}"
+            f"{also if self.marked else ''}; add their folder to [notes] folders if they are."
+        ]
 
     # --- as TOML ------------------------------------------------------------
 
@@ -423,9 +448,10 @@ class Adoption:
                     "is tagged #interview, or lies in a folder listed in [notes] folders."
                 ]
             return [
-                f"Found {_notes(len(self.elsewhere))} that look like applications "
-                f"({_some(self.elsewhere)}), but no folder that holds mostly them and no tag "
-                "to find them by; [notes] keeps the defaults.",
+                *self._elsewhere(
+                    "but no folder that holds mostly them and no tag to find "
+                    "them by; [notes] keeps the defaults"
+                ),
                 *([self.tag_kept] if self.tag_kept else []),
             ]
         parts: list[str] = []
@@ -458,14 +484,16 @@ class Adoption:
                 f"Not mapped: the status {words}; to have it read, uncomment its line "
                 "under [notes.status] in vaultfollow.toml (or write another status there)."
             )
-        if self.elsewhere:
-            lines.append(
-                f"{_notes(len(self.elsewhere))} outside these folders look like applications "
-                f"too ({_some(self.elsewhere)}); add their folder to [notes] folders if they are."
-            )
+        lines += self._elsewhere("outside these settings")
         if self.tag_kept:
             lines.append(self.tag_kept)
         return lines
+
+
+def _look(count: int) -> str:
+    if count == 1:
+        return "1 note that looks like an application"
+    return f"{count} notes that look like applications"
 
 
 def _some(paths: Sequence[str]) -> str:
@@ -526,7 +554,8 @@ def infer_settings(notes: Iterable[tuple[str, str]], skip: Iterable[str] = ()) -
     adopted = [n for n in read if n.path in covered | tagged]
     properties = _properties(adopted, members)
     statuses = _statuses(adopted, properties)
-    elsewhere = tuple(sorted(job - covered - tagged))
+    uncovered = job - covered - tagged
+    marked = sum(1 for n in read if n.path in uncovered and n.marked)
     return Adoption(
         notes_read=len(read),
         folders=folders,
@@ -536,7 +565,8 @@ def infer_settings(notes: Iterable[tuple[str, str]], skip: Iterable[str] = ()) -
         groups=groups,
         properties=properties,
         statuses=statuses,
-        elsewhere=elsewhere,
+        elsewhere=tuple(sorted(uncovered)),
+        marked=marked,
         tag_kept=tag_kept,
     )
 
@@ -634,7 +664,7 @@ def _folders(
 def _tag(read: Sequence[_Note], job: set[str], covered: set[str]) -> tuple[str | None, str, str]:
     """A tag most job notes carry and few other notes do, when the folders
     do not already cover most job notes; (tag, evidence, why none)."""
-    if not job or len(covered) >= FOLDER_SHARE * len(job):
+    if not job or len(covered) >= TAG_SHARE * len(job):
         return None, "", ""
     with_tag: Counter[str] = Counter()
     job_with_tag: Counter[str] = Counter()
@@ -648,8 +678,8 @@ def _tag(read: Sequence[_Note], job: set[str], covered: set[str]) -> tuple[str |
             (-count, tag)
             for tag, count in job_with_tag.items()
             if count >= MIN_NOTES
-            and count >= FOLDER_SHARE * len(job)
-            and count >= FOLDER_SHARE * with_tag[tag]
+            and count >= TAG_SHARE * len(job)
+            and count >= TAG_SHARE * with_tag[tag]
             and tag != "interview"
         ),
     )
