@@ -63,38 +63,7 @@ REPORT = "problems exit_code"
 OTHERS = "not_interviews"
 
 # (layout, mode, checks, the points they wait for)
-_WAITING = [
-    ("applications", "with_config", READ, [STATUS, P5, P6, P8]),
-    ("applications", "with_config", COUNT, [STATUS, P6, P7]),
-    ("applications", "with_config", REPORT, [STATUS, P6, P7, P8]),
-    ("applications", "with_config", OTHERS, [STATUS, P7]),
-    ("applications", "without_config", f"{REPORT} {OTHERS}", [P7]),
-    ("comm-logs", "with_config", READ, [STATUS, P5]),
-    ("comm-logs", "with_config", COUNT, [STATUS, P5, P7]),
-    ("comm-logs", "with_config", f"{REPORT} {OTHERS}", [STATUS, P7]),
-    ("comm-logs", "without_config", f"{REPORT} {OTHERS}", [P7]),
-    ("inline-fields", "with_config", READ, [STATUS, P3]),
-    ("inline-fields", "with_config", COUNT, [STATUS, P3, P7]),
-    ("inline-fields", "with_config", f"{REPORT} {OTHERS}", [STATUS, P3, P7]),
-    ("inline-fields", "without_config", READ, [P3, P4]),
-    ("inline-fields", "without_config", COUNT, [P3, P4, P7]),
-    ("inline-fields", "without_config", f"{REPORT} {OTHERS}", [P3, P4, P7]),
-    ("tracker", "with_config", READ, [STATUS, P2, P10]),
-    ("tracker", "with_config", COUNT, [STATUS, P7]),
-    ("tracker", "with_config", f"{REPORT} {OTHERS}", [STATUS, P2, P7]),
-    ("tracker", "without_config", f"{REPORT} {OTHERS}", [P7]),
-    ("database", "with_config", READ, [STATUS]),
-    ("database", "with_config", COUNT, [STATUS, P7]),
-    ("database", "with_config", f"{REPORT} {OTHERS}", [STATUS, P3, P7]),
-    ("database", "without_config", f"{REPORT} {OTHERS}", [P7]),
-    *[
-        ("daily-notes", mode, checks, points)
-        for mode in MODES
-        for checks, points in [(f"{COUNT} {REPORT} {OTHERS}", [P7]), ("verbose", [P4, P7, P12])]
-    ],
-    *[(name, "with_config", "explain", [P12]) for name in NAMES],
-    ("daily-notes", "without_config", "explain", [P12]),
-]
+_WAITING: list[tuple[str, str, str, list[str]]] = []
 
 # (layout, mode, check) -> why it does not hold yet. The mark is strict: when
 # the points land it fails, and its line above must go.
@@ -529,9 +498,8 @@ def test_an_unused_property_map_never_changes_what_the_starter_vault_yields(
     assert produced == template_baseline.outputs
 
 
-@pytest.mark.xfail(strict=True, reason=f"issue 16 {STATUS}")
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")
-# No shrinking: while the point is pending every example fails the same way.
+# No shrinking: a failing map fails every example the same way.
 @settings(
     max_examples=10,
     phases=[Phase.generate],

@@ -854,6 +854,32 @@ def check(ctx: click.Context, target: Path | None, now_text: str | None, as_json
     sys.exit(1 if findings else 0)
 
 
+@main.command()
+@click.argument("note", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+@_handle_errors
+def explain(ctx: click.Context, note: Path) -> None:
+    """Say how NOTE was read: whether it is an interview note and by which
+    rule, which property or line gave each fact, its rounds, and what to
+    add for what is missing. Changes nothing."""
+    from vaultfollow.app.explain import explain as explain_note
+
+    root = ctx.obj.get("vault") if ctx.obj else None
+    if root is None:
+        root = _vault_of(note)
+    for line in explain_note(root, note):
+        click.echo(line)
+
+
+def _vault_of(note: Path) -> Path:
+    """The vault a note is in: the nearest folder above it with a
+    vaultfollow.toml or an .obsidian folder, else the current folder."""
+    for folder in note.resolve().parents:
+        if (folder / "vaultfollow.toml").is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    return Path.cwd()
+
+
 @main.group()
 def service() -> None:
     """Run `watch` at login: a systemd user service (Linux) or a launchd

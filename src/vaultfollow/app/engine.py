@@ -19,7 +19,7 @@ from vaultfollow.app.outputs import Outputs, PassReport, say_unwritable
 from vaultfollow.app.own_writes import OwnWrites
 from vaultfollow.core.config import Settings, parse_config_text
 from vaultfollow.core.layout import CONFIG_NAME, STATE_DIR
-from vaultfollow.core.model import Plan
+from vaultfollow.core.model import InterviewNote, Plan, Problem
 from vaultfollow.core.schedule import Memory, next_change, plan_followups
 from vaultfollow.errors import ConfigError
 from vaultfollow.store.cache import dump_cache, fingerprint, load_cache
@@ -149,6 +149,12 @@ class Engine:
             log.error("keeping the previous settings until %s is fixed", CONFIG_NAME)
         self._reset()
         return self.full_pass(now)
+
+    def notes_and_problems(self) -> tuple[list[InterviewNote], list[Problem]]:
+        """The notes as planned (their linked facts filled in) and the
+        problems found reading them, from what was read."""
+        notes, _, problems = self._index.plan_inputs()
+        return notes, problems
 
     def plan(self, now: datetime, *, recreate: bool = False) -> tuple[Plan, Memory]:
         """Plan from what was read; returns the plan and the memory to keep."""

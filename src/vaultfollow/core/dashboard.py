@@ -108,9 +108,9 @@ def application_counts(notes: Iterable[InterviewNote]) -> tuple[int, int]:
 
 
 def _applications_line(notes: Iterable[InterviewNote]) -> list[str]:
-    """ "14 applications, 3 with interviews", when any is still an application."""
+    """The dashboard's count: "14 applications, 3 with interviews"."""
     notes = list(notes)
-    if not any(n.is_application for n in notes):
+    if not notes:
         return []
     total, interviewed = application_counts(notes)
     interviews = "1 with an interview" if interviewed == 1 else f"{interviewed} with interviews"

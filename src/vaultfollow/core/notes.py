@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
+from vaultfollow.core.body_fields import InlineField, body_tags, inline_fields, readable_lines
 from vaultfollow.core.body_rounds import body_rounds
 from vaultfollow.core.config import Settings
 from vaultfollow.core.decision_words import decision_in_words
@@ -28,11 +28,12 @@ from vaultfollow.core.front_matter import (
 )
 from vaultfollow.core.layout import in_folders
 from vaultfollow.core.markdown import heading_key, markdown_blocks, paragraph_text, strip_comments
-from vaultfollow.core.model import OUTCOMES, InterviewNote, Person, Problem, Round
+from vaultfollow.core.model import InterviewNote, Person, Problem, Round
 from vaultfollow.core.properties import (
     APPLICATION,
     FIRST_YEAR,
     YEARS,
+    PropertyMap,
     ValueProblem,
     normalise_key,
     normalise_properties,
@@ -218,6 +219,7 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
     opt_out = props.get("vaultfollow")
     if opt_out is not None and opt_out[1] is False:
         return result
+    front_props = dict(props)
     lines = readable_lines(_rebase(front.body, front.body_line))
     fields = inline_fields(lines)
     inline_lines: dict[str, int] = {}
@@ -244,6 +246,11 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
     # applications folder) is one: with no date it is a problem, not an
     # application still waiting for its first interview.
     says_interview = by_type or (by_tag and "interview" in settings.notes.tag.casefold())
+    several = _several_applications(fields, front_props, names)
+    if several is not None:
+        result.is_interview = True
+        result.problems.append(Problem(path, several[1], line=several[0]))
+        return result
     reader = _NoteReader(path, front, props, settings, inline_lines)
     if not by_type and not reader.has_facts():
         result.reason = (
@@ -258,6 +265,30 @@ def parse_note(path: str, text: str, settings: Settings) -> NoteResult:
     result.problems.extend(warnings)
     result.problems.extend(reader.problems)
     return result
+
+
+def _several_applications(
+    fields: list[InlineField], props: dict[str, tuple[str, Any]], names: PropertyMap
+) -> tuple[int, str] | None:
+    """(line, message) when the note's inline fields name several companies
+    (a "database" note of one list item per application) and its front
+    matter none: one note is one application, and mixing the items would
+    thank one company's interviewer for another's interview."""
+    if "company" in props:
+        return None
+    companies: dict[str, tuple[str, int]] = {}
+    for found in fields:
+        key = next(iter(normalise_properties({found.key: None}, names)), "")
+        if key == "company" and found.value:
+            companies.setdefault(found.value.casefold(), (found.key, found.line))
+    if len(companies) < 2:
+        return None
+    key, line = next(iter(companies.values()))
+    return line, (
+        f"its inline fields name {len(companies)} companies (`{key}::` on several lines): "
+        "vaultfollow reads one application per note, so it reads none of them here; give "
+        "each application a note of its own, or leave this note out with `[notes] exclude`"
+    )
 
 
 def _rebase(body: str, body_line: int) -> str:
@@ -484,7 +515,7 @@ class _NoteReader:
                     rounds.append(round_)
             self.source("interviews", "rounds")
             return rounds or None
-        explicit = "date" in self.props and not self._bare("date")
+        explicit = self.get("date") not in (None, "") and not self._bare("date")
         if not explicit:
             written = self.written_rounds(body)
             if written is not None:
@@ -494,7 +525,8 @@ class _NoteReader:
         if not explicit:
             day = self._application_day()
             if day is not None:
-                if says_interview or self.get("interviewers"):
+                met = self.get("interviewers") or status in ("scheduled", "waiting", "heard-back")
+                if says_interview or met:
                     self.problem(
                         "date",
                         f"{day[1]} is also the note's `{day[0]}`, so vaultfollow cannot tell "
@@ -502,14 +534,18 @@ class _NoteReader:
                         "`interview_date: 2026-11-12T15:30` (or a dated heading such as "
                         "`### 2026-11-12 Technical interview`)",
                     )
-                    return None
-                return []
+                return []  # counted as an application until its interview day is known
             undated = self.get("date") in (None, "") and not self._file_date()
-            said = says_interview or self.get("interviewers") or status not in (None, *OUTCOMES)
-            if undated and not said:
+            if undated and not says_interview:
                 return []  # an application with no interview date yet
         round_ = self.round_from(self.props, None)
-        return [round_] if round_ is not None else None
+        if round_ is None:
+            return None
+        if self.get("date") not in (None, ""):
+            self.sources["rounds"] = self.where("date")
+        else:
+            self.sources["rounds"] = "the date the file name starts with"
+        return [round_]
 
     def written_rounds(self, body: str) -> list[Round] | None:
         """The rounds written as dated headings in the body (an application
