@@ -10,6 +10,7 @@ from pathlib import Path
 from vaultfollow.app.draft_checks import read_word_list
 from vaultfollow.app.engine import Engine, open_engine
 from vaultfollow.core.config import Settings
+from vaultfollow.core.dashboard import missing_signer
 from vaultfollow.core.draftfile import read_draft
 from vaultfollow.core.layout import CONFIG_NAME
 from vaultfollow.core.lint import DraftFile, Finding, draft_file, lint_draft, lint_drafts
@@ -51,6 +52,49 @@ def lint_vault_drafts(
     )
 
 
+def signer_findings(engine: Engine) -> list[Finding]:
+    """The question "who signs the drafts?" while `[you]` name or email is
+    empty: a finding of `check` (so it exits 1) at the line of vaultfollow.toml to
+    change, with the lines to write. Not a problem of `sync`, whose exit
+    code is about notes and files."""
+    you = engine.settings.you
+    lines = missing_signer(you.name, you.email)
+    if not lines:
+        return []
+    data = engine.vault.read_bytes(CONFIG_NAME)
+    text = data.decode("utf-8", "replace") if data is not None else None
+    line, where = _you_line(text, {line.split(" =")[0] for line in lines})
+    empty = " and ".join(f"`{line.split(' =')[0]}`" for line in lines)
+    verb = "is" if len(lines) == 1 else "are"
+    message = (
+        f"who signs the drafts? [you] {empty} {verb} empty, so the drafts are not signed; "
+        f"write {' and '.join(lines)} {where}"
+    )
+    return [Finding(CONFIG_NAME, line, "who-signs", message)]
+
+
+def _you_line(text: str | None, keys: set[str]) -> tuple[int, str]:
+    """The line of vaultfollow.toml to change (the first empty key of
+    `keys` under [you], else the [you] header) and where to write."""
+    if text is None:
+        return 0, f"under [you] in a new {CONFIG_NAME} at the vault's root"
+    header = 0
+    section = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            section = line.split("#")[0].strip()
+            if section == "[you]":
+                header = number
+            continue
+        key = line.split("=")[0].strip()
+        if section == "[you]" and key in keys:
+            return number, "there"
+    if header:
+        return header, "under [you]"
+    return 1, "in a [you] section"
+
+
 def find_vault_root(path: Path) -> Path | None:
     """The nearest folder above `path` that holds a vaultfollow.toml or an
     Obsidian `.obsidian` folder."""
@@ -69,7 +113,8 @@ def check_target(
     the time to plan at. Raises UsageError for a file that is not a draft."""
     if target.is_dir():
         engine = open_engine(target)
-        return lint_vault_drafts(engine, now(engine.settings.schedule.timezone))
+        findings = lint_vault_drafts(engine, now(engine.settings.schedule.timezone))
+        return signer_findings(engine) + findings
     try:
         text = target.read_bytes().decode("utf-8", "replace")
     except OSError as exc:

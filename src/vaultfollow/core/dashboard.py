@@ -75,6 +75,7 @@ def render_dashboard(plan: Plan, settings: Settings, draft_problems: Sequence[Pr
                 *_applications_line(plan.notes),
             )
         ),
+        *_signer_section(settings),
         _due_section("Overdue", sections.overdue, "Nothing overdue.", zone, today),
         _due_section("Today", sections.today, "Nothing due today.", zone, today),
         _due_section("This week", sections.week, "Nothing else due this week.", zone, today),
@@ -114,6 +115,30 @@ def _applications_line(notes: Iterable[InterviewNote]) -> list[str]:
     total, interviewed = application_counts(notes)
     interviews = "1 with an interview" if interviewed == 1 else f"{interviewed} with interviews"
     return ["", f"{total} application{'s' if total != 1 else ''}, {interviews}."]
+
+
+# The `[you]` lines that sign the drafts, as `check` and the dashboard ask for them.
+_SIGNER_LINES = (("name", 'name = "Your Name"'), ("email", 'email = "you@example.com"'))
+
+
+def missing_signer(name: str, email: str) -> tuple[str, ...]:
+    """The `[you]` lines to write in vaultfollow.toml while the name or the
+    email that signs the drafts is empty: "who signs the drafts?"."""
+    given = {"name": name, "email": email}
+    return tuple(line for key, line in _SIGNER_LINES if not given[key].strip())
+
+
+def _signer_section(settings: Settings) -> list[str]:
+    lines = missing_signer(settings.you.name, settings.you.email)
+    if not lines:
+        return []
+    empty = " and ".join(f"`{line.split(' =')[0]}`" for line in lines)
+    return [
+        "## Who signs the drafts?\n\n"
+        f"`[you]` {empty} in vaultfollow.toml {'is' if len(lines) == 1 else 'are'} empty, "
+        "so the drafts are not signed. Write under `[you]`:\n\n"
+        "```toml\n" + "\n".join(lines) + "\n```"
+    ]
 
 
 def _split(plan: Plan, zone: tzinfo, today: date) -> _Sections:
