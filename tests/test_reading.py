@@ -359,3 +359,98 @@ def test_rounds_written_as_dated_headings(make_vault: VaultFactory) -> None:
     stage_two = root / "Follow-ups/Orbitra Space Systems/2026-11-19 thank-you - Tomasz Wójcik.md"
     assert "Kalman filter" in stage_two.read_text(encoding="utf-8")
     assert "Rust" not in stage_two.read_text(encoding="utf-8")  # stage 1's point stays there
+
+
+# --- the starter template ----------------------------------------------------
+
+TEMPLATE = (Path(__file__).parent.parent / "vault-template/Templates/Interview.md").read_text(
+    encoding="utf-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("settings_file", "setting"),
+    [
+        (".obsidian/templates.json", '{"folder": "Note templates"}'),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"templates_folder": "Note templates"}',
+        ),
+    ],
+)
+def test_the_starter_template_is_never_read_as_a_note(
+    make_vault: VaultFactory, settings_file: str, setting: str
+) -> None:
+    """In the folder core Templates or Templater names, the starter template
+    (with its `{{date}}` placeholders and empty properties) is no note."""
+    root = make_vault({"Note templates/Interview.md": TEMPLATE, settings_file: setting})
+    report = sync(root, NOW)
+    assert report.plan.notes == () and not report.problems
+
+
+def test_a_note_made_from_the_starter_template_is_read(make_vault: VaultFactory) -> None:
+    """As core Templates fills it in (Templater leaves these placeholders
+    alone, and they are plain text to it), then the user adds the facts."""
+    made = (
+        TEMPLATE.replace("{{date:YYYY-MM-DD}}", "2026-11-20")
+        .replace("{{time:HH:mm}}", "14:00")
+        .replace("{{title}}", "Acme - Platform Engineer")
+        .replace("company:\n", "company: Acme\n")
+        .replace("role:\n", "role: Platform Engineer\n")
+        .replace("interviewers: []", "interviewers: [Ana Ruiz]")
+    )
+    root = make_vault({"Interviews/Acme.md": made})
+    report = sync(root, NOW)
+    assert not report.problems, [str(p) for p in report.problems]
+    assert "2026-11-20 thank-you - Ana Ruiz.md" in drafts(root)
+
+
+def test_a_role_written_as_a_link_is_the_position_note_s_role(make_vault: VaultFactory) -> None:
+    note = """\
+    ---
+    type: interview
+    company: Ribbon Health
+    role: "[[Positions/Data Engineer Ribbon]]"
+    date: 2026-11-20T14:00
+    interviewers: Sam Okafor
+    ---
+    """
+    position = """\
+    ---
+    Job-Title: Senior Data Engineer
+    Company: "[[Ribbon Health]]"
+    recruiter: Nadia Rahman <nadia@ribbon.example>
+    ---
+    """
+    config = BERLIN + '[notes.properties]\nrole = "Job-Title"\n'
+    root = make_vault(
+        {"Interviews/ribbon.md": note, "Positions/Data Engineer Ribbon.md": position},
+        config=config,
+    )
+    report = sync(root, NOW)
+    assert not report.problems, [str(p) for p in report.problems]
+    (interview,) = [n for n in report.plan.notes if n.path == "Interviews/ribbon.md"]
+    assert interview.role == "Senior Data Engineer"
+    assert interview.contact is not None and interview.contact.name == "Nadia Rahman"
+
+
+def test_a_log_without_company_takes_it_from_the_linked_person(make_vault: VaultFactory) -> None:
+    log = """\
+    ---
+    Comm_DateTime: 2026-11-20T15:00
+    Contacts: ["[[Ingrid Solberg]]"]
+    Job-Title: Analytics Engineer
+    ---
+    """
+    person = "---\nName: Ingrid Solberg\nEmail: ingrid@fjordline.example\nCompany: Fjordline\n---\n"
+    config = (
+        BERLIN
+        + '[notes]\nfolders = ["Logs"]\n[notes.properties]\ndate = "Comm_DateTime"\n'
+        + 'interviewers = "Contacts"\nrole = "Job-Title"\n'
+    )
+    root = make_vault({"Logs/call.md": log, "People/Ingrid Solberg.md": person}, config=config)
+    report = sync(root, NOW)
+    assert not report.problems, [str(p) for p in report.problems]
+    (interview,) = report.plan.notes
+    assert (interview.company, interview.role) == ("Fjordline", "Analytics Engineer")
+    assert interview.rounds[0].interviewers[0].email == "ingrid@fjordline.example"

@@ -864,8 +864,17 @@ def person_links(note: InterviewNote) -> set[str]:
 
 
 def needs_links(note: InterviewNote) -> bool:
-    """Whether the note lacks a fact a note it links to may hold."""
-    return bool(note.links) and not (note.company and note.role and note.contact)
+    """Whether the note lacks a fact a note it links to may hold: a company
+    or role (any link; a role that is a link is the linked note's role), or
+    a contact (an application, position or company link: the people it
+    names are no one's contact)."""
+    if not note.links:
+        return False
+    if not note.company or not note.role:
+        return True
+    if any(note.role.casefold() == link.rsplit("/", 1)[-1].casefold() for link in note.links):
+        return True  # a role written as a link to a position note
+    return note.contact is None and bool(set(note.links) - person_links(note))
 
 
 def fill_from_links(
