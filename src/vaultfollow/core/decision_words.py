@@ -510,12 +510,29 @@ def _dateparser_settings(base: date, **more: str) -> dict[str, Any]:
     }
 
 
+# What dateparser could read as a date in what this module's own rules
+# left: a digit, or the stem of a month, weekday or relative word in one of
+# the cue languages. Without any, a sentence is not handed to dateparser
+# (milliseconds a call, and most sentences with a cue hold no date).
+_MAY_HOLD_A_DATE = re.compile(
+    r"\d|\b(?:jan|feb|f[ée]v|m[aä]r|apr|avr|abr|may|mai|jun|juin|jui|jul|aug|ao[uû]|ago|"
+    r"sep|oct|okt|nov|d[eé]c|dez|dic|ene|mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|"
+    r"sam|dim|mi[eé]|jue|vie|s[aá]b|dom|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"samstag|sonntag|tomorrow|today|tonight|next|this|week|month|year|day|fortnight|"
+    r"morgen|heute|n[aä]chst|woche|monat|jahr|tag|demain|aujourd|prochain|semaine|mois|"
+    r"ann[ée]e|jour|mañana|manana|hoy|pr[oó]xim|semana|mes|año|d[ií]a|end|ende|fin|"
+    r"early|mid|late|soon|couple|few|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"ein|zwei|drei|vier|un|deux|trois|quatre|uno|dos|tres|cuatro)",
+    re.IGNORECASE,
+)
+
+
 def _dateparser_dates(text: _Text, language: str, base: date) -> list[_Date]:
     """The dates dateparser reads in what is left of `text`, in one language,
     that pass the guards; they are blanked in `text`."""
     sentence = str(text)
-    if not sentence.strip():
-        return []
+    if not _MAY_HOLD_A_DATE.search(sentence):
+        return []  # most cue sentences ("Could answer better"): no call at all
     from dateparser import parse
     from dateparser.search import search_dates
 
