@@ -793,19 +793,36 @@ def _address(value: Any) -> str | None:
     return text or None
 
 
+def linked_properties(
+    text: str, names: PropertyMap = ()
+) -> dict[str, tuple[str, Any]] | None:
+    """A linked note's properties as `normalise_properties` gives them, its
+    inline fields after its front matter (which wins); None when its front
+    matter is not a mapping of properties."""
+    front = split_front_matter(text)
+    data: Any = {}
+    body = text
+    if front is not None:
+        body = front.body
+        try:
+            data = load_yaml(front.text)
+        except Exception:
+            return None
+    if not isinstance(data, dict):
+        return None
+    props = normalise_properties(data, names)
+    spelled = {f.key: f.value for f in reversed(inline_fields(readable_lines(body)))}
+    for key, item in normalise_properties(spelled, names).items():
+        props.setdefault(key, item)
+    return props
+
+
 def parse_person_note(text: str) -> Person | None:
     """The name, email, title and phone a person note offers (name empty
     when it has no `name`/`full_name` property: its title names it then)."""
-    front = split_front_matter(text)
-    if front is None:
+    props = linked_properties(text)
+    if props is None:
         return None
-    try:
-        data = load_yaml(front.text)
-    except Exception:
-        return None
-    if not isinstance(data, dict):
-        return None
-    props = normalise_properties(data)
     return Person(
         name=optional_text(props.get("name") or props.get("full_name") or props.get("fullname"))
         or "",
@@ -829,21 +846,9 @@ class LinkedFacts:
 def parse_linked_note(text: str, settings: Settings) -> LinkedFacts | None:
     """The company, role and contact a linked note holds, in its properties
     or inline fields, read through `[notes.properties]` as every note is."""
-    front = split_front_matter(text)
-    data: Any = {}
-    body = text
-    if front is not None:
-        body = front.body
-        try:
-            data = load_yaml(front.text)
-        except Exception:
-            return None
-    if not isinstance(data, dict):
+    props = linked_properties(text, settings.notes.properties)
+    if props is None:
         return None
-    props = normalise_properties(data, settings.notes.properties)
-    spelled = {f.key: f.value for f in reversed(inline_fields(readable_lines(body)))}
-    for key, item in normalise_properties(spelled, settings.notes.properties).items():
-        props.setdefault(key, item)
     contacts = read_people(props.get("contact", ("", None))[1])
     return LinkedFacts(
         company=optional_text(props.get("company")),
