@@ -10,7 +10,7 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from vaultfollow.core.body_rounds import MAX_PEOPLE, BodyRound, BodyRounds, body_rounds
@@ -626,6 +626,14 @@ PRIVATE_BLOCKS = st.sampled_from(
 def test_nothing_private_ever_reaches_a_round(
     fragments: list[str], private: list[tuple[int, str]]
 ) -> None:
+    # A stray `%%` or `<!--` in the text around a comment pairs with the
+    # comment's own markers, as in Obsidian (`%%` + `%% ZQXJ %%` shows
+    # ZQXJ there too): the rule is for comments the note does not reopen.
+    markers = ("%%", "<!--", "-->")
+    assume(
+        not any(m in f for f in fragments for m in markers)
+        or not any(m in block for _, block in private for m in markers)
+    )
     parts = ["## Stage 1 — screen (2026-09-22)\n", *fragments]
     for index, block in sorted(private, reverse=True):
         parts.insert(min(index, len(parts)), block)
