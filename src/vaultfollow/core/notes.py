@@ -793,9 +793,7 @@ def _address(value: Any) -> str | None:
     return text or None
 
 
-def linked_properties(
-    text: str, names: PropertyMap = ()
-) -> dict[str, tuple[str, Any]] | None:
+def linked_properties(text: str, names: PropertyMap = ()) -> dict[str, tuple[str, Any]] | None:
     """A linked note's properties as `normalise_properties` gives them, its
     inline fields after its front matter (which wins); None when its front
     matter is not a mapping of properties."""
