@@ -236,8 +236,11 @@ def test_interviews_list_is_one_application_with_rounds() -> None:
     ---
     """
     result = plan({"app.md": textwrap.dedent(text).lstrip("\n")}, at("2026-11-09 08:00"))
-    rounds = {f.round_label for f in only(result, Kind.THANK_YOU)}
+    rounds = {f.round_label for f in only(result, Kind.THANK_YOU, None)}
     assert rounds == {"1", "2"}
+    # Round 1's thank-you is a week past its deadline: not drafted, and said why.
+    (late,) = only(result, Kind.THANK_YOU, State.CANCELLED)
+    assert late.round_label == "1" and "past its deadline" in (late.reason or "")
     (check_in,) = only(result, Kind.CHECK_IN)
     assert check_in.do == at("2026-11-16 09:00")
     assert check_in.recipient.name == "Bo Chen"  # first interviewer of the latest round
@@ -326,6 +329,19 @@ def test_ignore_older_than_drops_old_follow_ups() -> None:
         {"a.md": note_text()}, at("2027-01-20 10:00"), config='ignore_older_than = "90d"\n'
     )
     assert len(only(longer, Kind.CHECK_IN)) == 1
+
+
+def test_a_thank_you_three_days_past_its_deadline_is_not_drafted() -> None:
+    """Its deadline is 24 hours after the interview; three days later it
+    would read as an afterthought. `--recreate` asks for it anyway."""
+    on_time = plan({"a.md": note_text()}, at("2026-11-14 15:00"))
+    assert only(on_time, Kind.THANK_YOU)
+    late = plan({"a.md": note_text()}, at("2026-11-17 12:00"))
+    assert not only(late, Kind.THANK_YOU)
+    said = only(late, Kind.THANK_YOU, State.CANCELLED)
+    assert said and all("sync --recreate" in (f.reason or "") for f in said)
+    asked = plan({"a.md": note_text()}, at("2026-11-17 12:00"), recreate=True)
+    assert only(asked, Kind.THANK_YOU)
 
 
 def test_deleted_draft_is_dismissed_unless_recreate() -> None:

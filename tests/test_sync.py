@@ -331,14 +331,14 @@ def test_two_applications_whose_drafts_share_a_name_are_stable(make_vault: Vault
         {
             "Interviews/a.md": base.format(role="Designer", time="14:45", extra=""),
             "Interviews/b.md": base.format(
-                role="Engineer", time="12:00", extra="status: rejected\nstatus_date: 2026-11-20\n"
+                role="Engineer", time="12:00", extra="status: rejected\nstatus_date: 2026-11-14\n"
             ),
         }
     )
-    first = sync(root, at("2026-11-22 10:00"))
+    first = sync(root, at("2026-11-15 10:00"))
     assert "Follow-ups/Umbrella/2026-11-13 thank-you - Chloé Doe.md" in first.created
     before = snapshot(root)
-    second = sync(root, at("2026-11-22 10:00"))
+    second = sync(root, at("2026-11-15 10:00"))
     assert (second.created, second.updated, second.outputs) == ([], [], [])
     assert snapshot(root) == before
 
@@ -485,7 +485,7 @@ def write_big_vault(root: Path, notes: int, interviews: int) -> None:
     folder = root / "Interviews"
     folder.mkdir()
     for index in range(interviews):
-        day = 10 + index % 9
+        day = 17 + index % 3  # every thank-you still within three days of its deadline
         (folder / f"2026-11-{day} Company{index}.md").write_text(
             "---\n"
             "type: interview\n"

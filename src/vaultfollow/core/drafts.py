@@ -50,6 +50,16 @@ variant                int               0-59, from a hash of the follow-up's id
                                          among openings with `variant % 2` or `% 3`
 sent_check_in_date     str | None        "Thursday, 19 November": when the first
                                          check-in went out (second check-ins only)
+interview_when         str               when the interview was, counted from the
+                                         day the message goes out: "this morning",
+                                         "today", "yesterday", "on Friday" (within
+                                         six days), else "on 12 November"
+interview_day          str               "12 November"
+recipient_was_there    bool              the recipient was one of the round's
+                                         interviewers (a recruiter may not have been)
+met_with               list[str]         the round's interviewers' names
+in_person              bool              the round's label says onsite, in person,
+                                         office, visit, lunch or coffee
 =====================  ================  ===========================================
 
 Filters: the usual Jinja2 ones plus ``and_join`` (``["a", "b", "c"] | and_join``
@@ -79,6 +89,7 @@ from vaultfollow.core.draftfile import (
     scalar,
 )
 from vaultfollow.core.model import FollowUp, Kind
+from vaultfollow.core.occasion import occasion
 from vaultfollow.core.prose import (
     MAX_CLARIFY_WORDS,
     clarify_sentence,
@@ -321,6 +332,7 @@ def template_context(
         "phone": phone,
         "variant": variant_of(followup.id),
         "sent_check_in_date": _long_date(sent_check_in) if sent_check_in else None,
+        **occasion(followup),
     }
 
 

@@ -224,6 +224,7 @@ _LITERAL = re.compile(r'"([^"\n]*)"|\'([^\'\n]*)\'')
 _PROSE_WORDS = """
 monday tuesday wednesday thursday friday saturday sunday january february march
 april may june july august september october november december and or the
+on today this morning yesterday
 """
 
 

@@ -47,6 +47,15 @@ class Planned:
     observed: Mapping[str, date]
 
 
+# A thank-you more than this past its deadline is not drafted (the dashboard
+# says why) unless the user asks for it with `sync --recreate`.
+LATE_THANK_YOU = timedelta(days=3)
+LATE_THANK_YOU_REASON = (
+    "not drafted: more than 3 days past its deadline, it would read as an afterthought; "
+    "`vaultfollow sync --recreate` drafts it anyway"
+)
+
+
 def stable_id(*parts: str, length: int = 16) -> str:
     """A short hex digest of the parts: the same on every machine."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
@@ -206,6 +215,8 @@ class _Planner:
             state, reason = State.CANCELLED, cancelled
         elif record is None and followup_id in self.memory.created and not self.recreate:
             state = State.DISMISSED
+        elif kind is Kind.THANK_YOU and record is None and self.too_late(deadline):
+            state, reason = State.CANCELLED, LATE_THANK_YOU_REASON
         else:
             state = State.PENDING
         followup = FollowUp(
@@ -232,8 +243,12 @@ class _Planner:
         too_old = do < self.now - self.settings.schedule.ignore_older_than
         if state is State.PENDING and too_old:
             return followup
-        if state is State.CANCELLED and record is None:
-            return followup  # nothing was ever drafted: nothing to show
+        if (
+            state is State.CANCELLED
+            and record is None
+            and (reason != LATE_THANK_YOU_REASON or too_old)
+        ):
+            return followup  # nothing was ever drafted: nothing to show (but why, when late)
         if state is State.DISMISSED and too_old:
             return followup
         if followup_id in self.ids:
@@ -241,6 +256,11 @@ class _Planner:
         self.ids.add(followup_id)
         self.followups.append(followup)
         return followup
+
+    def too_late(self, deadline: datetime) -> bool:
+        """A thank-you this far past its deadline reads as an afterthought:
+        it is not drafted unless the user asks (`sync --recreate`)."""
+        return not self.recreate and self.now > deadline + LATE_THANK_YOU
 
     def plan_application(self, app: _Application) -> None:
         sched = self.settings.schedule
