@@ -271,14 +271,14 @@ def test_an_explicit_interview_date_beside_the_applied_day_is_taken(
     type: interview
     company: Northstar Analytics
     role: Graduate Data Analyst
-    interview_date: 2026-11-02T10:00
-    date_applied: 2026-11-02
+    interview_date: 2026-11-19T10:00
+    date_applied: 2026-11-19
     interviewers: Oluwaseun Adeyemi
     ---
     """
     root = make_vault({"Interviews/northstar.md": note})
     assert not sync(root, NOW).problems
-    assert "2026-11-02 thank-you - Oluwaseun Adeyemi.md" in drafts(root)
+    assert "2026-11-19 thank-you - Oluwaseun Adeyemi.md" in drafts(root)
 
 
 def test_a_recruiter_who_was_not_in_the_room_gets_no_thank_you(
@@ -312,7 +312,7 @@ recruiter: "[[Alex Morgan]]"
 ---
 ## Interview Notes
 
-### Stage 1 — Recruiter screen (2026-11-13 14:00)
+### Stage 1 — Recruiter screen (2026-11-18 14:00)
 Interviewers: [[Priya Shah]]
 - the move to Rust for the flight computer
 
@@ -340,7 +340,7 @@ def test_rounds_written_as_dated_headings(make_vault: VaultFactory) -> None:
     report = sync(root, NOW)
     (note,) = report.plan.notes
     starts = [r.start for r in note.rounds]
-    assert starts == [at("2026-11-13 14:00"), at("2026-11-19 10:00"), at("2026-11-20 09:00")]
+    assert starts == [at("2026-11-18 14:00"), at("2026-11-19 10:00"), at("2026-11-20 09:00")]
     assert note.rounds[1].end == at("2026-11-19 11:30")
     assert [p.name for p in note.rounds[1].interviewers] == ["Nguyễn Thị Lan", "Tomasz Wójcik"]
     assert note.rounds[1].discussed == ("Kalman filter tuning on the star tracker",)
@@ -352,7 +352,7 @@ def test_rounds_written_as_dated_headings(make_vault: VaultFactory) -> None:
     assert "who did you meet?" in said
     thanks = [name for name in drafts(root) if "thank-you" in name]
     assert thanks == [
-        "2026-11-13 thank-you - Priya Shah.md",
+        "2026-11-18 thank-you - Priya Shah.md",
         "2026-11-19 thank-you - Nguyễn Thị Lan.md",
         "2026-11-19 thank-you - Tomasz Wójcik.md",
     ]

@@ -483,7 +483,19 @@ def _kill_leftover_watchers() -> Iterator[None]:
 def start_watch(root: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "vaultfollow", "watch", str(root), "--debounce", "50ms", *args],
+        # At NOW, as the notes are dated (the clock runs on from there).
+        [
+            sys.executable,
+            "-m",
+            "vaultfollow",
+            "watch",
+            str(root),
+            "--debounce",
+            "50ms",
+            "--now",
+            NOW.isoformat(),
+            *args,
+        ],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -573,7 +585,7 @@ def test_kill_9_mid_pass_leaves_whole_files_and_a_restart_converges(
     restarted.terminate()
     assert restarted.wait(timeout=5) == 0
     assert not list(root.rglob("*.vaultfollow-tmp"))
-    open_engine(reference).full_pass(datetime.now(BERLIN))
+    open_engine(reference).full_pass(NOW)  # the watcher runs at NOW too
     ours = {
         p.relative_to(root / "Follow-ups"): p.read_bytes()
         for p in (root / "Follow-ups").rglob("*.md")

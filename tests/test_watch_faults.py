@@ -25,6 +25,7 @@ import pytest
 from conftest import VaultFactory, wait_for
 from test_watch import (  # noqa: F401 (_kill_leftover_watchers: an autouse fixture)
     _STARTED,
+    NOW,
     _kill_leftover_watchers,
     calendar,
     drafts,
@@ -141,7 +142,7 @@ def watch_process(
     if verbose:  # -v belongs before the command
         command = [sys.executable, "-m", "vaultfollow", "-v", "watch", str(root)]
         process = subprocess.Popen(
-            [*command, "--debounce", "50ms", *args],
+            [*command, "--debounce", "50ms", "--now", NOW.isoformat(), *args],
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,

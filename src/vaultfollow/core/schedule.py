@@ -557,7 +557,8 @@ def _disambiguate_paths(followups: list[FollowUp]) -> list[FollowUp]:
 def next_change(plan: Plan, settings: Settings, now: datetime) -> datetime:
     """The first moment after `now` at which time alone may change what the
     plan made at `now` says: local midnight (dates, "today"), the instant a
-    pending thank-you becomes overdue (just past its deadline), or the
+    pending thank-you becomes overdue (just past its deadline) or too late
+    to draft (`LATE_THANK_YOU` after it), or the
     instant a follow-up becomes too old to show (just past its do-time plus
     `ignore_older_than`), whichever comes first. Until then the plan (and
     every output made from it) stays the same."""
@@ -573,6 +574,7 @@ def next_change(plan: Plan, settings: Settings, now: datetime) -> datetime:
             changes.append(followup.do + too_old + tick)
         if followup.state is State.PENDING and followup.kind is Kind.THANK_YOU:
             changes.append(followup.deadline + tick)
+            changes.append(followup.deadline + LATE_THANK_YOU + tick)  # too late to draft
         for change in changes:
             instant = earliest(change)
             if now < instant < moment:
