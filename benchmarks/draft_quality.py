@@ -59,7 +59,8 @@ from vaultfollow.core.lint import draft_file  # noqa: E402
 
 _GREETING = re.compile(r"^(dear|hi|hello|hey|good (morning|afternoon))\b", re.IGNORECASE)
 _CLOSING = re.compile(
-    r"^(kind regards|best regards|warm regards|regards|best wishes|best|all the best|"
+    r"^(kind regards|best regards|warm regards|regards|with best wishes|warm wishes|"
+    r"best wishes|best|all the best|"
     r"many thanks|thanks again|thanks|cheers|sincerely|yours sincerely|yours faithfully|"
     r"with thanks|speak soon|talk soon)\b[,!.]?\s*$",
     re.IGNORECASE,
