@@ -221,7 +221,9 @@ def check_findings(vault: Path, now: str) -> tuple[list[dict[str, Any]], int]:
 
 def measure(vault: Path, now: str) -> dict[str, Any]:
     """Sync the vault (already a copy) at `now` and measure its drafts."""
-    synced = run_vaultfollow("sync", str(vault), "--now", now)
+    # --recreate: thank-yous more than three days late are drafted too, so
+    # every round is measured.
+    synced = run_vaultfollow("sync", str(vault), "--now", now, "--recreate")
     if synced.returncode not in (0, 1):
         raise SystemExit(f"vaultfollow sync failed ({synced.returncode}):\n{synced.stderr}")
     drafts = read_drafts(vault, drafts_folder(vault))
