@@ -67,7 +67,7 @@ def test_a_person_note_is_named_by_its_name_property(
     name, text = thank_you(root)
     assert name == "2026-11-10 thank-you - Priya Shah.md"
     assert 'to: "Priya Shah <priya.shah@meridiantalent.com>"' in text
-    assert "Dear Priya Shah," in text
+    assert "Dear Priya," in text
     assert "Meridian Talent" not in text
 
 

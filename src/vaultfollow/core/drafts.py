@@ -22,6 +22,10 @@ recipient.first_name   str               "Jane"
 recipient.title        str | None        "Engineering Manager"
 recipient.email        str | None        "jane@acme.com"
 recipient.phone        str | None        "+49 30 1234" (the note's `phone` first)
+salutation             str               the name to greet them by: "Dr Solberg"
+                                         (formal, a title known), "Ingrid" (else, and
+                                         casual); their `salutation` when they have
+                                         one; never first name plus surname
 you.name               str               "Alex Example" ("" when not configured)
 you.email              str               "alex@example.com" (or "")
 you.phone              str               "+49 170 555" (or "")
@@ -97,6 +101,7 @@ from vaultfollow.core.prose import (
     format_points,
     one_line,
 )
+from vaultfollow.core.salutation import greeting_name
 from vaultfollow.core.schedule import is_repeated
 from vaultfollow.errors import TemplateError
 
@@ -120,6 +125,7 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "company",
     "role",
     "recipient",
+    "salutation",
     "you",
     "signature_block",
     "interview_date",
@@ -312,6 +318,7 @@ def template_context(
             "email": _line(person.email or "") or None,
             "phone": phone,
         },
+        "salutation": _line(greeting_name(person, followup.tone)),
         "you": {
             "name": _line(you.name),
             "email": _line(you.email),

@@ -26,6 +26,7 @@ from vaultfollow.core.front_matter import load_yaml
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
 from vaultfollow.core.prose import FRAMES, word_set
+from vaultfollow.core.salutation import TITLES
 
 if TYPE_CHECKING:
     pass
@@ -212,6 +213,7 @@ def known_words(
             people.append(note.contact)
         for person in people:
             texts += [person.name, person.title or "", person.email or ""]
+            texts += [person.salutation or "", *TITLES.values()]  # "Dear Ms Whitcombe"
     words = {p.casefold() for text in texts for p in _PART.findall(text)}
     words.update([_POSSESSIVE.sub("", w) for w in words])  # "Acme's" names Acme too
     words.update(w.casefold() for w in extra)

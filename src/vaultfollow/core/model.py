@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from vaultfollow.core.salutation import given_name
+
 
 class Kind(StrEnum):
     """The `followup` value of a draft and the CATEGORIES of its event."""
@@ -66,10 +68,13 @@ class Person:
     title: str | None = None
     phone: str | None = None
     link: str | None = None  # wikilink target (`People/Jane Doe`) for person-note lookups
+    # How to greet them, when their name does not say it: `Ms Whitcombe`, `Lan`.
+    salutation: str | None = None
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        """Their first name, honorifics and suffixes skipped (see salutation.py)."""
+        return given_name(self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -816,7 +816,7 @@ def linked_properties(text: str, names: PropertyMap = ()) -> dict[str, tuple[str
 
 
 def parse_person_note(text: str) -> Person | None:
-    """The name, email, title and phone a person note offers (name empty
+    """The name, email, title, phone and salutation a person note offers (name empty
     when it has no `name`/`full_name` property: its title names it then)."""
     props = linked_properties(text)
     if props is None:
@@ -827,6 +827,7 @@ def parse_person_note(text: str) -> Person | None:
         email=optional_text(props.get("email")),
         title=optional_text(props.get("title") or props.get("role")),
         phone=optional_text(props.get("phone")),
+        salutation=optional_text(props.get("salutation")),
     )
 
 
@@ -913,11 +914,11 @@ def fill_from_links(
 
 def _is_person(found: Person) -> bool:
     """A linked note that names, or says how to reach, someone."""
-    return bool(found.name or found.email or found.phone or found.title)
+    return bool(found.name or found.email or found.phone or found.title or found.salutation)
 
 
 def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> InterviewNote:
-    """Fill each linked person's missing email, title and phone from their
+    """Fill each linked person's missing email, title, phone and salutation from their
     note, and name them by its `name` property: a linked person's name is
     the link's (its target, or its alias, a poor greeting), never one the
     interview note spelled out."""
@@ -932,6 +933,7 @@ def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> Intervie
             email=person.email or found.email,
             title=person.title or found.title,
             phone=person.phone or found.phone,
+            salutation=person.salutation or found.salutation,
         )
 
     def met(round_: Round) -> tuple[Person, ...]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from vaultfollow.core.model import STATUSES, Person
+from vaultfollow.core.salutation import is_title_and_surname
 
 T_date = TypeVar("T_date", bound=date)
 
@@ -175,22 +176,42 @@ def read_person(value: Any) -> Person | None:
             title=optional_text(props.get("title") or props.get("job_title") or props.get("role")),
             phone=optional_text(props.get("phone")),
             link=name.link,
+            salutation=optional_text(props.get("salutation")) or _alias_salutation(name),
         )
     text = read_text(value)
     if text is None:
         return None
     if text.link is None:
-        match = _EMAIL_FORM.match(text.display)
+        # The written form, not the display text: `[[People/Jane Doe|Ms Doe]] <...>`
+        # keeps its link.
+        match = _EMAIL_FORM.match(value if isinstance(value, str) else text.display)
         if match:
             email = match.group(2)
             inner = read_text(match.group(1))
-            shown = inner.display if inner else email.split("@")[0]
-            return Person(name=shown, email=email, link=inner.link if inner else None)
+            if inner is None:
+                return Person(name=email.split("@")[0], email=email)
+            if inner.link:
+                return replace(_linked_person(inner.display, inner.link), email=email)
+            return Person(name=inner.display, email=email)
     if text.link:
-        # A person note is named after the person; the link's display text is
-        # often a short form ("Jane", "Ms Doe") that makes a poor greeting.
-        return Person(name=text.link.rsplit("/", 1)[-1], link=text.link)
+        return _linked_person(text.display, text.link)
     return Person(name=text.display)
+
+
+def _linked_person(display: str, link: str) -> Person:
+    """A person note is named after the person; the link's display text is
+    a short form ("Jane", "Ms Doe"): the salutation when it is a title and
+    surname, else no part of the person."""
+    return Person(
+        name=link.rsplit("/", 1)[-1], link=link, salutation=_alias_salutation(Text(display, link))
+    )
+
+
+def _alias_salutation(text: Text) -> str | None:
+    """A wikilink's alias when it reads as a title and surname (`Ms Whitcombe`)."""
+    if text.link is None or text.display == text.link.rsplit("/", 1)[-1]:
+        return None
+    return text.display if is_title_and_surname(text.display) else None
 
 
 def read_people(value: Any) -> list[Person]:
