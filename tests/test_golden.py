@@ -41,7 +41,21 @@ def outputs(root: Path, inputs: set[str]) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("name", case_names())
+def golden_params() -> list[object]:
+    """The cases; a case whose dashboard today lists a finding of issue 17
+    point 7 (its drafts trip it) is marked xfail, strict, until the generator
+    is fixed and the expected files regenerated."""
+    from test_lint import GENERATOR_TRIPS
+
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=GENERATOR_TRIPS[n]))
+        if n in GENERATOR_TRIPS
+        else n
+        for n in case_names()
+    ]
+
+
+@pytest.mark.parametrize("name", golden_params())
 def test_golden_case(name: str, tmp_path: Path) -> None:
     case = CASES / name
     root = tmp_path / "vault"

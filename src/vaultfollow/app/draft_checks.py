@@ -9,7 +9,7 @@ number, which `check` counts).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -44,17 +44,36 @@ class DraftChecks:
             self._words = (stat, read_word_list(self._vault))
         return self._words[1]
 
-    def _key(self, digest: str, followup: FollowUp, words_stat: StatKey | None, number: int) -> str:
-        """What a check of the draft whose bytes have sha256 `digest` depends on."""
-        text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}"
+    def _key(
+        self,
+        digest: str,
+        followup: FollowUp,
+        words_stat: StatKey | None,
+        number: int,
+        panel: list[tuple[str, str]],
+    ) -> str:
+        """What a check of the draft whose bytes have sha256 `digest` depends
+        on, the other thank-yous of its round (path, digest) among them."""
+        text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}|{panel}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def _check(
-        self, followup: FollowUp, data: bytes, words: frozenset[str], number: int
+        self,
+        followup: FollowUp,
+        data: bytes,
+        words: frozenset[str],
+        number: int,
+        panel: list[tuple[str, str]],
     ) -> list[Problem]:
-        """What `check` says of the draft of `followup` holding `data`."""
+        """What `check` says of the draft of `followup` holding `data`, the
+        other thank-yous of the round at the paths of `panel` read to compare."""
         from vaultfollow.core.lint import as_problems, lint_draft
 
+        others = []
+        for path, _ in panel:
+            other = self._vault.read_bytes(path)
+            if other is not None:
+                others.append((path, other.decode("utf-8", "replace")))
         return as_problems(
             lint_draft(
                 followup.draft_path,
@@ -63,14 +82,35 @@ class DraftChecks:
                 followup,
                 words=words,
                 check_in_number=number,
+                panel=others,
             )
         )
+
+    def _panel(self, round_of: list[FollowUp], followup: FollowUp) -> list[tuple[str, str]]:
+        """The other thank-yous of `followup`'s round (path, digest), of the
+        follow-ups `round_of`, that the panel may compare it with: drafts not
+        skipped."""
+        from vaultfollow.core.lint import is_panel_pair
+
+        found: list[tuple[str, str]] = []
+        for other in round_of:
+            if other.draft_path == followup.draft_path or not is_panel_pair(followup, other):
+                continue
+            draft = self._cache.drafts.get(other.draft_path)
+            if draft is None or draft.record is None or draft.record.status == "skipped":
+                continue
+            found.append((other.draft_path, draft.digest))
+        return sorted(found)
 
     def for_dashboard(self, plan: Plan) -> tuple[list[Problem], bool]:
         """What `check` says of each pending draft, and whether the cache of
         checks changed. A draft is read and checked only when the cache does
         not hold its key."""
         counts = check_in_counts(plan)
+        thank_yous: defaultdict[tuple[str, datetime], list[FollowUp]] = defaultdict(list)
+        for followup in plan.followups:
+            if followup.kind is Kind.THANK_YOU:
+                thank_yous[(followup.application, followup.round_start)].append(followup)
         words_stat = self._vault.stat(WORDS_FILE)
         found: list[Problem] = []
         changed = False
@@ -81,13 +121,16 @@ class DraftChecks:
             if draft.record.status != "draft":
                 continue
             number = check_in_number(counts, followup)
-            key = self._key(draft.digest, followup, words_stat, number)
+            round_of = thank_yous.get((followup.application, followup.round_start), [])
+            panel = self._panel(round_of, followup)
+            key = self._key(draft.digest, followup, words_stat, number, panel)
             cached = self._cache.lint.get(followup.draft_path)
             if cached is None or cached[0] != key:
                 data = self._vault.read_bytes(followup.draft_path)
                 if data is None:
                     continue
-                problems = self._check(followup, data, self._words_for(words_stat), number)
+                words = self._words_for(words_stat)
+                problems = self._check(followup, data, words, number, panel)
                 cached = (key, problems)
                 self._cache.lint[followup.draft_path] = cached
                 changed = True

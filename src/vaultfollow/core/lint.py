@@ -6,7 +6,10 @@ shell that reads a vault through the engine. Every finding has a short,
 stable `code` that scripts and the dashboard can rely on:
 
 placeholder, template-syntax, too-long, no-gratitude, no-point,
-no-call-to-action, no-signature, pressure, salary, third-check-in, spelling.
+no-call-to-action, no-signature, pressure, salary, third-check-in, spelling,
+and those of `core.reader_checks` (recipient-named, panel-similar,
+clarify-admission, fragment, shorthand, stale-day, not-present,
+full-name-salutation, starter-identity).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -26,6 +30,7 @@ from vaultfollow.core.front_matter import load_yaml
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
 from vaultfollow.core.prose import FRAMES, word_set
+from vaultfollow.core.reader_checks import Facts, proper_words, reader_findings
 from vaultfollow.core.salutation import TITLES
 
 if TYPE_CHECKING:
@@ -316,13 +321,15 @@ def lint_draft(
     *,
     words: Iterable[str] = (),
     check_in_number: int = 0,
+    panel: Sequence[tuple[str, str]] = (),
 ) -> list[Finding]:
     """Every finding in one draft, in line order.
 
     `followup` (when known) supplies the note: its discussed points are looked
     for, and its names are correct spellings. `words` are more correct
     spellings (the user's list). `check_in_number` is how many check-ins of
-    this interview round exist counting this one (0: unknown)."""
+    this interview round exist counting this one (0: unknown). `panel` holds
+    the other thank-yous of the round, as (path, text), to compare with."""
     draft = _split(path, text)
     kind = followup.kind.value if followup else draft.kind
     channel = followup.channel if followup else draft.channel
@@ -415,6 +422,13 @@ def lint_draft(
                 f"puts pressure on their decision (`{match[0]}`); ask politely for news instead",
             )
     found += _check_in_findings(draft, kind, settings, check_in_number)
+    others = [(other, _split(other, text).body) for other, text in panel]
+    subject_at = (draft.line_of("subject"), subject)
+    facts = _facts(draft, kind, channel, settings, followup)
+    for at, code, message in reader_findings(
+        list(draft.body_lines()), subject_at, facts, others, draft.body
+    ):
+        add(at, code, message)
     known = known_words(settings, followup, words)
     for number, line in draft.body_lines():
         for word in _misspelt(line, known):
@@ -425,6 +439,57 @@ def lint_draft(
                 f"{_suggestion(word)}; fix it, or add it to {WORDS_FILE} at the vault root",
             )
     return sorted(found, key=lambda f: (f.line, f.code, f.message))
+
+
+def _facts(
+    draft: _Draft, kind: str, channel: str, settings: Settings, followup: FollowUp | None
+) -> Facts:
+    """What the reader's checks know of a draft: from its follow-up when
+    known, else from its own properties and file name."""
+    you = settings.you
+    if followup is None:
+        recipient = str(draft.props.get("to") or "").split("<", 1)[0].strip()
+        return Facts(
+            kind=kind,
+            channel=channel,
+            recipient=recipient,
+            interview=_day(draft.path.rsplit("/", 1)[-1][:10]),
+            do=_day(draft.props.get("do")),
+            you_name=you.name,
+            you_email=you.email,
+        )
+    note = followup.note
+    # Someone who interviewed in any round of the application has spoken with you.
+    rounds = [r for r in note.rounds if r.start == followup.round_start]
+    people = {p.name.casefold() for r in note.rounds for p in r.interviewers}
+    present = followup.recipient.name.casefold() in people if rounds else None
+    texts = [*note.discussed, *note.clarify]
+    texts += [t for r in rounds for t in (*r.discussed, *r.clarify)]
+    named = [followup.company, followup.role]
+    named += [p.name for r in note.rounds for p in r.interviewers]
+    proper = proper_words(texts) | {w for text in named for w in text.split()}
+    return Facts(
+        kind=kind,
+        channel=channel,
+        recipient=followup.recipient.name,
+        interview=followup.round_start.date(),
+        do=followup.do.date(),
+        present=present,
+        you_name=you.name,
+        you_email=you.email,
+        proper=frozenset(proper),
+    )
+
+
+def _day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "")[:10])
+    except ValueError:
+        return None
 
 
 def _check_in_findings(draft: _Draft, kind: str, settings: Settings, number: int) -> list[Finding]:
@@ -521,6 +586,13 @@ def lint_drafts(
         if kind in CHECK_IN_KINDS and draft.status != "skipped":
             check_ins[_round_key(draft)] += 1
     word_list = list(words)
+    thank_yous = [
+        (draft, found)
+        for draft in drafts
+        if draft.status != "skipped"
+        and (found := by_path.get(draft.path) or by_id.get(draft.followup_id or "")) is not None
+        and found.kind is Kind.THANK_YOU
+    ]
     findings: list[Finding] = []
     for draft in drafts:
         followup = by_path.get(draft.path) or by_id.get(draft.followup_id or "")
@@ -531,10 +603,33 @@ def lint_drafts(
             continue
         kind = str(draft.props.get("followup") or "").casefold()
         number = check_ins[_round_key(draft)] if kind in CHECK_IN_KINDS else 0
+        panel = [
+            (other.path, other.text)
+            for other, theirs in thank_yous
+            if followup is not None and is_panel_pair(followup, theirs)
+        ]
         findings += lint_draft(
-            draft.path, draft.text, settings, followup, words=word_list, check_in_number=number
+            draft.path,
+            draft.text,
+            settings,
+            followup,
+            words=word_list,
+            check_in_number=number,
+            panel=panel,
         )
     return sorted(findings, key=lambda f: (f.path, f.line, f.code))
+
+
+def is_panel_pair(ours: FollowUp, theirs: FollowUp) -> bool:
+    """Whether two follow-ups are thank-yous of one round (one application,
+    one round date) to different people: drafts the panel can compare."""
+    return (
+        ours.kind is Kind.THANK_YOU
+        and theirs.kind is Kind.THANK_YOU
+        and ours.application == theirs.application
+        and ours.round_start == theirs.round_start
+        and ours.recipient.name.casefold() != theirs.recipient.name.casefold()
+    )
 
 
 def draft_file(path: str, text: str) -> DraftFile | None:
