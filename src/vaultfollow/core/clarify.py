@@ -205,6 +205,12 @@ _LEADS = {
 }
 
 
+CLARIFY_TEXTS: tuple[str, ...] = (
+    *(part for leads in _LEADS.values() for part in leads),
+    "On your question about, On the question about",
+)
+
+
 def clarification_sentence(found: Clarification, tone: str, recipient: Person) -> str | None:
     """The better answer as sentences to `recipient`, or None: when there is
     no better part, or the question was someone else's on the panel.

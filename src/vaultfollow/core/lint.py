@@ -25,6 +25,7 @@ from vaultfollow.core.draftfile import read_draft
 from vaultfollow.core.front_matter import load_yaml
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.core.panel import FRAME_TEXTS
 from vaultfollow.core.prose import FRAMES, word_set
 
 if TYPE_CHECKING:
@@ -240,6 +241,7 @@ def template_words() -> frozenset[str]:
 
     folder = resources.files("vaultfollow").joinpath("templates")
     texts = [_PROSE_WORDS, *(frame for frames in FRAMES.values() for frame in frames)]
+    texts += FRAME_TEXTS
     texts += [item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".md")]
     prose = [_JINJA.sub(literals, text) for text in texts]
     return frozenset(p.casefold() for text in prose for p in _PART.findall(text))
