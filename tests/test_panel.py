@@ -41,7 +41,8 @@ interviewers:
 
 ## Could answer better
 - Ingrid asked how I would validate a model nobody can explain.
-- I rambled about SHAP. I should have said that I pair SHAP with a challenger model, which is how we caught a 30% drift at my last bank.
+- I rambled about SHAP. I should have said that I pair SHAP with a challenger model,
+  which is how we caught a 30% drift at my last bank.
 """
 
 
@@ -50,7 +51,7 @@ def bodies(root: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for path in sorted((root / "Follow-ups").rglob("*thank-you*.md")):
         body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-        paragraphs = [p for p in body.strip().split("\n\n")]
+        paragraphs = body.strip().split("\n\n")
         out[path.name] = "\n\n".join(paragraphs[1:-1])  # greeting, ..., sign-off
     return out
 

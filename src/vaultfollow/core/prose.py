@@ -163,6 +163,8 @@ _COMPANY_THEIR = re.compile(
     r"(^|\b(?:of|in|on|with|from|for|to|about|into|behind|across)\s)their\b", re.IGNORECASE
 )
 _WH_THEY = re.compile(rf"\b{_WH} (they|their)\b", re.IGNORECASE)
+# "the portal they are building": the company's "they", said to them.
+_THEY_VERB = re.compile(r"\b(?:that |which )?they (are|were|have|had|use|run|ship|built|'re|’re)\b")
 
 
 def address(text: str, recipient: str) -> str:
@@ -175,6 +177,7 @@ def address(text: str, recipient: str) -> str:
         return text
     text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
     text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
+    text = _THEY_VERB.sub(lambda m: m[0].replace("they", "you"), text)
     for name in _names_of(recipient):
         if name in text:  # most points never name the recipient: no pattern to build
             possessive, asked = _name_patterns(name)
