@@ -21,12 +21,11 @@ from vaultfollow.core.drafts import (
     DEFAULT_TEMPLATE_NAMES,
     Templates,
     and_join,
-    format_points,
     render_draft,
     template_name,
 )
 from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, Round, State
-from vaultfollow.core.prose import clarify_sentence, one_line
+from vaultfollow.core.prose import clarify_sentence, format_points, one_line
 from vaultfollow.errors import TemplateError
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -35,7 +34,10 @@ DISCUSSED = (
     "How the team is migrating the monolith to Kubernetes.",
     "Their internal developer platform",
 )
-CLARIFY = ("My answer on Kafka partitioning was rushed.",)
+CLARIFY = (
+    "My answer on Kafka partitioning was rushed. "
+    "I should have said that I rebalanced 40 partitions without downtime.",
+)
 
 # --- factories --------------------------------------------------------------------
 
@@ -160,7 +162,8 @@ def test_every_template_renders_a_complete_message(
             assert "your internal developer platform" in body
             assert "monolith" not in body
         if kind is Kind.THANK_YOU:
-            assert "my answer on Kafka partitioning was rushed" in body
+            assert "I rebalanced 40 partitions without downtime." in body
+            assert "rushed" not in body
             assert "next steps" in body
         if kind is Kind.HANDWRITTEN_NOTE:
             card = body.split("\n\n")[1]
@@ -191,9 +194,10 @@ def test_thank_you_weaves_both_points_into_sentences_and_the_clarification() -> 
         _, body = split(render_draft(followup(id=fid), settings(), Templates({})))
         assert "how the team is migrating the monolith to Kubernetes." in body
         # The company's "their" is said to the interviewer as "your".
-        assert "your internal developer platform." in body
+        assert "your internal developer platform" in body
         assert "- " not in body.replace(" - ", "")  # no bullet list
-        assert body.count("On reflection, my answer on Kafka partitioning was rushed.") == 1
+        assert body.count("I rebalanced 40 partitions without downtime.") == 1
+        assert "rushed" not in body
 
 
 def test_stay_connected_asks_for_feedback_only_when_configured() -> None:

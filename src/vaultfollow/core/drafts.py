@@ -37,15 +37,25 @@ signature_block        str               lines to put under the sign-off: your n
 interview_date         str               "Thursday, 12 November"
 interview_weekday      str               "Thursday"
 round                  str | None        "2", "onsite"
-points                 list[str]         up to two discussed points, cleaned into
-                                         short phrases said to the recipient ("their"
-                                         -> "your"): ["your move to Kubernetes"]
+points                 list[str]         this recipient's discussed points (theirs
+                                         first, the rest dealt round the panel) as
+                                         phrases that follow "about", said to them:
+                                         ["partitioning a 2 TB table"]
 point                  str | None        the first of `points`
-clarify                str | None        the first point to clarify, cleaned:
-                                         "I undersold my capacity planning"
-clarify_sentence       str | None        `clarify` framed as one sentence in your
-                                         voice, in the draft's tone: "On reflection,
-                                         I undersold my capacity planning."
+their_question         str | None        the recipient's own question, if the note
+                                         names one: "your question about sharding"
+detail                 str | None        one or two sentences about this recipient's
+                                         points, worded by their place on the panel
+clarify                str | None        the better answer from the Clarify section,
+                                         for the one recipient it goes to
+clarify_sentence       str | None        `clarify` as sentences in your voice, tied
+                                         to the question: "On your question about X,
+                                         I should add that ..."; None when the section
+                                         only confesses, or it is someone else's
+clarify_missing        str | None        why there is no clarification, and what to
+                                         add (for the dashboard)
+panel_index            int               the recipient's place among the round's
+                                         interviewers (0 first); panel_size: how many
 ask_feedback           bool              false unless `[schedule] ask_feedback`
 decision_by            str | None        "Friday, 27 November"
 address                str | None        the note's postal address
@@ -94,13 +104,8 @@ from vaultfollow.core.draftfile import (
 )
 from vaultfollow.core.model import FollowUp, Kind
 from vaultfollow.core.occasion import occasion
-from vaultfollow.core.prose import (
-    MAX_CLARIFY_WORDS,
-    clarify_sentence,
-    clean_point,
-    format_points,
-    one_line,
-)
+from vaultfollow.core.panel import recipient_points
+from vaultfollow.core.prose import one_line
 from vaultfollow.core.salutation import greeting_name
 from vaultfollow.core.schedule import is_repeated
 from vaultfollow.errors import TemplateError
@@ -135,6 +140,11 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "point",
     "clarify",
     "clarify_sentence",
+    "clarify_missing",
+    "their_question",
+    "detail",
+    "panel_index",
+    "panel_size",
     "ask_feedback",
     "decision_by",
     "address",
@@ -303,8 +313,6 @@ def template_context(
     phone = _line(note.phone or person.phone or "") or None
     you = settings.you
     start = followup.round_start
-    points = format_points(note.discussed, person.name)
-    clarify = [c for c in (clean_point(text, MAX_CLARIFY_WORDS) for text in note.clarify) if c]
     return {
         "kind": followup.kind.value,
         "tone": followup.tone,
@@ -329,10 +337,6 @@ def template_context(
         "interview_date": _long_date(start.date()),
         "interview_weekday": _WEEKDAYS[start.weekday()],
         "round": _line(followup.round_label or "") or None,
-        "points": points,
-        "point": points[0] if points else None,
-        "clarify": clarify[0] if clarify else None,
-        "clarify_sentence": clarify_sentence(note.clarify, followup.tone, person.name),
         "ask_feedback": settings.schedule.ask_feedback,
         "decision_by": _long_date(note.decision_by) if note.decision_by else None,
         "address": note.address.strip() if note.address and note.address.strip() else None,
@@ -340,6 +344,7 @@ def template_context(
         "variant": variant_of(followup.id),
         "sent_check_in_date": _long_date(sent_check_in) if sent_check_in else None,
         **occasion(followup),
+        **recipient_points(followup),
     }
 
 

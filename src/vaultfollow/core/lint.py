@@ -29,6 +29,7 @@ from vaultfollow.core.draftfile import read_draft
 from vaultfollow.core.front_matter import load_yaml
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.core.panel import FRAME_TEXTS
 from vaultfollow.core.prose import FRAMES, word_set
 from vaultfollow.core.reader_checks import Facts, proper_words, reader_findings
 from vaultfollow.core.salutation import TITLES
@@ -248,6 +249,7 @@ def template_words() -> frozenset[str]:
 
     folder = resources.files("vaultfollow").joinpath("templates")
     texts = [_PROSE_WORDS, *(frame for frames in FRAMES.values() for frame in frames)]
+    texts += FRAME_TEXTS
     texts += [item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".md")]
     prose = [_JINJA.sub(literals, text) for text in texts]
     return frozenset(p.casefold() for text in prose for p in _PART.findall(text))

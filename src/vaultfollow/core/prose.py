@@ -90,15 +90,7 @@ def clean_point(text: str, max_words: int, *, cut_at_clause: bool = False) -> st
     is an ordinary word. With `cut_at_clause`, asides in parentheses go and
     a long point ends at its first clause break when what comes before can
     stand alone."""
-    text = one_line(text)
-    text = _TASK.sub("", text)
-    text = _BULLET.sub("", text)
-    text = _WIKILINK.sub(lambda m: m[2] or m[1].rsplit("/", 1)[-1], text)
-    text = _MDLINK.sub(lambda m: m[1], text)
-    for _ in range(3):
-        text = _EMPHASIS.sub(lambda m: m[2], text)
-    text = text.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
-    text = one_line(text)
+    text = plain_text(text)
     first, *rest = _SENTENCE_END.split(text, maxsplit=1)
     if rest and len(first.split()) >= 3:
         text = first
@@ -118,6 +110,20 @@ def clean_point(text: str, max_words: int, *, cut_at_clause: bool = False) -> st
     if ordinary and head[:1].isupper() and (len(head) == 1 or head[1:].islower()):
         text = text[:1].lower() + text[1:]
     return text
+
+
+def plain_text(text: str) -> str:
+    """One line without list markers, links, emphasis or brackets; every
+    sentence of it kept."""
+    text = one_line(text)
+    text = _TASK.sub("", text)
+    text = _BULLET.sub("", text)
+    text = _WIKILINK.sub(lambda m: m[2] or m[1].rsplit("/", 1)[-1], text)
+    text = _MDLINK.sub(lambda m: m[1], text)
+    for _ in range(3):
+        text = _EMPHASIS.sub(lambda m: m[2], text)
+    text = text.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
+    return one_line(text)
 
 
 def _first_clause(words: list[str]) -> list[str]:
@@ -157,6 +163,8 @@ _COMPANY_THEIR = re.compile(
     r"(^|\b(?:of|in|on|with|from|for|to|about|into|behind|across)\s)their\b", re.IGNORECASE
 )
 _WH_THEY = re.compile(rf"\b{_WH} (they|their)\b", re.IGNORECASE)
+# "the portal they are building": the company's "they", said to them.
+_THEY_VERB = re.compile(r"\b(?:that |which )?they (are|were|have|had|use|run|ship|built|'re|’re)\b")
 
 
 def address(text: str, recipient: str) -> str:
@@ -169,6 +177,7 @@ def address(text: str, recipient: str) -> str:
         return text
     text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
     text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
+    text = _THEY_VERB.sub(lambda m: m[0].replace("they", "you"), text)
     for name in _names_of(recipient):
         if name in text:  # most points never name the recipient: no pattern to build
             possessive, asked = _name_patterns(name)

@@ -1,0 +1,370 @@
+"""A note's shareable items, understood before a draft uses them. Pure.
+
+People write the Discussed section as notes to self: "Talked about the move
+to Rust", "Tomasz asked about partitioning a 2 TB table", "Priya: how we'd
+shard it", "CRDTs??", "Tell me about yourself". `classify_item` says what
+each one is (a topic that can follow "about", a clause that needs its own
+frame, a fact, a question the candidate was asked, nothing), who on the
+panel owns it, and gives its text cleaned of Markdown, shorthand and
+note-taking verbs, with each word's capital kept only where it marks a
+proper noun.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from vaultfollow.core.model import Person
+from vaultfollow.core.prose import clean_point, one_line, word_set
+
+MAX_ITEM_WORDS = 16
+
+
+class ItemKind(StrEnum):
+    TOPIC = "topic"  # a noun phrase: "the move to Rust"
+    CLAUSE = "clause"  # a wh-clause, fits after "about": "how they deploy"
+    FACT = "fact"  # a statement, needs "that": "they're on Murex"
+    ASKED_OF_ME = "asked-of-me"  # "Tell me about yourself": never a point
+    SKIP = "skip"  # nothing left once shorthand is gone
+
+
+class Act(StrEnum):
+    NONE = "none"
+    QUESTION = "question"  # "Tomasz asked about X", "Priya: how ...?"
+    REMARK = "remark"  # "Priya: X", "Lan mentioned X"
+    WALKTHROUGH = "walkthrough"  # "Oluwaseun walked me through X"
+    THEIRS = "theirs"  # "Priya's team": the text keeps the possessive
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One Discussed item: its kind, its cleaned text, its owner on the panel."""
+
+    kind: ItemKind
+    text: str
+    owner: Person | None = None
+    act: Act = Act.NONE
+    source: str = ""
+
+
+# --- names ---------------------------------------------------------------------
+
+_FOLD_EXTRA = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "ı": "i"})
+_TITLES = word_set("dr dr. prof prof. mr mr. mrs mrs. ms ms. mx mx. sir dame")
+_SUFFIXES = word_set("jr jr. sr sr. phd ph.d. md ii iii")
+
+
+def name_key(word: str) -> str:
+    """A word of a name as matching sees it: no case, no diacritics."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLD_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_EXTRA)
+
+
+def name_words(person: Person) -> list[str]:
+    """The words of a person's name without honorifics and suffixes."""
+    words = [w.strip(",") for w in one_line(person.name).split()]
+    while words and words[0].casefold() in _TITLES:
+        words = words[1:]
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words = words[:-1]
+    return words
+
+
+def name_forms(person: Person) -> list[tuple[str, ...]]:
+    """The ways a note names someone, longest first, as keys: the full name,
+    "Title Surname", the first word and the last word."""
+    words = name_words(person)
+    if not words:
+        return []
+    keys = [name_key(w) for w in words]
+    forms: list[tuple[str, ...]] = [tuple(keys)]
+    raw = one_line(person.name).split()
+    if raw and raw[0].casefold() in _TITLES and len(keys) > 1:
+        forms.append((name_key(raw[0].rstrip(".")), keys[-1]))
+    forms += [(keys[0],), (keys[-1],)]
+    return [f for f in dict.fromkeys(forms) if all(len(k) > 1 for k in f)]
+
+
+def _token_key(token: str) -> str:
+    return name_key(token.strip(".,:;!?()'’\"").removesuffix("'s").removesuffix("’s"))
+
+
+def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, int] | None:
+    """The panel member named by the first words, and how many words name them."""
+    keys = [_token_key(w) for w in words[:4]]
+    if keys and keys[0] in ("dr", "prof", "mr", "mrs", "ms", "mx"):
+        # "Dr Solberg": a title, then a name.
+        found = match_name(words[1:], people)
+        if found:
+            return found[0], found[1] + 1
+    best: tuple[Person, int] | None = None
+    for person in people:
+        for form in name_forms(person):
+            n = len(form)
+            if tuple(keys[:n]) == form and (best is None or n > best[1]):
+                best = (person, n)
+    return best
+
+
+# --- shorthand and note-taking verbs -----------------------------------------
+
+_SHORTHAND = (
+    (re.compile(r"(?<!\w)w/o(?!\w)", re.IGNORECASE), "without"),
+    (re.compile(r"(?<!\w)w/(?=\s|\w)", re.IGNORECASE), "with "),
+    (re.compile(r"(?<!\w)b/c(?!\w)", re.IGNORECASE), "because"),
+    (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
+    (re.compile(r"\s+[+&]\s+"), " and "),
+    (re.compile(r"[?!]{2,}"), ""),
+    (re.compile(r"(?<!\w)(?:lol|tbh|imo|imho|fwiw|lmao|omg)(?!\w)[.,!]?", re.IGNORECASE), ""),
+)
+
+_NOTE_VERB = re.compile(
+    r"^(?:(?:we|i|they)\s+)?(?:(?:talked|chatted|spoke|discussed|covered|went over|got into|"
+    r"touched on|dug into|chat|talk|discuss|conversation|convo|discussion)(?:\s+(?:about|on|re))?|"
+    r"re|topic)\s*:?\s+",
+    re.IGNORECASE,
+)
+
+
+def expand_shorthand(text: str) -> str:
+    for pattern, replacement in _SHORTHAND:
+        text = pattern.sub(replacement, text)
+    return one_line(text).strip(" ,;:")
+
+
+# --- owners ----------------------------------------------------------------------
+
+_QUESTION_VERBS = re.compile(
+    r"^(?:asked(?: me)?|wanted to know|was curious|pushed(?: me)? on|probed|grilled me on|"
+    r"quizzed me on|dug into|challenged me on)(?:\s+(?:about|on))?\s+",
+    re.IGNORECASE,
+)
+_WALK_VERBS = re.compile(
+    r"^(?:walked me through|took me through|showed me|demoed|gave (?:me )?an overview of|"
+    r"explained|described|presented)\s+",
+    re.IGNORECASE,
+)
+_REMARK_VERBS = re.compile(
+    r"^(?:mentioned|said|told me(?: about)?|talked about|shared|noted|pointed out|"
+    r"brought up|raised)\s+(?:that\s+)?",
+    re.IGNORECASE,
+)
+# Someone not on the round's panel: the question stays, the name goes.
+_SOMEONE_ASKED = re.compile(
+    r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)? (?:asked(?: me)?|wanted to know)(?: about)? (?P<what>.+)$"
+)
+_LABEL = re.compile(r"^\s*[:\-–—]\s*")
+
+
+def _owned(text: str, people: Sequence[Person]) -> tuple[Person, Act, str] | None:
+    """ "Name asked about X", "Name: X", "Name walked me through X", "Name's X"."""
+    words = text.split()
+    found = match_name(words, people)
+    if not found:
+        return None
+    person, n = found
+    named = words[n - 1]
+    rest = " ".join(words[n:])
+    if re.search(r"['’]s$", named.rstrip(".,:;")):
+        return person, Act.THEIRS, text
+    if named.endswith(":") or (_LABEL.match(" " + rest) and rest[:1] in ":-–—"):
+        body = _LABEL.sub("", rest) if not named.endswith(":") else rest
+        said = body.rstrip()
+        act = Act.QUESTION if said.endswith("?") or _WH_START.match(said) else Act.REMARK
+        return person, act, said
+    for pattern, act in (
+        (_QUESTION_VERBS, Act.QUESTION),
+        (_WALK_VERBS, Act.WALKTHROUGH),
+        (_REMARK_VERBS, Act.REMARK),
+    ):
+        m = pattern.match(rest)
+        if m:
+            return person, act, rest[m.end() :]
+    return None
+
+
+# --- kinds -----------------------------------------------------------------------
+
+_WH_START = re.compile(r"^(?:how|why|what|whether|when|where|which|who|if)\b", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you’re|you've|you’ve|you'd|you’d)\b", re.I)
+_ASKED_OF_ME = re.compile(
+    r"^(?:q\s*:\s*)?(?:tell me|talk me through|walk me through|describe|give me|"
+    r"(?:how|why|what|what's|what’s|where|when|which|who|do|did|have|are|would|can|could)\b)",
+    re.IGNORECASE,
+)
+_Q_PREFIX = re.compile(r"^q\s*:\s*", re.IGNORECASE)
+_SUBJECT_START = re.compile(
+    r"^(?:they|they're|they’re|they've|they’ve|we|we're|we’re|it's|it’s|there's|there’s|"
+    r"there are|he|she|he's|she's)\b",
+    re.IGNORECASE,
+)
+_FINITE = re.compile(
+    r"^(?:(?:the\s+)?\w+(?:\s+\w+)?)\s+(?:is|are|was|were|has|have|had|uses|use|runs|run|"
+    r"ships|ship|will|can|does|do)\b",
+    re.IGNORECASE,
+)
+_ARTICLE_NEEDED = re.compile(r"^(?:team|company|bank|stack|org|group)\s", re.IGNORECASE)
+
+
+def _kind_of(text: str) -> ItemKind:
+    if _SUBJECT_START.match(text):
+        return ItemKind.FACT
+    if _WH_START.match(text):
+        return ItemKind.CLAUSE
+    if _FINITE.match(text):
+        return ItemKind.FACT
+    return ItemKind.TOPIC
+
+
+def _is_asked_of_me(text: str) -> bool:
+    """Direct speech to the candidate: "Tell me about yourself", "Why do you
+    want to leave?", "Q: why us?"."""
+    stripped = text.strip()
+    if _Q_PREFIX.match(stripped):
+        return True
+    if not _ASKED_OF_ME.match(stripped):
+        return False
+    return bool(_YOU.search(stripped))
+
+
+# --- case ------------------------------------------------------------------------
+
+_COMMON_ZIPF = 3.0
+_SUFFIX_STEMS = (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("s", ""), ("es", ""))
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@lru_cache(maxsize=4096)
+def is_common_word(word: str) -> bool:
+    """An ordinary English word (by frequency, or as a regular form of one):
+    "Release", "Partitioning". Rarer words are taken for names: "Kafka"."""
+    low = word.casefold()
+    if zipf_frequency(low, "en") >= _COMMON_ZIPF:
+        return True
+    for suffix, ending in _SUFFIX_STEMS:
+        if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+            stem = low[: -len(suffix)] + ending
+            if zipf_frequency(stem, "en") >= _COMMON_ZIPF + 0.5:
+                return True
+    return False
+
+
+def _marked_proper(word: str) -> bool:
+    """Internal capitals, digits or all caps: CRDTs, IFRS9, iOS, AWS."""
+    core = word.strip(".,;:!?()'’\"")
+    return any(ch.isdigit() for ch in core) or any(ch.isupper() for ch in core[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvidence:
+    """What the whole note says of a word's case: seen capitalised mid-sentence,
+    seen in lower case."""
+
+    proper: frozenset[str]
+    common: frozenset[str]
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?:;]$|^[-–—•*]$")
+
+
+def case_evidence(texts: Iterable[str]) -> CaseEvidence:
+    proper: set[str] = set()
+    common: set[str] = set()
+    for text in texts:
+        words = one_line(text).split()
+        for i, word in enumerate(words):
+            m = _WORD.search(word)
+            if not m:
+                continue
+            token = m[0].removesuffix("'s").removesuffix("’s")
+            if token[:1].islower():
+                common.add(token.casefold())
+            elif i > 0 and not _SENTENCE_BREAK.search(words[i - 1]):
+                proper.add(token.casefold())
+    return CaseEvidence(frozenset(proper), frozenset(common))
+
+
+def fix_case(
+    text: str, people: Sequence[Person], evidence: CaseEvidence, *, start_is_proper: bool = False
+) -> str:
+    """The text with its first word's capital dropped unless it is a proper
+    noun: a panel member's name, marked (CRDTs, iOS, AWS), seen capitalised
+    mid-sentence in the note, or not an ordinary word. Capitals later in the
+    text were written mid-sentence, so they stay."""
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    m = _WORD.match(first)
+    if not m or not first[:1].isupper() or start_is_proper:
+        return text
+    token = m[0].removesuffix("'s").removesuffix("’s")
+    low = token.casefold()
+    if _marked_proper(token) or (len(token) > 1 and token.isupper()):
+        return text
+    if match_name(words, people):
+        return text
+    if low in evidence.proper and low not in evidence.common:
+        return text
+    if low in evidence.common or is_common_word(token) or len(token) == 1:
+        return first[:1].lower() + text[1:]
+    return text
+
+
+# --- classification ---------------------------------------------------------------
+
+
+def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
+    """What one Discussed item is, whose it is, and its cleaned text."""
+    if evidence is None:
+        evidence = case_evidence([raw])
+    text = clean_point(raw, 10_000)
+    text = expand_shorthand(text)
+    if not text:
+        return Item(ItemKind.SKIP, "", source=raw)
+    if _is_asked_of_me(text):
+        return Item(ItemKind.ASKED_OF_ME, text, source=raw)
+    owner: Person | None = None
+    act = Act.NONE
+    owned = _owned(text, people)
+    start_is_proper = False
+    if owned:
+        owner, act, text = owned
+        text = text.strip(" ?")
+    else:
+        verb = _NOTE_VERB.match(text)
+        if verb and text[verb.end() :]:
+            # "Talked about Kafka": the word after a note verb was mid-sentence
+            # ("Discussed: Release trains" starts a new one).
+            start_is_proper = not verb[0].rstrip().endswith(":")
+            text = text[verb.end() :]
+        asked = _SOMEONE_ASKED.match(text)
+        if asked:
+            act, text = Act.QUESTION, asked["what"]
+    text = _shorten(text)
+    if not text:
+        return Item(ItemKind.SKIP, "", owner, act, raw)
+    if act is not Act.THEIRS:
+        text = fix_case(text, people, evidence, start_is_proper=start_is_proper)
+    kind = _kind_of(text) if act is not Act.THEIRS else ItemKind.TOPIC
+    if kind is ItemKind.FACT and _ARTICLE_NEEDED.match(text):
+        text = "the " + text
+    return Item(kind, text, owner, act, raw)
+
+
+def _shorten(text: str) -> str:
+    """One point, at its natural length (see `prose.clean_point`)."""
+    return clean_point(text, MAX_ITEM_WORDS, cut_at_clause=True).strip(" ?")
+
+
+def classify_items(raws: Sequence[str], people: Sequence[Person]) -> list[Item]:
+    """Every item of a section, classified with the case evidence of all of them."""
+    evidence = case_evidence(raws)
+    return [classify_item(raw, people, evidence) for raw in raws]

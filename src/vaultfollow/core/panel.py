@@ -1,0 +1,240 @@
+"""Each interviewer their own note: which points and which clarification a
+thank-you carries, and in what words, by the recipient's place on the panel.
+Pure.
+
+A point a panel member owns ("Tomasz asked about partitioning a 2 TB
+table") goes to that member only, first, in the second person; the other
+points are dealt round the panel, so two drafts of one round share at most
+one point; the clarification goes to whoever asked the question, else to
+the first interviewer listed; each place on the panel has its own frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vaultfollow.core.clarify import CLARIFY_TEXTS, clarification_sentence, split_clarification
+from vaultfollow.core.items import Act, Item, ItemKind, classify_items, name_forms, name_key
+from vaultfollow.core.model import FollowUp, Person
+from vaultfollow.core.prose import MAX_POINTS, address
+
+_SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
+
+# Frames per tone: for a point the recipient owns ({p} is "your question
+# about X"), for a topic ({t} follows "about"), for a fact ({f} follows
+# "that"), and for a second point. Each panel place starts at its own frame.
+_OWNED = {
+    "formal": (
+        "I especially enjoyed {p}.",
+        "{P} has stayed with me since we spoke.",
+        "I have been thinking about {p} ever since.",
+        "Thank you in particular for {p}.",
+        "{P} was a highlight of the conversation for me.",
+    ),
+    "casual": (
+        "I really enjoyed {p}.",
+        "{P} has stuck with me since we talked.",
+        "I've been thinking about {p} ever since.",
+        "Thanks especially for {p}.",
+        "{P} was the part of the conversation I enjoyed most.",
+    ),
+}
+_TOPIC = {
+    "formal": (
+        "I particularly enjoyed our conversation about {t}.",
+        "A highlight for me was our discussion of {t}.",
+        "I was glad we had time to talk about {t}.",
+        "It was good to hear more about {t}, which gave me a clearer picture of the work.",
+        "Our exchange on {t} was especially useful to me.",
+    ),
+    "casual": (
+        "The part I keep coming back to is our chat about {t}.",
+        "The best part for me was talking about {t}.",
+        "I was glad we got into {t}.",
+        "It was great to hear more about {t}.",
+        "I enjoyed our back-and-forth on {t}.",
+    ),
+}
+_FACT = {
+    "formal": (
+        "I was interested to learn that {f}.",
+        "It was useful to hear that {f}.",
+        "I was pleased to learn that {f}.",
+        "It was good to hear that {f}.",
+        "I found it helpful to learn that {f}.",
+    ),
+    "casual": (
+        "It was interesting to hear that {f}.",
+        "I liked hearing that {f}.",
+        "Good to know that {f}.",
+        "It was cool to hear that {f}.",
+        "I was pleased to hear that {f}.",
+    ),
+}
+_SECOND = {
+    "formal": (
+        "I was also glad we found time for {t}.",
+        "I also appreciated the chance to talk about {t}.",
+        "Learning more about {t} was just as valuable.",
+        "I enjoyed our discussion of {t} as well.",
+        "Talking through {t} was a real help, too.",
+    ),
+    "casual": (
+        "I'm glad we also got into {t}.",
+        "It was also good to cover {t}.",
+        "Talking about {t} was fun too.",
+        "And I enjoyed getting into {t}.",
+        "Chatting about {t} was great as well.",
+    ),
+}
+
+
+# Every word these frames and the clarification add to a draft, for
+# `check`, which knows the built-in templates' words without a dictionary.
+FRAME_TEXTS: tuple[str, ...] = (
+    *(f for table in (_OWNED, _TOPIC, _FACT, _SECOND) for fs in table.values() for f in fs),
+    "your question about the way you walked me through what you said about your point that",
+    "I was also interested to hear that the question about",
+    *CLARIFY_TEXTS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """What one recipient's thank-you says of the interview."""
+
+    points: tuple[Item, ...]
+    index: int  # the recipient's place on the panel
+    size: int
+    clarify_to_me: bool
+
+
+def round_people(followup: FollowUp) -> tuple[Person, ...]:
+    """The interviewers of the follow-up's round (the recipient when unknown)."""
+    for round_ in followup.note.rounds:
+        if round_.start == followup.round_start and round_.interviewers:
+            return round_.interviewers
+    return (followup.recipient,)
+
+
+def _same(a: Person, b: Person) -> bool:
+    return name_key(a.name) == name_key(b.name)
+
+
+def deal(items: Sequence[Item], people: Sequence[Person], index: int) -> tuple[Item, ...]:
+    """The points for the person at `index`: the ones they own first, then
+    unowned ones dealt round the panel; with none of either, one unowned
+    point (the only kind two drafts may share)."""
+    me = people[index]
+    shareable = [i for i in items if i.kind in _SHAREABLE]
+    owned = [i for i in shareable if i.owner is not None and _same(i.owner, me)]
+    unowned = [i for i in shareable if i.owner is None]
+    dealt = [item for j, item in enumerate(unowned) if j % len(people) == index]
+    mine = (owned + dealt)[:MAX_POINTS]
+    if not mine and unowned:
+        mine = [unowned[index % len(unowned)]]
+    return tuple(mine)
+
+
+def unname(text: str, person: Person) -> str:
+    """`person`'s own name in a phrase sent to them becomes "you"/"your"."""
+    text = address(text, person.name)
+    words = text.split()
+    out: list[str] = []
+    forms = name_forms(person)
+    i = 0
+    while i < len(words):
+        for form in forms:
+            n = len(form)
+            chunk = words[i : i + n]
+            keys = [
+                name_key(w.rstrip(".,;:!?").removesuffix("'s").removesuffix("’s")) for w in chunk
+            ]
+            if tuple(keys) == form and words[i][:1].isupper():
+                last = chunk[-1].rstrip(".,;:!?")
+                tail = chunk[-1][len(last) :]
+                out.append(("your" if last.endswith(("'s", "’s")) else "you") + tail)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+def owned_phrase(item: Item, person: Person) -> str:
+    """A point the recipient owns, in the second person."""
+    text = unname(item.text, person)
+    if item.act is Act.QUESTION:
+        return f"your question about {text}"
+    if item.act is Act.WALKTHROUGH:
+        return f"the way you walked me through {text}"
+    if item.act is Act.THEIRS:
+        return text
+    if item.kind is ItemKind.FACT:
+        return f"your point that {text}"
+    return f"what you said about {text}"
+
+
+def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool) -> str:
+    if item.owner is not None and _same(item.owner, person):
+        frames = _OWNED[tone]
+        phrase = owned_phrase(item, person)
+        frame = frames[slot % len(frames)]
+        return frame.format(p=phrase, P=phrase[:1].upper() + phrase[1:])
+    text = unname(item.text, person)
+    if item.act is Act.QUESTION:
+        text = f"the question about {text}"
+    if item.kind is ItemKind.FACT:
+        if second:
+            return f"I was also interested to hear that {text}."
+        return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
+    frames = _SECOND[tone] if second else _TOPIC[tone]
+    frame = frames[slot % len(frames)]
+    if frame.startswith("{t}"):
+        text = text[:1].upper() + text[1:]
+    return frame.format(t=text)
+
+
+def recipient_points(followup: FollowUp) -> dict[str, Any]:
+    """The template variables of what this recipient's draft says of the
+    interview: `points`, `point`, `their_question`, `detail`, `clarify`,
+    `clarify_sentence`, `clarify_missing`, `panel_index`, `panel_size`."""
+    people = round_people(followup)
+    me = followup.recipient
+    index = next((i for i, p in enumerate(people) if _same(p, me)), 0)
+    if not any(_same(p, me) for p in people):
+        people = (me, *people)
+    tone = "casual" if followup.tone == "casual" else "formal"
+    note = followup.note
+    items = classify_items(note.discussed, people)
+    mine = deal(items, people, index)
+    detail = " ".join(
+        _sentence(item, me, tone, index + 2 * k, second=k > 0) for k, item in enumerate(mine)
+    )
+    found = split_clarification(note.clarify, people)
+    asker = next((p for p in people if found.owner and _same(p, found.owner)), people[0])
+    to_me = _same(asker, me)
+    sentence = clarification_sentence(found, tone, me) if to_me else None
+    owned_question = next(
+        (
+            owned_phrase(i, me)
+            for i in mine
+            if i.owner is not None and _same(i.owner, me) and i.act is Act.QUESTION
+        ),
+        None,
+    )
+    points = [unname(i.text, me) for i in mine if i.kind is not ItemKind.FACT]
+    return {
+        "points": points,
+        "point": points[0] if points else None,
+        "their_question": owned_question,
+        "detail": detail or None,
+        "clarify": found.better[0] if found.better and to_me else None,
+        "clarify_sentence": sentence,
+        "clarify_missing": found.missing if to_me else None,
+        "panel_index": index,
+        "panel_size": len(people),
+    }

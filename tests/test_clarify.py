@@ -1,0 +1,163 @@
+"""The clarification carries the better answer (issue 17, point 2): the whole
+Clarify section is read, what was said is split from what should have been
+said, and only the better part is sent, tied to the question."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vaultfollow.core.clarify import clarification_sentence, split_clarification
+from vaultfollow.core.model import Person
+
+MARCUS = Person("Marcus Webb")
+PANEL = (MARCUS, Person("Aoife Byrne"))
+
+
+def test_the_better_answer_is_sent_tied_to_the_question_and_to_its_asker() -> None:
+    section = [
+        "Marcus asked how I measure whether a design change worked.",
+        "I talked about task-completion rates, but I forgot to mention that I also pair them "
+        "with support-ticket volume, which is how I proved the impact of the booking redesign.",
+    ]
+    found = split_clarification(section, PANEL)
+    assert found.owner == MARCUS
+    assert found.better
+    assert clarification_sentence(found, "formal", MARCUS) == (
+        "On your question about how I measure whether a design change worked, I should add "
+        "that I also pair task-completion rates with support-ticket volume, which is how I "
+        "proved the impact of the booking redesign."
+    )
+    assert clarification_sentence(found, "formal", PANEL[1]) is None
+
+
+@pytest.mark.parametrize(
+    ("section", "better"),
+    [
+        (
+            ["I rambled on the Kafka question. Should have said we cut consumer lag by 30%."],
+            "we cut consumer lag by 30%",
+        ),
+        (
+            ["Blanked on the budget question - what I meant was that I owned a $1.2M budget"],
+            "I owned a $1.2M budget",
+        ),
+        (
+            ["way too long on the intro", "better: I led the move of 2 TB of ledgers to Postgres"],
+            "I led the move of 2 TB of ledgers to Postgres",
+        ),
+        (
+            ["Undersold the migration. The real answer: I ran it end to end, 14 services."],
+            "I ran the migration end to end, 14 services",
+        ),
+        (
+            ["Sounded rude about my last manager. Actually I learned a lot from her reviews."],
+            "I learned a lot from her reviews",
+        ),
+        (
+            ["I gave a thin answer on capacity planning; I have done it for three years."],
+            "I have done capacity planning for three years",
+        ),
+        (
+            [
+                "Said I don't know Terraform; "
+                "I should have mentioned that I wrote our Terraform modules"
+            ],
+            "I wrote our Terraform modules",
+        ),
+    ],
+)
+def test_only_the_better_part_is_sent(section: list[str], better: str) -> None:
+    found = split_clarification(section, PANEL)
+    sentence = clarification_sentence(found, "formal", MARCUS)
+    assert sentence is not None and better in sentence, (found, sentence)
+    for confession in (
+        "rambled",
+        "way too long",
+        "blanked",
+        "Blanked",
+        "sounded rude",
+        "Sounded rude",
+        "thin answer",
+        "Undersold",
+        "don't know",
+    ):
+        assert confession not in sentence
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        ["I rambled on the system design question"],
+        ["way too long", "I blanked on the SQL window functions question lol"],
+        ["Sounded rude when I pushed back on the deadline"],
+    ],
+)
+def test_a_confession_alone_drafts_no_paragraph_and_says_what_to_add(section: list[str]) -> None:
+    found = split_clarification(section, PANEL)
+    assert not found.better
+    assert clarification_sentence(found, "formal", MARCUS) is None
+    assert found.missing and "should have said" in found.missing
+
+
+def test_an_unowned_question_is_named_without_a_you() -> None:
+    found = split_clarification(
+        [
+            "On the question about on-call I rambled. "
+            "I should have said that I ran the rota for 40 engineers."
+        ],
+        PANEL,
+    )
+    assert found.owner is None
+    sentence = clarification_sentence(found, "casual", MARCUS)
+    assert sentence is not None
+    assert sentence.startswith("On the question about on-call,")
+    assert "I ran the rota for 40 engineers" in sentence
+
+
+def test_the_second_item_s_better_part_is_found() -> None:
+    found = split_clarification(
+        [
+            "Marcus asked about vendor risk.",
+            "I said we had a process.",
+            "- forgot to mention the 2023 audit found zero gaps",
+        ],
+        PANEL,
+    )
+    sentence = clarification_sentence(found, "formal", MARCUS)
+    assert sentence is not None
+    assert sentence.startswith("On your question about vendor risk, I should add")
+    assert "the 2023 audit found zero gaps" in sentence
+
+
+def test_an_empty_section_has_nothing_to_say() -> None:
+    found = split_clarification([], PANEL)
+    assert not found.better and found.missing is None
+
+
+_FIGURES = st.sampled_from(["30%", "2 TB", "$1.2M", "14.5 ms", "€40k", "3x", "99.95%"])
+_FILLER = st.text(alphabet="abcdefghij klmnop", min_size=0, max_size=200)
+
+
+@given(
+    _FIGURES,
+    _FILLER,
+    st.sampled_from(["I should have said that", "I forgot to mention that", "Better:"]),
+)
+def test_numbers_and_results_are_never_cut(figure: str, filler: str, marker: str) -> None:
+    section = [f"I rambled. {marker} we {filler} grew revenue by {figure} in a year"]
+    sentence = clarification_sentence(split_clarification(section, PANEL), "formal", MARCUS)
+    assert sentence is not None
+    assert f"{figure} in a year" in sentence
+
+
+@given(st.lists(st.text(max_size=80), max_size=5), st.sampled_from(["formal", "casual"]))
+def test_any_section_splits_without_crashing(section: list[str], tone: str) -> None:
+    found = split_clarification(section, PANEL)
+    sentence = clarification_sentence(found, tone, MARCUS)
+    if sentence is not None:
+        assert sentence.endswith((".", "!", "?"))
+        assert not re.search(r"\brambled\b|\bblanked\b", sentence, re.IGNORECASE)

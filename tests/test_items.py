@@ -1,0 +1,200 @@
+"""The note's Discussed items, understood (issue 17, point 1): topics, clauses,
+a panel member's own questions, shorthand, the questions the candidate was
+asked, note-taking verbs, and the case of each word."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vaultfollow.core.items import Item, ItemKind, classify_item, classify_items, name_key
+from vaultfollow.core.model import Person
+
+PANEL = (
+    Person("Tomasz Kowalczyk"),
+    Person("Priya Raman"),
+    Person("Oluwaseun Adeyemi"),
+    Person("Nguyễn Thị Lan"),
+    Person("Dr. Ingrid Solberg"),
+)
+
+
+def one(text: str, people: tuple[Person, ...] = PANEL) -> Item:
+    return classify_item(text, people)
+
+
+@pytest.mark.parametrize(
+    ("raw", "phrase"),
+    [
+        ("Talked about the move to Rust", "the move to Rust"),
+        ("Discussed their Kafka setup", "their Kafka setup"),
+        ("We chatted about on-call and the pager rota", "on-call and the pager rota"),
+        ("- Release trains", "release trains"),
+        ("Release trains, and how often they ship", "release trains, and how often they ship"),
+        ("Partitioning a 2 TB table", "partitioning a 2 TB table"),
+        ("IFRS9 staging models", "IFRS9 staging models"),
+        ("CRDTs??", "CRDTs"),
+        ("Kafka consumer lag", "Kafka consumer lag"),
+        ("Went over the iOS release process", "the iOS release process"),
+        ("AWS cost cuts - 30% off the bill", "AWS cost cuts - 30% off the bill"),
+    ],
+)
+def test_a_topic_is_a_noun_phrase_that_can_follow_about(raw: str, phrase: str) -> None:
+    item = one(raw)
+    assert item.kind is ItemKind.TOPIC, item
+    assert item.text == phrase
+    assert item.owner is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "phrase"),
+    [
+        ("SAS -> python migration", "SAS to python migration"),
+        ("pairing w/ react + typescript devs", "pairing with react and typescript devs"),
+        ("their roadmap tbh", "their roadmap"),
+        ("design system lol", "design system"),
+        ("Offline sync w/ CRDTs??", "offline sync with CRDTs"),
+    ],
+)
+def test_shorthand_is_expanded_or_dropped(raw: str, phrase: str) -> None:
+    assert one(raw).text == phrase
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "phrase"),
+    [
+        ("How they deploy on Fridays", ItemKind.CLAUSE, "how they deploy on Fridays"),
+        ("why the team moved off Heroku", ItemKind.CLAUSE, "why the team moved off Heroku"),
+        ("They're on Murex", ItemKind.FACT, "they're on Murex"),
+        (
+            "Team is 5 data scientists and 2 engineers",
+            ItemKind.FACT,
+            "the team is 5 data scientists and 2 engineers",
+        ),
+    ],
+)
+def test_a_clause_is_kept_whole_and_marked_for_its_frame(
+    raw: str, kind: ItemKind, phrase: str
+) -> None:
+    item = one(raw)
+    assert item.kind is kind
+    assert item.text == phrase
+
+
+@pytest.mark.parametrize(
+    ("raw", "owner", "phrase"),
+    [
+        (
+            "Tomasz asked about partitioning a 2 TB table",
+            "Tomasz Kowalczyk",
+            "partitioning a 2 TB table",
+        ),
+        ("Priya: how we'd shard it", "Priya Raman", "how we'd shard it"),
+        ("priya - How we'd shard it??", "Priya Raman", "how we'd shard it"),
+        (
+            "Oluwaseun walked me through the release trains",
+            "Oluwaseun Adeyemi",
+            "the release trains",
+        ),
+        (
+            "Lan asked how we test the pricing engine",
+            "Nguyễn Thị Lan",
+            "how we test the pricing engine",
+        ),
+        ("nguyen thi lan asked about IFRS 9 staging", "Nguyễn Thị Lan", "IFRS 9 staging"),
+        ("Dr Solberg asked about model risk", "Dr. Ingrid Solberg", "model risk"),
+        ("Ingrid Solberg: the validation backlog", "Dr. Ingrid Solberg", "the validation backlog"),
+        ("KOWALCZYK asked about vacuum tuning", "Tomasz Kowalczyk", "vacuum tuning"),
+    ],
+)
+def test_a_panel_member_s_question_or_remark_is_theirs(raw: str, owner: str, phrase: str) -> None:
+    item = one(raw)
+    assert item.owner is not None and item.owner.name == owner, item
+    assert item.text == phrase
+
+
+def test_a_name_not_on_the_panel_owns_nothing() -> None:
+    item = one("Marek asked about the batch window")
+    assert item.owner is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Tell me about yourself",
+        "Why do you want to leave?",
+        "What's your biggest weakness",
+        "Where do you see yourself in 5 years?",
+        "Walk me through your CV",
+        "Q: why us?",
+    ],
+)
+def test_a_question_the_candidate_was_asked_is_never_a_point(raw: str) -> None:
+    assert one(raw).kind is ItemKind.ASKED_OF_ME
+
+
+def test_an_empty_or_only_shorthand_item_is_skipped() -> None:
+    assert one("?? lol").kind is ItemKind.SKIP
+    assert one("   ").kind is ItemKind.SKIP
+
+
+def test_a_word_capitalised_elsewhere_in_the_note_keeps_its_capital() -> None:
+    items = classify_items(["Rust at the edge", "the move to Rust"], PANEL)
+    assert items[0].text == "Rust at the edge"
+
+
+def test_a_word_written_lower_case_elsewhere_loses_its_capital() -> None:
+    items = classify_items(["Booking flow", "metrics for the booking flow"], PANEL)
+    assert items[0].text == "booking flow"
+
+
+def test_a_panel_member_s_name_keeps_its_capital_inside_a_topic() -> None:
+    assert one("Priya's team and its roadmap").owner == PANEL[1]
+    assert one("Working with Priya's team").text == "working with Priya's team"
+
+
+def test_names_match_without_diacritics_or_case() -> None:
+    assert name_key("Nguyễn") == name_key("NGUYEN") == name_key("nguyen")
+    assert name_key("Łukasz") == name_key("lukasz")
+
+
+# --- properties ------------------------------------------------------------
+
+_WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+
+
+@given(_WORDS)
+def test_any_text_classifies_without_crashing_and_keeps_its_digits(raw: str) -> None:
+    item = classify_item(raw, PANEL)
+    assert isinstance(item.kind, ItemKind)
+    if item.kind in (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT):
+        assert item.text.strip() == item.text and item.text
+        assert "??" not in item.text
+
+
+@given(
+    st.sampled_from(["30%", "2 TB", "$1.2M", "p99 of 40 ms", "IFRS 9"]),
+    st.sampled_from(["Talked about ", "Discussed ", "", "We chatted about "]),
+)
+def test_numbers_survive_classification(figure: str, lead: str) -> None:
+    item = classify_item(f"{lead}the cut of {figure} on the batch", PANEL)
+    assert figure in item.text
+
+
+@given(st.sampled_from(PANEL), st.sampled_from(["first", "last", "full"]), st.booleans())
+def test_every_way_of_writing_a_name_finds_its_owner(
+    person: Person, form: str, upper: bool
+) -> None:
+    words = [w for w in person.name.split() if w.rstrip(".") not in ("Dr",)]
+    name = {"first": words[0], "last": words[-1], "full": " ".join(words)}[form]
+    if upper:
+        name = name.upper()
+    item = classify_item(f"{name} asked about the cut-over plan", PANEL)
+    assert item.owner == person
+    assert item.text == "the cut-over plan"
+
+
+@given(st.lists(_WORDS, max_size=6))
+def test_classification_is_deterministic(raws: list[str]) -> None:
+    assert classify_items(raws, PANEL) == classify_items(list(raws), PANEL)
