@@ -161,3 +161,25 @@ def test_any_section_splits_without_crashing(section: list[str], tone: str) -> N
     if sentence is not None:
         assert sentence.endswith((".", "!", "?"))
         assert not re.search(r"\brambled\b|\bblanked\b", sentence, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        # The starter vault's own note: "When asked ..." names no asker.
+        [
+            "When asked how I would backfill a year of late-arriving events, I only "
+            "described rerunning the batch job. I should have added that I would write "
+            "the backfill idempotently, into a staging table swapped in atomically."
+        ],
+        [
+            "Priya asked how I would backfill late events, I only described a rerun. "
+            "I should have added that I would write the backfill idempotently."
+        ],
+    ],
+)
+def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -> None:
+    found = split_clarification(section, [Person("Priya Raman")])
+    assert found.question is not None and "rerun" not in found.question
+    assert "only described" not in found.question
+    assert found.better and "idempotently" in found.better[0]

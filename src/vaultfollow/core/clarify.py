@@ -45,6 +45,12 @@ _QUESTION_OWNER = re.compile(
     r"(?:\s+(?:about|on))?\s+(?P<q>.+)$",
     re.IGNORECASE,
 )
+_WHEN_ASKED = re.compile(
+    r"^(?:when|once|after being|being)\s+asked(?:\s+me)?(?:\s+(?:about|on))?\s+"
+    r"(?P<q>.+?),\s+(?P<rest>I\b.+)$",
+    re.IGNORECASE,
+)
+_ANSWER_AFTER = re.compile(r",\s+(?=I\b)")
 _QUESTION_LABEL = re.compile(r"^(?:q|question)\s*:\s*(?P<q>.+)$", re.IGNORECASE)
 _ON_THE_QUESTION = re.compile(
     r"\b(?:on|to|for|with)\s+(?:the|his|her|their|that)\s+question\s+(?:about|on|of)\s+"
@@ -157,10 +163,15 @@ def split_clarification(section: Sequence[str], people: Sequence[Person]) -> Cla
 
 def _question(clause: str, people: Sequence[Person]) -> tuple[str | None, Person | None, str]:
     """(the question, its asker, what is left of the clause)."""
+    m = _WHEN_ASKED.match(clause)
+    if m:  # "When asked how I would backfill ..., I only described ...": no asker named
+        return m["q"].strip(" ?"), None, m["rest"]
     m = _QUESTION_OWNER.match(clause)
     if m and (who := m["who"].split()) and len(who) <= 4 and who[0][:1].isupper():
         found = match_name(who, people)
-        return m["q"].strip(" ?"), found[0] if found else None, ""
+        # What follows ", I ..." is what was said, not the question.
+        question, *said = _ANSWER_AFTER.split(m["q"], maxsplit=1)
+        return question.strip(" ?"), found[0] if found else None, "".join(said)
     m = _QUESTION_LABEL.match(clause)
     if m:
         return m["q"].strip(" ?"), None, ""
