@@ -17,6 +17,8 @@ PANEL = (
     Person("Oluwaseun Adeyemi"),
     Person("Nguyễn Thị Lan"),
     Person("Dr. Ingrid Solberg"),
+    Person("Dr. Pablo Iglesias Ruiz"),
+    Person("Rev. Martin Lowe"),
 )
 
 
@@ -55,6 +57,9 @@ def test_a_topic_is_a_noun_phrase_that_can_follow_about(raw: str, phrase: str) -
         ("their roadmap tbh", "their roadmap"),
         ("design system lol", "design system"),
         ("Offline sync w/ CRDTs??", "offline sync with CRDTs"),
+        ("build vs buy for the ledger", "build versus buy for the ledger"),
+        ("their q's on pricing", "their questions on pricing"),
+        ("retail banks esp. in the Nordics", "retail banks especially in the Nordics"),
     ],
 )
 def test_shorthand_is_expanded_or_dropped(raw: str, phrase: str) -> None:
@@ -106,6 +111,17 @@ def test_a_clause_is_kept_whole_and_marked_for_its_frame(
         ("Dr Solberg asked about model risk", "Dr. Ingrid Solberg", "model risk"),
         ("Ingrid Solberg: the validation backlog", "Dr. Ingrid Solberg", "the validation backlog"),
         ("KOWALCZYK asked about vacuum tuning", "Tomasz Kowalczyk", "vacuum tuning"),
+        # A first family name used alone, and a clergy title.
+        (
+            "Dr. Iglesias: predictive maintenance",
+            "Dr. Pablo Iglesias Ruiz",
+            "predictive maintenance",
+        ),
+        (
+            "Rev Lowe: the appeal for the chapel roof",
+            "Rev. Martin Lowe",
+            "the appeal for the chapel roof",
+        ),
     ],
 )
 def test_a_panel_member_s_question_or_remark_is_theirs(raw: str, owner: str, phrase: str) -> None:
@@ -186,7 +202,7 @@ def test_numbers_survive_classification(figure: str, lead: str) -> None:
 def test_every_way_of_writing_a_name_finds_its_owner(
     person: Person, form: str, upper: bool
 ) -> None:
-    words = [w for w in person.name.split() if w.rstrip(".") not in ("Dr",)]
+    words = [w for w in person.name.split() if w.rstrip(".") not in ("Dr", "Rev")]
     name = {"first": words[0], "last": words[-1], "full": " ".join(words)}[form]
     if upper:
         name = name.upper()

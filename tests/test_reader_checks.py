@@ -129,6 +129,16 @@ def test_recipient_named_knows_the_name_from_the_to_line_alone() -> None:
     ]
 
 
+def test_recipient_named_allows_the_firm_that_bears_their_name() -> None:
+    fu = followup(recipient=person("Imogen Hartwell", "imogen@hartwell.example"))
+    fu = replace(fu, company="Hartwell & Co")
+    text = letter(
+        GOOD.replace("Dear Jane", "Dear Ms Hartwell") + "\nI would love to join Hartwell & Co.\n",
+        to="Imogen Hartwell <imogen@hartwell.example>",
+    )
+    assert found(text, "recipient-named", fu) == []
+
+
 # --- full-name-salutation ---------------------------------------------------------------
 
 

@@ -57,7 +57,7 @@ class Item:
 # --- names ---------------------------------------------------------------------
 
 _FOLD_EXTRA = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "ı": "i"})
-_TITLES = word_set("dr dr. prof prof. mr mr. mrs mrs. ms ms. mx mx. sir dame")
+_TITLES = word_set("dr dr. prof prof. mr mr. mrs mrs. ms ms. mx mx. rev rev. revd revd. sir dame")
 _SUFFIXES = word_set("jr jr. sr sr. phd ph.d. md ii iii")
 
 
@@ -79,7 +79,9 @@ def name_words(person: Person) -> list[str]:
 
 def name_forms(person: Person) -> list[tuple[str, ...]]:
     """The ways a note names someone, longest first, as keys: the full name,
-    "Title Surname", the first word and the last word."""
+    "Title Surname", the first word, the last word and, for a name of three
+    words or more, the second word ("Dr. Iglesias" for Pablo Iglesias Ruiz,
+    whose first family name is the one used alone)."""
     words = name_words(person)
     if not words:
         return []
@@ -87,8 +89,13 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
     forms: list[tuple[str, ...]] = [tuple(keys)]
     raw = one_line(person.name).split()
     if raw and raw[0].casefold() in _TITLES and len(keys) > 1:
-        forms.append((name_key(raw[0].rstrip(".")), keys[-1]))
+        title = name_key(raw[0].rstrip("."))
+        forms.append((title, keys[-1]))
+        if len(keys) > 2 and len(keys[1]) > 3:
+            forms.append((title, keys[1]))
     forms += [(keys[0],), (keys[-1],)]
+    if len(keys) > 2 and len(keys[1]) > 3:  # not a particle: "de", "van", "Thị"
+        forms.append((keys[1],))
     return [f for f in dict.fromkeys(forms) if all(len(k) > 1 for k in f)]
 
 
@@ -99,7 +106,7 @@ def _token_key(token: str) -> str:
 def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, int] | None:
     """The panel member named by the first words, and how many words name them."""
     keys = [_token_key(w) for w in words[:4]]
-    if keys and keys[0] in ("dr", "prof", "mr", "mrs", "ms", "mx"):
+    if keys and keys[0] in ("dr", "prof", "mr", "mrs", "ms", "mx", "rev", "revd"):
         # "Dr Solberg": a title, then a name.
         found = match_name(words[1:], people)
         if found:
@@ -119,6 +126,9 @@ _SHORTHAND = (
     (re.compile(r"(?<!\w)w/o(?!\w)", re.IGNORECASE), "without"),
     (re.compile(r"(?<!\w)w/(?=\s|\w)", re.IGNORECASE), "with "),
     (re.compile(r"(?<!\w)b/c(?!\w)", re.IGNORECASE), "because"),
+    (re.compile(r"(?<!\w)vs\.?(?!\w)", re.IGNORECASE), "versus"),
+    (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
+    (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
     (re.compile(r"\s+[+&]\s+"), " and "),
     (re.compile(r"[?!]{2,}"), ""),

@@ -40,6 +40,7 @@ class Facts:
     kind: str = ""
     channel: str = "email"
     recipient: str = ""  # the recipient's name as written in the note or `to:`
+    company: str = ""  # may share a word with the name: Ms Hartwell of Hartwell & Co
     interview: date | None = None  # the round's day
     do: date | None = None  # the day the draft is to be sent
     present: bool | None = None  # whether the recipient was in the round
@@ -209,7 +210,7 @@ def _recipient_named(lines: Sequence[tuple[int, str]], facts: Facts) -> list[Fou
     parts = _given_and_family(facts.recipient) if facts.recipient else None
     if not parts:
         return []
-    own = set(name_words(facts.you_name))
+    own = set(name_words(facts.you_name)) | set(re.findall(r"\w+", facts.company))
     names = [w for w in parts if w and w not in own]
     greeting = greeting_line(lines)
     after = greeting[0] if greeting else 0
