@@ -189,7 +189,6 @@ def test_check_finds_nothing_in_the_corpus_drafts(synced: Synced) -> None:
 # --- what issue 17 will make hold (strict xfails) ----------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 point 3")
 def test_panel_thank_yous_do_not_read_alike(synced: Synced) -> None:
     figures = quality.panel_similarity(synced.drafts)
     assert figures["pairs"] >= 60

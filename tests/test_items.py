@@ -58,6 +58,7 @@ def test_a_topic_is_a_noun_phrase_that_can_follow_about(raw: str, phrase: str) -
         ("design system lol", "design system"),
         ("Offline sync w/ CRDTs??", "offline sync with CRDTs"),
         ("build vs buy for the ledger", "build versus buy for the ledger"),
+        ("a PD model with only 4 yrs of defaults", "a PD model with only 4 years of defaults"),
         ("their q's on pricing", "their questions on pricing"),
         ("retail banks esp. in the Nordics", "retail banks especially in the Nordics"),
     ],
