@@ -128,7 +128,7 @@ _SHORTHAND = (
     (re.compile(r"(?<!\w)b/c(?!\w)", re.IGNORECASE), "because"),
     (re.compile(r"(?<!\w)vs\.?(?!\w)", re.IGNORECASE), "versus"),
     (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
-    (re.compile(r"(?<=\d )yrs?\.?(?!\w)", re.IGNORECASE), "years"),
+    (re.compile(r"(?<=\d )yrs\.?(?!\w)", re.IGNORECASE), "years"),
     (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
     (re.compile(r"\s+[+&]\s+"), " and "),
