@@ -314,3 +314,29 @@ def test_dates_are_shown_in_the_configured_zone(zone: str) -> None:
     text = render_dashboard(busy_plan(), settings)
     shown = at(19, 9).astimezone(ZoneInfo(zone))
     assert f"Thu 19 Nov {shown:%H:%M}" in text
+
+
+# --- a clarification with no better answer (issue 17, point 2) -------------------
+
+
+def test_a_confession_without_the_better_answer_is_listed_with_what_to_add() -> None:
+    confessed = note(clarify=("I rambled on the caching question",))
+    text = render_dashboard(plan(followup(source=confessed)), SETTINGS)
+    listed = section(text, "Clarifications to finish")
+    assert "[[Interviews/2026-11-12 Acme|Acme – Platform Engineer]]" in listed
+    assert "I rambled" in listed
+    assert "I should have said that" in listed
+
+
+def test_a_clarification_with_its_better_answer_is_not_listed() -> None:
+    better = note(
+        clarify=("I rambled on the caching question; I should have said we cut p99 by 40 %",)
+    )
+    text = render_dashboard(plan(followup(source=better)), SETTINGS)
+    assert "## Clarifications to finish" not in text
+
+
+def test_a_sent_thank_you_leaves_nothing_to_finish() -> None:
+    confessed = note(clarify=("I rambled on the caching question",))
+    sent = followup(source=confessed, state=State.SENT, sent=date(2026, 11, 12))
+    assert "## Clarifications to finish" not in render_dashboard(plan(sent), SETTINGS)

@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from vaultfollow.core.clarify import split_clarification
 from vaultfollow.core.config import Settings
 from vaultfollow.core.model import (
     FollowUp,
     InterviewNote,
+    Kind,
     Plan,
     Problem,
     State,
@@ -83,6 +85,7 @@ def render_dashboard(plan: Plan, settings: Settings, draft_problems: Sequence[Pr
         _finished_section(plan, settings, zone, today),
         _timeline_section(plan, zone, today),
         _gantt_section(plan, zone, today),
+        *_clarify_section(plan),
         _problems_section(plan.problems),
         _drafts_to_fix_section(draft_problems),
     ]
@@ -330,6 +333,28 @@ def _problems_section(problems: Sequence[Problem]) -> str:
     ordered = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message, p.key or ""))
     items = [f"- {_message(str(p))} · {_link(p.path, 'open')}" for p in ordered]
     return "## Problems\n\n" + "\n".join(items)
+
+
+def _clarify_section(plan: Plan) -> list[str]:
+    """Notes with a thank-you still to send whose "could answer better"
+    section says what went wrong but not the better answer: the thank-you
+    leaves the clarification out, and this says what to add."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for followup in sorted(_pending(plan.followups), key=_order):
+        note = followup.note
+        if followup.kind is not Kind.THANK_YOU or note.path in seen:
+            continue
+        seen.add(note.path)
+        people = [p for r in note.rounds for p in r.interviewers]
+        sections = [note.clarify, *(r.clarify for r in note.rounds)]
+        for section in (s for s in sections if s):
+            missing = split_clarification(section, people).missing
+            if missing:
+                lines.append(f"- {_link(note.path, _application_title(followup))}: {missing}")
+    if not lines:
+        return []
+    return ["## Clarifications to finish\n\n" + "\n".join(lines)]
 
 
 def _drafts_to_fix_section(problems: Sequence[Problem]) -> str:
