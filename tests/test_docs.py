@@ -87,3 +87,19 @@ def test_every_test_named_in_reliability_md_exists() -> None:
         if f"def {name}(" not in source:
             missing.append(f"{current}::{name}")
     assert not missing, missing
+
+
+def test_the_demo_drafts_shown_in_the_readme_are_what_the_demo_writes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    vault = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", str(vault), "--once"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    drafts = sorted((vault / "Follow-ups" / "Lumen Analytics").glob("* thank-you - *.md"))
+    shown = 0
+    for draft in drafts:
+        body = draft.read_text(encoding="utf-8").split("---\n", 2)[2].strip()
+        if body.splitlines()[0] in README:
+            assert "```text\n" + body + "\n```" in README, draft.name
+            shown += 1
+    assert shown == 2
