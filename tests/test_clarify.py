@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultfollow.core.clarify import clarification_sentence, split_clarification
+from vaultfollow.core.items import classify_items
 from vaultfollow.core.model import Person
 
 MARCUS = Person("Marcus Webb")
@@ -183,3 +184,149 @@ def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -
     assert found.question is not None and "rerun" not in found.question
     assert "only described" not in found.question
     assert found.better and "idempotently" in found.better[0]
+
+
+# --- the shapes people write the section in (tests/draft-corpus) ---------------
+
+
+@pytest.mark.parametrize(
+    ("section", "sent", "lead"),
+    [
+        (
+            [
+                "I was asked about behaviour management and I blanked. I should have mentioned "
+                "the seating-plan and praise system that took my Year 8 class from 14 behaviour "
+                "points a week to 3."
+            ],
+            "the seating-plan and praise system that took my Year 8 class from 14 behaviour "
+            "points a week to 3",
+            "On the question about behaviour management, I should also have mentioned",
+        ),
+        (
+            [
+                "retries q: I said exponential backoff and stopped there. Better: backoff with "
+                "jitter, a retry budget per merchant, and an outbox so a retry never "
+                "double-pays. That's what we ran at my last job, zero duplicate payouts in "
+                "14 months."
+            ],
+            "That's what we ran at my last job, zero duplicate payouts in 14 months",
+            "On the retries question, I should also have mentioned backoff with jitter",
+        ),
+        (
+            [
+                'skew q: I said "log everything". The better answer: compute features once in '
+                "a shared transform and log the served values, we cut train/serve skew "
+                "incidents from ~2/month to 0 that way."
+            ],
+            "We cut train/serve skew incidents from ~2/month to 0 that way",
+            "On the skew question, I should add that I would compute features once",
+        ),
+        (
+            [
+                "I was asked about a time I had to deliver bad news and I picked a weak "
+                "example. A better one: I told 40 tenants their retrofit was delayed by six "
+                "months."
+            ],
+            "I told 40 tenants their retrofit was delayed by six months",
+            "On the question about a time I had to deliver bad news, I should add that",
+        ),
+        (
+            [
+                "On the working capital question I should have quoted the result: I took 9 "
+                "days out of the cash conversion cycle at Dunmore."
+            ],
+            "I took 9 days out of the cash conversion cycle at Dunmore",
+            "On the working capital question, I should add that",
+        ),
+        (
+            ["I undersold the email program I ran: 1.2M subscribers, open rate from 18 % to 31 %."],
+            "the email program I ran: 1.2M subscribers, open rate from 18 % to 31 %",
+            "Looking back on our conversation, I should have said more about",
+        ),
+        (
+            [
+                "- the PM question: the answer was fine but too abstract, I should have told "
+                "the story about the onboarding study where 5 interviews beat a 2,000-person "
+                "survey."
+            ],
+            "the onboarding study where 5 interviews beat a 2,000-person survey",
+            "On the PM question, I should also have mentioned",
+        ),
+        (
+            [
+                "On the P&L question: better: I'd say I ran P&Ls for 30 titles a year and kept "
+                "the average advance under 8,000 EUR."
+            ],
+            "I ran P&Ls for 30 titles a year and kept the average advance under 8,000 EUR",
+            "On the P&L question, I should add that",
+        ),
+        (
+            [
+                "On the memory leak q I went straight to pprof. Should have said first: check "
+                "whether it's actually a leak or just GC tuning (GOMEMLIMIT), that's what it "
+                "was the last two times I saw this."
+            ],
+            "I would first check whether it's actually a leak or just GC tuning (GOMEMLIMIT)",
+            "On the memory leak question, I should add that",
+        ),
+    ],
+)
+def test_each_shape_sends_the_whole_better_answer_and_nothing_of_the_confession(
+    section: list[str], sent: str, lead: str
+) -> None:
+    found = split_clarification(section, PANEL)
+    sentence = clarification_sentence(found, "formal", MARCUS)
+    assert sentence is not None, found
+    assert sentence.startswith(lead), sentence
+    assert sent in sentence, sentence
+    confession = r"blanked|weak example|stopped there|log everything|pprof|undersold|abstract"
+    assert not re.search(confession, sentence, re.IGNORECASE), sentence
+
+
+def test_a_question_named_by_its_topic_goes_to_the_panel_member_who_asked_it() -> None:
+    solberg, lan = Person("Ingrid Solberg"), Person("Nguyễn Thị Lan")
+    panel = (solberg, lan)
+    items = classify_items(
+        [
+            "Dr Solberg asked about IFRS 9 staging, esp. SICR triggers for the SME book",
+            "Lan: how I'd validate a PD model w/ only 4 yrs of default history",
+        ],
+        panel,
+    )
+    found = split_clarification(
+        [
+            "I rambled on the SICR question. Way too long. What I should have said: we used a "
+            "relative PD threshold of 2.5x origination."
+        ],
+        panel,
+        items,
+    )
+    assert found.owner == solberg
+    sentence = clarification_sentence(found, "formal", solberg)
+    assert sentence == (
+        "On your SICR question, I should add that we used a relative PD threshold of 2.5x "
+        "origination."
+    )
+    assert clarification_sentence(found, "formal", lan) is None
+
+
+def test_a_possessive_label_names_the_asker() -> None:
+    tomasz = Person("Tomasz Wiśniewski")
+    panel = (Person("Priya Natarajan"), tomasz)
+    items = classify_items(
+        ["Tomasz asked about partitioning a 2 TB table -> I said range on event_date"], panel
+    )
+    found = split_clarification(
+        [
+            "Tomasz's partitioning q: I forgot to mention that I did exactly this at Kestrel, p95 "
+            "dropped from 9 s to 1.2 s"
+        ],
+        panel,
+        items,
+    )
+    assert found.owner == tomasz
+    assert found.question == "partitioning a 2 TB table"
+    sentence = clarification_sentence(found, "casual", tomasz)
+    assert sentence is not None
+    assert sentence.startswith("On your question about partitioning a 2 TB table, I wanted to add")
+    assert "9 s to 1.2 s" in sentence

@@ -220,7 +220,6 @@ def test_no_draft_names_its_recipient_after_the_greeting(synced: Synced) -> None
     assert not named, named
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 point 2")
 def test_the_better_answer_keeps_its_numbers_and_results(synced: Synced) -> None:
     cut = []
     for round_ in ROUNDS:
@@ -229,7 +228,6 @@ def test_the_better_answer_keeps_its_numbers_and_results(synced: Synced) -> None
     assert not cut, cut
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 point 2")
 def test_no_draft_sends_the_confession(synced: Synced) -> None:
     confession = re.compile(
         r"rambled|blanked|way too long|sounded rude|flippant|went way over|mixed up|"

@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaultfollow.core.items import (
+    Act,
     CaseEvidence,
+    Item,
     case_evidence,
     expand_shorthand,
     fix_case,
     match_name,
 )
 from vaultfollow.core.model import Person
-from vaultfollow.core.prose import address, one_line, plain_text
+from vaultfollow.core.prose import address, one_line, plain_text, word_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,12 @@ class Clarification:
     said: tuple[str, ...] = ()
     better: tuple[str, ...] = ()
     missing: str | None = None
+    # The question named only by its topic ("the PM question", "retries q:"),
+    # when no Discussed item says what it was: "On the PM question, ...".
+    label: str | None = None
+    # The note says the point was made too thinly ("I undersold X: ..."):
+    # the draft says more about it rather than adding it.
+    said_more: bool = False
 
 
 # Clause breaks: sentences, semicolons, dashes between words, ", but".
@@ -50,22 +58,41 @@ _WHEN_ASKED = re.compile(
     r"(?P<q>.+?),\s+(?P<rest>I\b.+)$",
     re.IGNORECASE,
 )
+# "I was asked about behaviour management and I blanked": the candidate
+# was asked, no one is named, and what follows " and I" is what was said.
+_I_WAS_ASKED = re.compile(
+    r"^I\s+(?:was|got|had been)\s+asked(?:\s+(?:about|on|for))?\s+(?P<q>.+?)"
+    r"(?:,?\s+and\s+(?P<rest>I\b.+)|,\s+(?P<rest2>I\b.+))?$",
+    re.IGNORECASE,
+)
 _ANSWER_AFTER = re.compile(r",\s+(?=I\b)")
 _QUESTION_LABEL = re.compile(r"^(?:q|question)\s*:\s*(?P<q>.+)$", re.IGNORECASE)
+# "retries q: I said ...", "the PM question: the answer was fine but ...".
+_TOPIC_LABEL = re.compile(
+    r"^(?:(?:on|to|for|about)\s+)?(?:the\s+|my\s+|his\s+|her\s+|their\s+)?"
+    r"(?P<q>[\w'’&/ -]{1,40}?)\s+(?:q|question)(?:\s*:\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
 _ON_THE_QUESTION = re.compile(
     r"\b(?:on|to|for|with)\s+(?:the|his|her|their|that)\s+question\s+(?:about|on|of)\s+"
     r"(?P<q>.+?)(?:,\s*|\s+(?=I\b)|$)",
     re.IGNORECASE,
 )
 _THE_X_QUESTION = re.compile(
-    r"\b(?:on|to|for|with|at)\s+the\s+(?P<q>[\w'’ -]{2,40}?)\s+question\b", re.IGNORECASE
+    r"\b(?:on|to|for|with|at)\s+the\s+(?P<q>[\w'’&/ -]{2,40}?)\s+(?:question|q)\b[\s:]*",
+    re.IGNORECASE,
 )
 
+_SHOULD_VERBS = (
+    r"said|mentioned|added|explained|talked about|brought up|pointed out|led with|"
+    r"highlighted|given|quoted|described|used|picked|gone with|shared|"
+    r"told the story (?:about|of)|told (?:him|her|them)(?: about)?"
+)
 _BETTER = (
     re.compile(
-        r"\bshould(?:'ve|’ve| have)\s+(?:said|mentioned|added|explained|talked about|"
-        r"brought up|pointed out|led with|highlighted|given|told (?:him|her|them))"
-        r"(?P<that>\s*:\s*|\s+that\s+|\s+)(?P<b>.+)$",
+        rf"\bshould(?:'ve|’ve| have)\s+(?:{_SHOULD_VERBS})(?P<first>\s+first)?"
+        r"(?:\s+(?:the|my)\s+(?:result|results|number|numbers|figure|figures|example|details?)"
+        r"(?=\s*:))?(?P<that>\s*:\s*|\s+that\s+|\s+)(?P<b>.+)$",
         re.IGNORECASE,
     ),
     re.compile(
@@ -78,12 +105,20 @@ _BETTER = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"^(?:better(?: answer)?|instead|the real answer(?: is| was)?|real answer)"
-        r"(?P<that>\s*[:,]\s*|\s+)(?P<b>.+)$",
+        r"^(?:(?:the|a)\s+)?(?:better(?:\s+(?:answer|one|example|version|response))?|"
+        r"instead(?!\s+of\b)|(?:the\s+)?real answer)"
+        r"(?:\s+(?:is|was|would have been|would be))?(?P<that>\s*[:,]\s*|\s+)(?P<b>.+)$",
         re.IGNORECASE,
     ),
     re.compile(r"^actually(?P<that>,?\s+)(?P<b>.+)$", re.IGNORECASE),
     re.compile(r"^(?P<that>)(?P<b>I also\b.+)$", re.IGNORECASE),
+)
+# "I undersold the email program I ran: 1.2M subscribers, ...": what was
+# said too thinly, with the figures that make it.
+_SAID_TOO_THINLY = re.compile(
+    r"\b(?:undersold|underplayed|glossed over|skimmed over|didn['’]t do justice to|"
+    r"didn['’]t say enough about)\s+(?P<b>[^:]+:\s*\S.*)$",
+    re.IGNORECASE,
 )
 # An unmarked statement of what is true, next to a confession: "I have done
 # it for three years", "I would rank them by the decisions they unblock".
@@ -93,9 +128,10 @@ _STATEMENT = re.compile(
     re.IGNORECASE,
 )
 _CONFESSION = re.compile(
-    r"\b(?:rambl\w*|too (?:long|short|vague)|blank\w*|sounded|fumbl\w*|undersold|"
+    r"\b(?:rambl\w*|too (?:long|short|vague|abstract)|blank\w*|sounded|fumbl\w*|undersold|"
     r"underplayed|thin|vague|weak|nervous|messed up|botched|waffl\w*|froze|didn['’]?t|"
-    r"don['’]?t know|couldn['’]?t|could not|not well|went off|forgot(?! to)|wrong)\b",
+    r"don['’]?t know|couldn['’]?t|could not|not well|went off|forgot(?! to)|wrong|"
+    r"lost the thread|mixed up|flippant|went way over)\b",
     re.IGNORECASE,
 )
 _SAID_OBJECT = re.compile(
@@ -109,11 +145,23 @@ _IMPERATIVE = re.compile(
     r"^(?:mention|say|add|talk about|bring up|lead with|highlight|explain)\s+(?:that\s+)?",
     re.IGNORECASE,
 )
-_VERB = re.compile(
-    r"\b(?:\w{3,}ed|is|are|was|were|has|have|had|found|led|ran|grew|cut|made|built|got|"
-    r"saw|took|won|did|do|does|can|will|would|own|run|use|pair|lead)\b",
+# "I'd say I ran P&Ls for 30 titles": the words before what would be said.
+_WOULD_SAY = re.compile(
+    r"^I(?:['’]d| would)(?: have)?\s+(?:say|said|answer|answered|add|added)\s+(?:that\s+)?(?=\w)",
     re.IGNORECASE,
 )
+# Advice the candidate wrote to themself: "check whether it's a leak",
+# "compute features once". Sent as what they would do: "I would check ...".
+_ADVICE = re.compile(
+    r"^(?:check|compute|use|log|start|ask|measure|pair|split|cache|profile|rank|test|"
+    r"run|build|move|tie|frame|show|walk through|look at|put|keep|write|set|treat|add|"
+    r"break|name|quote|lead|focus on|begin with|point to)\b",
+    re.IGNORECASE,
+)
+# A comma splice that starts a new statement: "..., we cut incidents to 0".
+_SPLICE = re.compile(r",\s+(?=(?:we|that['’]s|that is|this|it)\s+\w)", re.IGNORECASE)
+_SUBJECT = re.compile(r"^(?:I|I['’](?:m|ve|d)|we|they|he|she|it|there|our team)\b", re.I)
+_NOT_A_TOPIC_WORD = word_set("the a an my your his her their question q about on")
 
 
 def _clauses(section: Sequence[str]) -> list[str]:
@@ -124,28 +172,46 @@ def _clauses(section: Sequence[str]) -> list[str]:
     return clauses
 
 
-def split_clarification(section: Sequence[str], people: Sequence[Person]) -> Clarification:
+def split_clarification(
+    section: Sequence[str], people: Sequence[Person], items: Sequence[Item] = ()
+) -> Clarification:
     """Every item and sentence of the Clarify section, sorted into the
-    question, what was said and what should have been."""
+    question, what was said and what should have been. `items`, the
+    round's Discussed items, tell whose a question named only by its topic
+    was ("the SICR question" is Dr Solberg's "IFRS 9 staging, esp. SICR")."""
     question: str | None = None
+    label: str | None = None
     owner: Person | None = None
     said: list[str] = []
     better: list[str] = []
+    said_more = False
     said_object: str | None = None
     for clause in _clauses(section):
-        if question is None:
-            question, owner, clause = _question(clause, people)
+        if question is None and label is None:
+            question, label, owner, clause = _question(clause, people)
+            if label is not None:
+                label, owner = _label_owner(label, people)
+                asked = _asked_item(label, items)
+                if asked is not None and asked.owner is not None:
+                    owner = asked.owner
+                    if _words(label) - _NOT_A_TOPIC_WORD <= _words(asked.text):
+                        question, label = asked.text, None
+            clause = clause.strip(" ,.;:")
             if not clause:
                 continue
         found = _better(clause)
+        if found is None and (m := _SAID_TOO_THINLY.search(clause)):
+            found, said_more = m["b"].strip(" ,.;:"), not better
         if found is not None:
-            better.append(found)
+            better += _sentences(found)
             continue
         m = _SAID_OBJECT.search(clause)
         if m and said_object is None:
             said_object = m["x"].strip()
-        if _STATEMENT.match(clause) and not _CONFESSION.search(clause):
-            better.append(clause)
+        # Once the better answer has begun, what follows it goes on with it
+        # ("That's what we ran at my last job, zero duplicate payouts").
+        if (better or _STATEMENT.match(clause)) and not _CONFESSION.search(clause):
+            better += _sentences(clause)
         else:
             said.append(clause)
     better = [_resolve(b, said_object) for b in better]
@@ -158,37 +224,127 @@ def split_clarification(section: Sequence[str], people: Sequence[Person]) -> Cla
             "has no clarification; add a line such as "
             '"- I should have said that ..." with what you would say now'
         )
-    return Clarification(question, owner, tuple(said), tuple(better), missing)
+    return Clarification(question, owner, tuple(said), tuple(better), missing, label, said_more)
 
 
-def _question(clause: str, people: Sequence[Person]) -> tuple[str | None, Person | None, str]:
-    """(the question, its asker, what is left of the clause)."""
+def _question(
+    clause: str, people: Sequence[Person]
+) -> tuple[str | None, str | None, Person | None, str]:
+    """(the question, or only its topic label; its asker; what is left of
+    the clause)."""
     m = _WHEN_ASKED.match(clause)
     if m:  # "When asked how I would backfill ..., I only described ...": no asker named
-        return m["q"].strip(" ?"), None, m["rest"]
+        return m["q"].strip(" ?"), None, None, m["rest"]
+    m = _I_WAS_ASKED.match(clause)
+    if m:
+        return m["q"].strip(" ?,"), None, None, m["rest"] or m["rest2"] or ""
     m = _QUESTION_OWNER.match(clause)
     if m and (who := m["who"].split()) and len(who) <= 4 and who[0][:1].isupper():
         found = match_name(who, people)
         # What follows ", I ..." is what was said, not the question.
         question, *said = _ANSWER_AFTER.split(m["q"], maxsplit=1)
-        return question.strip(" ?"), found[0] if found else None, "".join(said)
+        return question.strip(" ?"), None, found[0] if found else None, "".join(said)
     m = _QUESTION_LABEL.match(clause)
     if m:
-        return m["q"].strip(" ?"), None, ""
-    m = _ON_THE_QUESTION.search(clause) or _THE_X_QUESTION.search(clause)
+        return m["q"].strip(" ?"), None, None, ""
+    m = _ON_THE_QUESTION.search(clause)
     if m:
         rest = one_line(clause[: m.start()] + " " + clause[m.end() :])
-        return m["q"].strip(" ?"), None, rest
-    return None, None, clause
+        return m["q"].strip(" ?"), None, None, rest
+    m = _THE_X_QUESTION.search(clause)
+    if m:
+        rest = one_line(clause[: m.start()] + " " + clause[m.end() :])
+        return None, m["q"].strip(), None, rest
+    m = _TOPIC_LABEL.match(clause)
+    if m and len(m["q"].split()) <= 4:
+        return None, m["q"].strip(), None, m["rest"] or ""
+    return None, None, None, clause
+
+
+def _label_owner(label: str, people: Sequence[Person]) -> tuple[str, Person | None]:
+    """ "Tomasz's partitioning" -> ("partitioning", Tomasz)."""
+    words = label.split()
+    for n in range(1, min(3, len(words))):
+        if re.search(r"['’]s$", words[n - 1]):
+            named = [w.removesuffix("'s").removesuffix("’s") for w in words[:n]]
+            found = match_name(named, people)
+            if found and found[1] == n:
+                return " ".join(words[n:]), found[0]
+    return label, None
+
+
+def _asked_item(label: str, items: Sequence[Item]) -> Item | None:
+    """The one Discussed question, asked by someone on the panel, whose
+    words (as the note wrote them) hold every word of `label`."""
+    wanted = _words(label) - _NOT_A_TOPIC_WORD
+    if not wanted:
+        return None
+    found = [
+        item
+        for item in items
+        if item.owner is not None
+        and item.act is Act.QUESTION
+        and wanted <= _words(item.source) | _words(item.text)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[\w&/'’-]+", text)}
 
 
 def _better(clause: str) -> str | None:
     for pattern in _BETTER:
         m = pattern.search(clause)
         if m:
-            text = _IMPERATIVE.sub("", m["b"].strip(" ,.;:"))
+            text = _WOULD_SAY.sub("", _IMPERATIVE.sub("", m["b"].strip(" ,.;:")))
+            first = "first" in pattern.groupindex and bool(m["first"])
+            text = _as_mine(text, first=first)
+            # "what I meant was that rollback predicts ...": a clause, kept
+            # as one, unless it begins with its subject ("that I set up").
+            if "that" in m["that"] and not _SUBJECT.match(text):
+                text = f"that {text}"
+            elif _SUBJECT.match(re.sub(r"^that\s+", "", text, flags=re.I)):
+                text = re.sub(r"^that\s+", "", text, flags=re.I)
             return text or None
     return None
+
+
+def _as_mine(text: str, *, first: bool = False) -> str:
+    """Advice to oneself, as what one would do: "check whether it is a
+    leak" -> "I would first check whether it is a leak"."""
+    if _ADVICE.match(text):
+        return f"I would {'first ' if first else ''}{text[:1].lower()}{text[1:]}"
+    return text
+
+
+_VERB = re.compile(
+    r"\b(?:\w{3,}ed|is|are|was|were|has|have|had|found|led|ran|grew|cut|made|built|got|"
+    r"saw|took|won|did|do|does|can|will|would|own|run|use|pair|lead|fell|rose|beat|wrote|"
+    r"saved|shipped|dropped|doubled|halved)\b",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\b(?:that|which|who|where|when|whose)\b|[:,(]", re.IGNORECASE)
+_NOT_BEFORE_A_VERB = word_set("i we you they he she the a an my our your their this")
+
+
+def _is_clause(text: str) -> bool:
+    """ "we cut lag by 30%", "the 2023 audit found zero gaps": a statement,
+    framed "I should add that ...". Not "the system that took my class ..."
+    or "the reconciliation I automated": a thing, framed "I should also have
+    mentioned ..."."""
+    if _SUBJECT.match(text):
+        return True
+    head = _RELATIVE.split(text, maxsplit=1)[0].split()
+    return any(
+        _VERB.fullmatch(word) and head[i - 1].casefold() not in _NOT_BEFORE_A_VERB
+        for i, word in enumerate(head)
+        if i > 0
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip(" ,.;:") for part in _SPLICE.split(text) if part.strip(" ,.;:")]
 
 
 def _resolve(text: str, said_object: str | None) -> str:
@@ -211,14 +367,20 @@ _LEADS = {
         "Looking back on our conversation, ",
         "I should add that ",
         "I should also have mentioned ",
+        "I should have said more about ",
     ),
-    "casual": ("Thinking back on our chat, ", "I wanted to add that ", "I should have mentioned "),
+    "casual": (
+        "Thinking back on our chat, ",
+        "I wanted to add that ",
+        "I should have mentioned ",
+        "I should have said more about ",
+    ),
 }
 
 
 CLARIFY_TEXTS: tuple[str, ...] = (
     *(part for leads in _LEADS.values() for part in leads),
-    "On your question about, On the question about",
+    "On your question about, On the question about, On your question, On the question",
 )
 
 
@@ -232,15 +394,21 @@ def clarification_sentence(found: Clarification, tone: str, recipient: Person) -
         return None
     if found.owner is not None and found.owner != recipient:
         return None
-    general, clause_frame, phrase_frame = _LEADS["casual" if tone == "casual" else "formal"]
+    general, clause_frame, phrase_frame, more_frame = _LEADS[
+        "casual" if tone == "casual" else "formal"
+    ]
+    whose = "your" if found.owner == recipient else "the"
     if found.question:
-        whose = "your" if found.owner == recipient else "the"
-        question = address(found.question, recipient.name)
-        lead = f"On {whose} question about {question}, "
+        lead = f"On {whose} question about {address(found.question, recipient.name)}, "
+    elif found.label:
+        lead = f"On {whose} {address(found.label, recipient.name)} question, "
     else:
         lead = general
-    first, *more = found.better[:2]
-    frame = clause_frame if _VERB.search(first) else phrase_frame
+    # Every part is sent: the numbers and results are in the later ones.
+    first, *more = found.better
+    frame = clause_frame if _is_clause(first) else phrase_frame
+    if found.said_more:
+        frame = more_frame
     sentences = [f"{lead}{frame}{address(first, recipient.name)}"]
     for text in more:
         text = address(text, recipient.name)

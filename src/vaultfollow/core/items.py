@@ -130,6 +130,8 @@ _SHORTHAND = (
     (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
     (re.compile(r"(?<=\d )yrs\.?(?!\w)", re.IGNORECASE), "years"),
     (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
+    # "asked about X -> I said Y": what follows is a new thought, not "to".
+    (re.compile(r"\s*(?:->|→|=>)\s*(?=(?:I|I'd|I’d|we|they|he|she)\s)"), "; "),
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
     (re.compile(r"\s+[+&]\s+"), " and "),
     (re.compile(r"[?!]{2,}"), ""),
@@ -332,12 +334,16 @@ def fix_case(
 # --- classification ---------------------------------------------------------------
 
 
+_MY_ANSWER = re.compile(r";\s+(?=(?:I|I'd|I’d)\s)")
+
+
 def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
     """What one Discussed item is, whose it is, and its cleaned text."""
     if evidence is None:
         evidence = case_evidence([raw])
     text = clean_point(raw, 10_000)
-    text = expand_shorthand(text)
+    # "asked about X -> I said Y": the point is X; Y is the candidate's answer.
+    text = _MY_ANSWER.split(expand_shorthand(text), maxsplit=1)[0]
     if not text:
         return Item(ItemKind.SKIP, "", source=raw)
     if _is_asked_of_me(text):

@@ -214,7 +214,7 @@ def recipient_points(followup: FollowUp) -> dict[str, Any]:
     detail = " ".join(
         _sentence(item, me, tone, index + 2 * k, second=k > 0) for k, item in enumerate(mine)
     )
-    found = split_clarification(note.clarify, people)
+    found = split_clarification(note.clarify, people, items)
     asker = next((p for p in people if found.owner and _same(p, found.owner)), people[0])
     to_me = _same(asker, me)
     sentence = clarification_sentence(found, tone, me) if to_me else None
