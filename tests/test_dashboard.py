@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_followup
+from conftest import VaultFactory, make_followup
+from vaultfollow.app.engine import sync
 from vaultfollow.core.config import ScheduleSettings, Settings
 from vaultfollow.core.dashboard import render_dashboard
 from vaultfollow.core.model import (
@@ -340,3 +341,50 @@ def test_a_sent_thank_you_leaves_nothing_to_finish() -> None:
     confessed = note(clarify=("I rambled on the caching question",))
     sent = followup(source=confessed, state=State.SENT, sent=date(2026, 11, 12))
     assert "## Clarifications to finish" not in render_dashboard(plan(sent), SETTINGS)
+
+
+ROUNDS_AS_HEADINGS = """
+---
+type: interview
+company: Orrery
+role: Data Engineer
+---
+## 2026-11-05 14:00 Phone screen
+Interviewers: Ana Ruiz <ana@orrery.example.com>
+#### Discussed
+- their Airflow setup, ~300 DAGs
+#### Clarify
+- I rambled on the SQL question
+
+## 2026-11-12 10:00 Onsite
+Interviewers: Sam Lee <sam@orrery.example.com>
+#### Discussed
+- the move to Dagster
+#### Clarify
+- {onsite}
+"""
+
+
+@pytest.mark.parametrize(
+    ("onsite", "listed"),
+    [
+        ("On the Dagster question I should have said that I ran Dagster for two years.", False),
+        ("way too long on the Dagster question", True),
+    ],
+)
+def test_only_the_round_still_to_thank_is_listed_to_finish(
+    make_vault: VaultFactory, onsite: str, listed: bool
+) -> None:
+    """The phone screen's thank-you is long past: its confession is not
+    listed again because the onsite's thank-you is still to send."""
+    root = make_vault({"Interviews/orrery.md": ROUNDS_AS_HEADINGS.format(onsite=onsite)})
+    sync(root, at(12, 18))
+    text = (root / "Follow-ups" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "I rambled on the SQL question" not in text
+    assert ("## Clarifications to finish" in text) is listed
+    if listed:
+        listing = section(text, "Clarifications to finish")
+        assert (
+            '[[Interviews/orrery|Orrery – Data Engineer, Thu 12 Nov]]: it says "way too long"'
+            in listing
+        )

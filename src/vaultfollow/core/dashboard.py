@@ -26,6 +26,7 @@ from vaultfollow.core.model import (
     Urgency,
     urgency,
 )
+from vaultfollow.core.panel import round_people
 
 MARKER = "dashboard"  # the front matter says `vaultfollow: dashboard`
 
@@ -85,7 +86,7 @@ def render_dashboard(plan: Plan, settings: Settings, draft_problems: Sequence[Pr
         _finished_section(plan, settings, zone, today),
         _timeline_section(plan, zone, today),
         _gantt_section(plan, zone, today),
-        *_clarify_section(plan),
+        *_clarify_section(plan, zone, today),
         _problems_section(plan.problems),
         _drafts_to_fix_section(draft_problems),
     ]
@@ -335,23 +336,26 @@ def _problems_section(problems: Sequence[Problem]) -> str:
     return "## Problems\n\n" + "\n".join(items)
 
 
-def _clarify_section(plan: Plan) -> list[str]:
-    """Notes with a thank-you still to send whose "could answer better"
+def _clarify_section(plan: Plan, zone: tzinfo, today: date) -> list[str]:
+    """Rounds with a thank-you still to send whose "could answer better"
     section says what went wrong but not the better answer: the thank-you
-    leaves the clarification out, and this says what to add."""
+    leaves the clarification out, and this says what to add. A round's
+    thank-yous carry that round's own section, so a sent round is never
+    listed again for a later one."""
     lines: list[str] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, object]] = set()
     for followup in sorted(_pending(plan.followups), key=_order):
         note = followup.note
-        if followup.kind is not Kind.THANK_YOU or note.path in seen:
+        key = (note.path, followup.round_start)
+        if followup.kind is not Kind.THANK_YOU or key in seen:
             continue
-        seen.add(note.path)
-        people = [p for r in note.rounds for p in r.interviewers]
-        sections = [note.clarify, *(r.clarify for r in note.rounds)]
-        for section in (s for s in sections if s):
-            missing = split_clarification(section, people).missing
-            if missing:
-                lines.append(f"- {_link(note.path, _application_title(followup))}: {missing}")
+        seen.add(key)
+        missing = split_clarification(note.clarify, round_people(followup)).missing
+        if missing:
+            title = _application_title(followup)
+            if len(note.rounds) > 1:  # which round's section
+                title += f", {_day(followup.round_start.astimezone(zone).date(), today)}"
+            lines.append(f"- {_link(note.path, title)}: {missing}")
     if not lines:
         return []
     return ["## Clarifications to finish\n\n" + "\n".join(lines)]
