@@ -23,6 +23,7 @@ from vaultfollow.core.items import (
     fix_case,
     match_name,
 )
+from vaultfollow.core.language import alternation, words
 from vaultfollow.core.model import Person
 from vaultfollow.core.prose import address, one_line, plain_text, word_set
 
@@ -83,30 +84,21 @@ _THE_X_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
-_SHOULD_VERBS = (
-    r"said|mentioned|added|explained|talked about|brought up|pointed out|led with|"
-    r"highlighted|given|quoted|described|used|picked|gone with|shared|"
-    r"told the story (?:about|of)|told (?:him|her|them)(?: about)?"
-)
+_WORDS = words()["clarify"]
+_MARK = "(?P<that>\\s*:\\s*|\\s+that\\s+|\\s+)(?P<b>.+)$"  # what follows a marker
 _BETTER = (
     re.compile(
-        rf"\bshould(?:'ve|’ve| have)\s+(?:{_SHOULD_VERBS})(?P<first>\s+first)?"
-        r"(?:\s+(?:the|my)\s+(?:result|results|number|numbers|figure|figures|example|details?)"
-        r"(?=\s*:))?(?P<that>\s*:\s*|\s+that\s+|\s+)(?P<b>.+)$",
+        rf"\bshould(?:'ve|’ve| have)\s+(?:{alternation(_WORDS['should_have'])})"
+        rf"(?P<first>\s+first)?(?:\s+(?:{alternation(_WORDS['should_have_objects'])})(?=\s*:))?"
+        + _MARK,
         re.IGNORECASE,
     ),
+    re.compile(rf"\bforgot to (?:{alternation(_WORDS['forgot_to'])})" + _MARK, re.IGNORECASE),
     re.compile(
-        r"\bforgot to (?:mention|say|add|bring up)(?P<that>\s*:\s*|\s+that\s+|\s+)(?P<b>.+)$",
-        re.IGNORECASE,
+        rf"\b(?:{alternation(_WORDS['what_i_meant'])})(?:\s+(?:was|is))?" + _MARK, re.IGNORECASE
     ),
     re.compile(
-        r"\bwhat I (?:meant|wanted to say)(?:\s+(?:was|is))?(?P<that>\s*:\s*|\s+that\s+|\s+)"
-        r"(?P<b>.+)$",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"^(?:(?:the|a)\s+)?(?:better(?:\s+(?:answer|one|example|version|response))?|"
-        r"instead(?!\s+of\b)|(?:the\s+)?real answer)"
+        rf"^(?:{alternation(_WORDS['better_labels'])})(?!\s+of\b)"
         r"(?:\s+(?:is|was|would have been|would be))?(?P<that>\s*[:,]\s*|\s+)(?P<b>.+)$",
         re.IGNORECASE,
     ),
@@ -116,9 +108,7 @@ _BETTER = (
 # "I undersold the email program I ran: 1.2M subscribers, ...": what was
 # said too thinly, with the figures that make it.
 _SAID_TOO_THINLY = re.compile(
-    r"\b(?:undersold|underplayed|glossed over|skimmed over|didn['’]t do justice to|"
-    r"didn['’]t say enough about)\s+(?P<b>[^:]+:\s*\S.*)$",
-    re.IGNORECASE,
+    rf"\b(?:{alternation(_WORDS['said_too_thinly'])})\s+(?P<b>[^:]+:\s*\S.*)$", re.IGNORECASE
 )
 # An unmarked statement of what is true, next to a confession: "I have done
 # it for three years", "I would rank them by the decisions they unblock".
@@ -127,11 +117,10 @@ _STATEMENT = re.compile(
     r"still|regularly|often|always)\b",
     re.IGNORECASE,
 )
+# "forgot" confesses; "forgot to mention" marks the better answer.
 _CONFESSION = re.compile(
-    r"\b(?:rambl\w*|too (?:long|short|vague|abstract)|blank\w*|sounded|fumbl\w*|undersold|"
-    r"underplayed|thin|vague|weak|nervous|messed up|botched|waffl\w*|froze|didn['’]?t|"
-    r"don['’]?t know|couldn['’]?t|could not|not well|went off|forgot(?! to)|wrong|"
-    r"lost the thread|mixed up|flippant|went way over)\b",
+    rf"\b(?:{alternation([*_WORDS['admissions'], *_WORDS['confessions']])})\b"
+    rf"(?!\s+to\s+(?:{alternation(_WORDS['forgot_to'])}))",
     re.IGNORECASE,
 )
 _SAID_OBJECT = re.compile(
@@ -152,12 +141,7 @@ _WOULD_SAY = re.compile(
 )
 # Advice the candidate wrote to themself: "check whether it's a leak",
 # "compute features once". Sent as what they would do: "I would check ...".
-_ADVICE = re.compile(
-    r"^(?:check|compute|use|log|start|ask|measure|pair|split|cache|profile|rank|test|"
-    r"run|build|move|tie|frame|show|walk through|look at|put|keep|write|set|treat|add|"
-    r"break|name|quote|lead|focus on|begin with|point to)\b",
-    re.IGNORECASE,
-)
+_ADVICE = re.compile(rf"^(?:{alternation(_WORDS['advice_verbs'])})\b", re.IGNORECASE)
 # A comma splice that starts a new statement: "..., we cut incidents to 0".
 _SPLICE = re.compile(r",\s+(?=(?:we|that['’]s|that is|this|it)\s+\w)", re.IGNORECASE)
 _SUBJECT = re.compile(r"^(?:I|I['’](?:m|ve|d)|we|they|he|she|it|there|our team)\b", re.I)
@@ -362,24 +346,8 @@ def _first_word(text: str, people: Sequence[Person], evidence: CaseEvidence) -> 
     return fix_case(text, people, evidence)
 
 
-_LEADS = {
-    "formal": (
-        "Looking back on our conversation, ",
-        "I should add that ",
-        "I should also have mentioned ",
-        "I should have said more about ",
-    ),
-    "casual": (
-        "Thinking back on our chat, ",
-        "I wanted to add that ",
-        "I should have mentioned ",
-        "I should have said more about ",
-    ),
-}
-
-
 CLARIFY_TEXTS: tuple[str, ...] = (
-    *(part for leads in _LEADS.values() for part in leads),
+    *(_WORDS[tone][part] for tone in ("formal", "casual") for part in _WORDS[tone]),
     "On your question about, On the question about, On your question, On the question",
 )
 
@@ -394,21 +362,21 @@ def clarification_sentence(found: Clarification, tone: str, recipient: Person) -
         return None
     if found.owner is not None and found.owner != recipient:
         return None
-    general, clause_frame, phrase_frame, more_frame = _LEADS[
-        "casual" if tone == "casual" else "formal"
-    ]
-    whose = "your" if found.owner == recipient else "the"
+    leads = _WORDS["casual" if tone == "casual" else "formal"]
+    frames = _WORDS["question"]
+    whose = frames["yours"] if found.owner == recipient else frames["others"]
     if found.question:
-        lead = f"On {whose} question about {address(found.question, recipient.name)}, "
+        question = address(found.question, recipient.name)
+        lead = frames["about"].format(whose=whose, question=question)
     elif found.label:
-        lead = f"On {whose} {address(found.label, recipient.name)} question, "
+        lead = frames["label"].format(whose=whose, label=address(found.label, recipient.name))
     else:
-        lead = general
+        lead = leads["general"]
     # Every part is sent: the numbers and results are in the later ones.
     first, *more = found.better
-    frame = clause_frame if _is_clause(first) else phrase_frame
+    frame = leads["clause"] if _is_clause(first) else leads["phrase"]
     if found.said_more:
-        frame = more_frame
+        frame = leads["more"]
     sentences = [f"{lead}{frame}{address(first, recipient.name)}"]
     for text in more:
         text = address(text, recipient.name)

@@ -19,6 +19,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import cache
 
+from vaultfollow.core.language import alternation, phrases
 from vaultfollow.core.prose import word_set
 
 # The demo vault's example person (`app.starter.DEMO_SIGNER`; a test holds
@@ -233,9 +234,10 @@ def _recipient_named(lines: Sequence[tuple[int, str]], facts: Facts) -> list[Fou
 
 
 # An admission of a weak answer, and what counts as adding the better one.
+# The admissions are the words the Clarify section is read by (words.<code>.toml).
 _ADMISSION = re.compile(
-    r"\b(?:I (?:rambled|blanked|froze|undersold|underplayed|fumbled|waffled|botched|"
-    r"went blank|went on too long|did not answer|didn't answer|only (?:described|mentioned|"
+    rf"\b(?:I (?:{alternation(phrases('clarify', 'admissions'))}|"
+    r"did not answer|didn't answer|only (?:described|mentioned|"
     r"talked about|said|gave|covered))|"
     r"(?:was|ran|went on|got) way too long|way too long|"
     r"I (?:should|could) have (?:said|mentioned|explained|added|answered|been clearer)|"
