@@ -10,8 +10,9 @@ import pytest
 from conftest import berlin_settings
 from vaultfollow.core import notes
 from vaultfollow.core.front_matter import split_front_matter
+from vaultfollow.core.links import enrich_people, parse_person_note
 from vaultfollow.core.model import InterviewNote, Person
-from vaultfollow.core.notes import enrich_people, parse_note, parse_person_note
+from vaultfollow.core.notes import parse_note
 from vaultfollow.core.properties import normalise_key
 
 SETTINGS = berlin_settings()

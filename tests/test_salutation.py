@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import VaultFactory, at
 from vaultfollow.app.engine import sync
+from vaultfollow.core.links import enrich_people, parse_person_note
 from vaultfollow.core.model import InterviewNote, Person, Round
-from vaultfollow.core.notes import enrich_people, parse_person_note
 from vaultfollow.core.properties import read_people, read_person
 from vaultfollow.core.salutation import greeting_name
 from vaultfollow.store.cache import _load_person, _person

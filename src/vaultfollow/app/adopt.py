@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from vaultfollow.core.body_fields import body_tags, inline_fields, readable_lines
+from vaultfollow.core.body_fields import body_tags, note_fields
 from vaultfollow.core.body_rounds import body_rounds
-from vaultfollow.core.front_matter import load_yaml, read_lenient, split_front_matter
 from vaultfollow.core.model import STATUSES
 from vaultfollow.core.properties import (
     ALIASES,
@@ -173,29 +172,17 @@ def read_note(path: str, text: str) -> _Note:
     """A note's properties (front matter, then inline fields: front matter
     wins), tags (front matter and body), links and whether it has a dated
     round heading. Never fails: what cannot be read is left out."""
-    block = split_front_matter(text)
-    data: Any = {}
-    body = text
-    if block is not None:
-        body = block.body
-        try:
-            data = load_yaml(block.text)
-        except Exception:  # any YAML error: read flat `key: value` lines as Obsidian shows them
-            lenient = read_lenient(block.text)
-            data = lenient.data if lenient is not None else {}
-    if not isinstance(data, dict):
-        data = {}
+    fields = note_fields(text, lenient=True)
     props: dict[str, tuple[str, Any]] = {}
-    for key, value in data.items():
+    for key, value in (fields.front or {}).items():
         props.setdefault(normalise_key(str(key)), (str(key), value))
-    lines = readable_lines(body)
-    for field in inline_fields(lines):
+    for field in fields.inline:
         props.setdefault(normalise_key(field.key), (field.key, field.value))
     tags = set(read_tags(props.get("tags", ("", None))[1]))
     tags.update(read_tags(props.get("tag", ("", None))[1]))
-    tags.update(body_tags(lines))
+    tags.update(body_tags(fields.lines))
     every_tag = {"/".join(t.split("/")[: n + 1]) for t in tags for n in range(t.count("/") + 1)}
-    has_round = bool(body_rounds(body, base_year=_ANY_YEAR).rounds)
+    has_round = bool(body_rounds(fields.body, base_year=_ANY_YEAR).rounds)
     links = frozenset(_link_name(m) for m in _WIKILINK.findall(text))
     kind = props.get("type", ("", None))[1]
     marked = "interview" in every_tag or (isinstance(kind, str) and kind.casefold() == "interview")

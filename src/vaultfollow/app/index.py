@@ -12,18 +12,17 @@ from typing import TYPE_CHECKING
 
 from vaultfollow.app.own_writes import sha
 from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
-from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem
-from vaultfollow.core.notes import (
+from vaultfollow.core.links import (
     LinkedFacts,
-    NoteResult,
     enrich_people,
     fill_from_links,
     needs_links,
     parse_linked_note,
-    parse_note,
     parse_person_note,
     person_links,
 )
+from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem
+from vaultfollow.core.notes import NoteResult, parse_note
 from vaultfollow.errors import ConfigError, VaultfollowError
 from vaultfollow.store.cache import CachedDraft, CachedNote
 from vaultfollow.store.paths import StatKey, note_stat

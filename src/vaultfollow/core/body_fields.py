@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from vaultfollow.core.front_matter import load_yaml, read_lenient, split_front_matter
 from vaultfollow.core.markdown import strip_comments
 
 # Dataview's inline fields: `Key:: value` as a whole line (also in a list
@@ -98,3 +100,34 @@ def body_tags(lines: list[tuple[int, str]]) -> list[str]:
             if tag and not tag.replace("/", "").isdigit():
                 tags.append(tag.casefold())
     return tags
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFields:
+    """A note's own fields, before any is given a meaning: its front matter
+    mapping (None when there is none that reads as one), the body, its
+    inline fields in order and its readable lines."""
+
+    front: dict[Any, Any] | None
+    body: str
+    inline: list[InlineField]
+    lines: list[tuple[int, str]]
+
+
+def note_fields(text: str, *, lenient: bool = False) -> NoteFields:
+    """The fields of a note. Front matter YAML cannot parse is read as flat
+    `key: value` lines when `lenient` (as Obsidian shows them), else left
+    unread (`front` is None); no front matter at all is an empty mapping."""
+    block = split_front_matter(text)
+    front: Any = {}
+    body = text
+    if block is not None:
+        body = block.body
+        try:
+            front = load_yaml(block.text)
+        except Exception:  # any YAML error
+            found = read_lenient(block.text) if lenient else None
+            front = found.data if found is not None else None
+    lines = readable_lines(body)
+    front = front if isinstance(front, dict) else None
+    return NoteFields(front, body, inline_fields(lines), lines)
