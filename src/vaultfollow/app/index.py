@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from vaultfollow.app.own_writes import sha
+from vaultfollow.core.copies import CopyName, conflict_copy_of
 from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
 from vaultfollow.core.links import (
     LinkedFacts,
@@ -26,7 +27,6 @@ from vaultfollow.core.notes import NoteResult, parse_note
 from vaultfollow.errors import ConfigError, VaultfollowError
 from vaultfollow.store.cache import CachedDraft, CachedNote
 from vaultfollow.store.paths import StatKey, note_stat
-from vaultfollow.store.vault import CopyName, conflict_copy_of
 
 if TYPE_CHECKING:
     from datetime import date
