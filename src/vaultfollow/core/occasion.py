@@ -5,18 +5,19 @@ the recipient was in it, who was, and whether it was in person. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
+
+from vaultfollow.core.language import DEFAULT, alternation, words
 from vaultfollow.core.model import FollowUp, Round
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 # A weekday names a day unambiguously only within the last six days.
 _WEEKDAY_DAYS = 6
-_IN_PERSON = re.compile(r"\b(?:on-?site|in[- ]person|office|visit|lunch|coffee)\b", re.I)
+_DAYS: Mapping[str, str] = words()["days"]
+_IN_PERSON = re.compile(rf"\b(?:{alternation(words()['occasion']['in_person'])})\b", re.I)
 
 
 def occasion(followup: FollowUp) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def occasion(followup: FollowUp) -> dict[str, Any]:
         "recipient_was_there": present,
         "met_with": [p.name for p in people if p.name],
         "in_person": bool(_IN_PERSON.search(label)),
-        "interview_day": f"{start.day} {_MONTHS[start.month - 1]}",
+        "interview_day": _date(start.date()),
     }
 
 
@@ -43,12 +44,18 @@ def interview_when(followup: FollowUp) -> str:
     sent_on = followup.do.astimezone(start.tzinfo).date()
     days = (sent_on - start.date()).days
     if days <= 0:
-        return "this morning" if start.hour < 12 else "today"
+        return _DAYS["this_morning"] if start.hour < 12 else _DAYS["today"]
     if days == 1:
-        return "yesterday"
+        return _DAYS["yesterday"]
     if days <= _WEEKDAY_DAYS:
-        return f"on {_WEEKDAYS[start.weekday()]}"
-    return f"on {start.day} {_MONTHS[start.month - 1]}"
+        weekday = format_date(start.date(), _DAYS["weekday_format"], locale=DEFAULT)
+        return _DAYS["weekday"].format(weekday=weekday)
+    return _DAYS["date"].format(date=_date(start.date()))
+
+
+def _date(day: date) -> str:
+    """ "26 November", in the words file's pattern."""
+    return format_date(day, _DAYS["date_format"], locale=DEFAULT)
 
 
 def _round_of(followup: FollowUp) -> Round | None:
