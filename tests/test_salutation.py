@@ -258,3 +258,14 @@ def test_enrich_keeps_the_interview_note_s_salutation_first() -> None:
         "Ms Whitcombe",
         "Dr Solberg",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "formal"),
+    [("Sir John Smith", "John"), ("Rev. Ann Lee", "Ann"), ("Dame Judi Dench", "Judi")],
+)
+def test_an_honorific_that_is_not_put_before_a_surname_is_never_a_first_name(
+    name: str, formal: str
+) -> None:
+    assert greeting_name(Person(name), "formal") == formal
+    assert greeting_name(Person(name), "casual") == formal

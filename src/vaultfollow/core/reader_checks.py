@@ -21,6 +21,7 @@ from functools import cache
 
 from vaultfollow.core.language import alternation, phrases
 from vaultfollow.core.prose import word_set
+from vaultfollow.core.salutation import is_honorific, is_suffix
 
 # The demo vault's example person (`app.starter.DEMO_SIGNER`; a test holds
 # the two equal): a draft of any other vault that says it was not rewritten.
@@ -120,10 +121,6 @@ def greeting_line(lines: Sequence[tuple[int, str]]) -> tuple[int, re.Match[str]]
 
 # --- names -----------------------------------------------------------------------------
 
-_TITLES = word_set(
-    "dr dr. prof prof. professor doctor mr mr. mrs mrs. ms ms. miss mx mx. sir dame lord lady"
-)
-_SUFFIXES = word_set("jr jr. sr sr. phd ph.d. md m.d. ii iii iv esq esq.")
 _PARTICLES = word_set("van von der den de del della di da du dos le la al el bin ibn ter ten")
 _GENERIC = word_set(
     "hiring manager team recruiter recruiting committee panel sir madam all everyone there "
@@ -134,7 +131,7 @@ _GENERIC = word_set(
 def name_words(name: str) -> list[str]:
     """A person's name without titles, suffixes or the e-mail address."""
     name = name.split("<", 1)[0].replace(",", " ")
-    return [w for w in name.split() if w.casefold() not in _TITLES | _SUFFIXES]
+    return [w for w in name.split() if not is_honorific(w) and not is_suffix(w)]
 
 
 def _given_and_family(name: str) -> tuple[str, str] | None:
@@ -183,7 +180,7 @@ def _full_name_salutation(lines: Sequence[tuple[int, str]], facts: Facts) -> lis
     number, match = greeting
     said = match["name"]
     words = said.split()
-    titled = bool(words) and words[0].casefold() in _TITLES
+    titled = bool(words) and is_honorific(words[0])
     known = _given_and_family(facts.recipient) if facts.recipient else None
     if known is not None and known[1]:
         given, family = known

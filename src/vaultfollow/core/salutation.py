@@ -124,8 +124,19 @@ def _key(word: str) -> str:
     return word.replace(".", "").strip(",").casefold()
 
 
-def _is_title(word: str) -> bool:
-    return _key(word) in TITLES
+# Honorifics a name may open with that a greeting does not put before the
+# surname ("Sir John Smith" is "Dear Sir John", not "Dear Sir Smith").
+_OTHER_HONORIFICS = frozenset(["sir", "dame", "lord", "lady", "rev", "revd", "reverend"])
+
+
+def is_honorific(word: str) -> bool:
+    """`Dr.`, `Prof`, `Ms`, `Sir`...: never a first name."""
+    return _key(word) in TITLES or _key(word) in _OTHER_HONORIFICS
+
+
+def is_suffix(word: str) -> bool:
+    """`Jr.`, `PhD`, `III`...: never a surname."""
+    return _key(word) in SUFFIXES
 
 
 def _words(name: str) -> tuple[str | None, list[str]]:
@@ -134,10 +145,10 @@ def _words(name: str) -> tuple[str | None, list[str]]:
     words = [w.strip(",") for w in unicodedata.normalize("NFC", name).split()]
     words = [w for w in words if w]
     title = None
-    while words and _is_title(words[0]):
-        found = TITLES[_key(words.pop(0))]
+    while len(words) > 1 and is_honorific(words[0]):
+        found = TITLES.get(_key(words.pop(0)))
         title = title or found
-    while words and _key(words[-1]) in SUFFIXES:
+    while len(words) > 1 and is_suffix(words[-1]):
         words.pop()
     return title, words
 
@@ -201,8 +212,8 @@ def is_title_and_surname(text: str) -> bool:
     words = text.split()
     return (
         len(words) >= 2
-        and _is_title(words[0])
-        and not _is_title(words[-1])
+        and is_honorific(words[0])
+        and not is_honorific(words[-1])
         and not all(_INITIAL.match(w) for w in words[1:])
     )
 
