@@ -481,8 +481,7 @@ def test_the_body_of_a_refused_request_is_never_read_as_a_request(served: FeedSe
     host = f"127.0.0.1:{served.port}"
     smuggled = f"GET {served.path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
     post = (
-        f"POST {served.path} HTTP/1.1\r\nHost: {host}\r\n"
-        f"Content-Length: {len(smuggled)}\r\n\r\n"
+        f"POST {served.path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(smuggled)}\r\n\r\n"
     ).encode()
     answer = raw(served, post + smuggled)
     assert answer.startswith(b"HTTP/1.1 405")
