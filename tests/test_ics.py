@@ -288,8 +288,17 @@ def test_dst(day: datetime, utc_hour: int) -> None:
 def test_vtimezone_spans_the_events_years_not_today() -> None:
     late = followup(Kind.CHECK_IN, do=datetime(2027, 12, 31, 23, 55, tzinfo=BERLIN))
     data = render_calendar(plan(followup(), late), settings(), VAULT)
-    assert b"COMMENT:This timezone only works from 2026-01-01 to 2029-01-01." in data
     assert data.count(b"BEGIN:VTIMEZONE") == 1
+    (zone,) = [c for c in IcalendarCalendar.from_ical(data).subcomponents if c.name == "VTIMEZONE"]
+    # From Jan 1 of the first event's year to the end of the last one's (its
+    # end is in 2028), never from today.
+    onsets = [c["DTSTART"].dt for c in zone.subcomponents]
+    for observance in zone.subcomponents:
+        rdates = observance.get("RDATE", [])
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            onsets += [one.dt for one in rdate.dts]
+    assert min(onsets) == datetime(2026, 1, 1)
+    assert max(onsets) == datetime(2028, 10, 29, 3, 0)
 
 
 def test_utc_mode() -> None:
@@ -357,7 +366,7 @@ def test_empty_plan() -> None:
     # RFC 5545 3.6: a calendar holds at least one component; a time zone shows nowhere.
     parsed = IcalendarCalendar.from_ical(data)
     assert [c.name for c in parsed.subcomponents] == ["VTIMEZONE"]
-    assert render_calendar(plan(), settings(timezone="UTC"), VAULT) == data
+    assert b"TZID:UTC\r\n" in data
 
 
 @pytest.mark.parametrize(
@@ -578,11 +587,11 @@ def test_two_machines_syncing_one_vault_write_the_same_calendar(tmp_path: Path) 
     # Machine A syncs and the sync service carries the vault (not `.vaultfollow/`,
     # which is each machine's own) to machine B; the note changes on A and reaches
     # B; each then syncs: the same SEQUENCE, DTSTAMP and bytes on both.
-    a = tmp_path / "a"
+    a = tmp_path / "a" / "Job Hunt"  # the same folder name: the vault's name is in URL
     shutil.copytree(CASES / "application-rounds" / "vault", a)
     first = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)
     sync(a, first)
-    b = tmp_path / "b"
+    b = tmp_path / "b" / "Job Hunt"
     shutil.copytree(a, b, ignore=shutil.ignore_patterns(".vaultfollow"))
     for root in (a, b):
         _move_the_second_round(root)
@@ -599,3 +608,15 @@ def test_two_machines_syncing_one_vault_write_the_same_calendar(tmp_path: Path) 
 
 def _uids(data: bytes) -> list[str]:
     return [str(c["UID"]) for c in IcalendarCalendar.from_ical(data).walk("VEVENT")]
+
+
+def test_the_vault_folder_name_is_not_a_change() -> None:
+    # Two machines may name the vault's folder differently (it is in URL):
+    # reading each other's revisions must not bump SEQUENCE back and forth.
+    now = datetime(2026, 11, 12, 9, 0, tzinfo=BERLIN)
+    one = build_calendar(at(now, followup()), settings(), "Job Hunt", {})
+    other = build_calendar(
+        at(now + timedelta(days=1), followup()), settings(), "Jobs", one.revisions
+    )
+    assert other.revisions == one.revisions
+    assert entry_props(other.data)[0] == 0
