@@ -444,6 +444,7 @@ class _FeedHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.rfile.close()  # the stdlib's reader: replaced by one that keeps the deadline
         self._clock = _HeaderClock(self.connection, self.timeout, self.server.header_deadline)
         self.rfile = io.BufferedReader(self._clock)
 
