@@ -579,3 +579,16 @@ def test_a_client_trickling_its_headers_is_cut_off(vault: Vault, feed: CalendarF
             assert closed
     finally:
         server.stop()
+
+
+def test_a_silent_connection_is_closed_at_the_header_deadline(
+    vault: Vault, feed: CalendarFeed
+) -> None:
+    # A connection that never sends a request holds a slot only until the
+    # deadline, not for the 30 s a kept-alive connection may wait.
+    server = start_server(feed, load_token(vault), "127.0.0.1", 0, header_deadline=1.0)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            assert sock.recv(65536) == b""
+    finally:
+        server.stop()
