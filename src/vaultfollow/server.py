@@ -11,7 +11,9 @@ Loopback is the default; any other address needs `allow_remote`.
 A burst of clients waits in a listen queue of 256 rather than failing; at
 most `max_connections` are served at once (the others wait their turn in
 that queue), and a request's header must arrive whole within
-`header_deadline` seconds of its first byte, however slowly it trickles.
+`header_deadline` seconds, however slowly it trickles: counted from the
+connection's start for its first request, from the first byte for a later
+one (a kept-alive connection may wait 30 s between requests).
 """
 
 from __future__ import annotations
@@ -394,8 +396,9 @@ def start_server(
 class _HeaderClock(io.RawIOBase):
     """The connection's bytes, read against a deadline while a request's
     header arrives: each read may wait only what is left of the time from
-    the header's first byte (a socket's own timeout restarts on every byte).
-    Between requests a read may wait `idle` seconds."""
+    the connection's start (its first request) or the header's first byte
+    (a later one): a socket's own timeout restarts on every byte. Between
+    requests a read may wait `idle` seconds."""
 
     def __init__(self, sock: socket.socket, idle: float, deadline: float) -> None:
         super().__init__()
@@ -408,9 +411,11 @@ class _HeaderClock(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def start_header(self) -> None:
+    def start_header(self, *, now: bool) -> None:
+        """A request's header is next: due `deadline` seconds from now, or
+        (`now` false) from its first byte."""
         self._reading_header = True
-        self._ends = None
+        self._ends = time.monotonic() + self._allowed if now else None
 
     def end_header(self) -> None:
         self._reading_header = False
@@ -447,9 +452,13 @@ class _FeedHandler(BaseHTTPRequestHandler):
         self.rfile.close()  # the stdlib's reader: replaced by one that keeps the deadline
         self._clock = _HeaderClock(self.connection, self.timeout, self.server.header_deadline)
         self.rfile = io.BufferedReader(self._clock)
+        self._requests = 0
 
     def handle_one_request(self) -> None:
-        self._clock.start_header()
+        # A new connection must send its request at once; a kept-alive one
+        # may wait (the idle timeout) before the next.
+        self._clock.start_header(now=self._requests == 0)
+        self._requests += 1
         super().handle_one_request()
 
     def parse_request(self) -> bool:
