@@ -110,12 +110,34 @@ def empty_calendar(tmp_path: Path) -> Path:
     return out
 
 
+def changed_calendar(tmp_path: Path) -> Path:
+    """A calendar whose entries changed since first written (SEQUENCE 1)."""
+    root = tmp_path / "changed"
+    shutil.copytree(CASES / "application-rounds" / "vault", root)
+    now = datetime(2026, 11, 12, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    sync(root, now)
+    note = root / "Applications" / "Tidewater - Operations Manager.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("time: 10:00", "time: 11:30"), encoding="utf-8"
+    )
+    sync(root, now.replace(day=13))
+    out = tmp_path / "changed.ics"
+    shutil.copyfile(root / "Follow-ups" / "followups.ics", out)
+    assert b"SEQUENCE:1\r\n" in out.read_bytes()
+    return out
+
+
 def every_calendar(tmp_path: Path) -> list[Path]:
-    return [*GOLDEN, *generated_calendars(tmp_path), empty_calendar(tmp_path)]
+    return [
+        *GOLDEN,
+        *generated_calendars(tmp_path),
+        empty_calendar(tmp_path),
+        changed_calendar(tmp_path),
+    ]
 
 
 def test_golden_and_generated_calendars_load_in_icaljs_and_ical(tmp_path: Path) -> None:
-    files = [*GOLDEN, *generated_calendars(tmp_path)]
+    files = [*GOLDEN, *generated_calendars(tmp_path), changed_calendar(tmp_path)]
     assert len(GOLDEN) >= 10
     result = run_checker(files)
     assert (
