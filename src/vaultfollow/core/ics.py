@@ -105,15 +105,10 @@ class BuiltCalendar:
     revisions: dict[str, Revision]
 
 
-def render_calendar(
-    plan: Plan,
-    settings: Settings,
-    vault_name: str,
-    revisions: Mapping[str, Revision] | None = None,
-) -> bytes:
-    """The calendar of every pending follow-up in `plan`, as .ics bytes (see
-    `build_calendar`)."""
-    return build_calendar(plan, settings, vault_name, revisions or {}).data
+def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
+    """The calendar of every pending follow-up in `plan`, as .ics bytes, its
+    entries written for the first time (see `build_calendar`)."""
+    return build_calendar(plan, settings, vault_name, {}).data
 
 
 def build_calendar(
