@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,13 +17,26 @@ from hypothesis import strategies as st
 from ical.calendar import Calendar as IcalCalendar
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import Timezone as IcalTimezone
+from icalendar import Calendar as IcalendarCalendar
 from icalendar import Event
 from icalendar.parser import Contentline
 
 from conftest import make_followup
+from vaultfollow.app.engine import sync
 from vaultfollow.core.config import CalendarSettings, ScheduleSettings, Settings
-from vaultfollow.core.ics import fold, obsidian_url, render_calendar, to_ical
-from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, Plan, Round, State
+from vaultfollow.core.ics import build_calendar, fold, obsidian_url, render_calendar, to_ical
+from vaultfollow.core.model import (
+    FollowUp,
+    InterviewNote,
+    Kind,
+    Person,
+    Plan,
+    Revision,
+    Round,
+    State,
+)
+from vaultfollow.core.schedule import Memory
+from vaultfollow.store.decisions import dump_memory, merge_memory, parse_memory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 VAULT = "Job Hunt"
@@ -147,8 +162,8 @@ def test_times_zone_and_duration() -> None:
     assert b"DTSTART;TZID=Europe/Berlin:20261112T183000\r\n" in data
     assert [tz.tz_id for tz in cal.timezones] == ["Europe/Berlin"]
     assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
-    # DTSTAMP comes from the data (the round start), never from the clock
-    assert thanks.dtstamp == datetime(2026, 11, 12, 14, 30, tzinfo=UTC)
+    # DTSTAMP is the day the entry was first written (the plan's), never the clock
+    assert thanks.dtstamp == datetime(2026, 11, 12, 0, 0, tzinfo=UTC)
 
 
 def test_description_and_url() -> None:
@@ -273,8 +288,17 @@ def test_dst(day: datetime, utc_hour: int) -> None:
 def test_vtimezone_spans_the_events_years_not_today() -> None:
     late = followup(Kind.CHECK_IN, do=datetime(2027, 12, 31, 23, 55, tzinfo=BERLIN))
     data = render_calendar(plan(followup(), late), settings(), VAULT)
-    assert b"COMMENT:This timezone only works from 2026-01-01 to 2029-01-01." in data
     assert data.count(b"BEGIN:VTIMEZONE") == 1
+    (zone,) = [c for c in IcalendarCalendar.from_ical(data).subcomponents if c.name == "VTIMEZONE"]
+    # From Jan 1 of the first event's year to the end of the last one's (its
+    # end is in 2028), never from today.
+    onsets = [c["DTSTART"].dt for c in zone.subcomponents]
+    for observance in zone.subcomponents:
+        rdates = observance.get("RDATE", [])
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            onsets += [one.dt for one in rdate.dts]
+    assert min(onsets) == datetime(2026, 1, 1)
+    assert max(onsets) == datetime(2028, 10, 29, 3, 0)
 
 
 def test_utc_mode() -> None:
@@ -302,7 +326,6 @@ def test_calendar_properties() -> None:
         b"VERSION:2.0",
         b"PRODID:-//vaultfollow//vaultfollow//EN",
         b"CALSCALE:GREGORIAN",
-        b"METHOD:PUBLISH",
         b"NAME:My follow-ups",
         b"X-WR-CALNAME:My follow-ups",
         b"X-WR-TIMEZONE:Europe/Berlin",
@@ -312,7 +335,9 @@ def test_calendar_properties() -> None:
         assert b"\r\n" + line + b"\r\n" in data
     cal = read(data)
     assert cal.prodid == "-//vaultfollow//vaultfollow//EN"
-    assert cal.method == "PUBLISH"
+    # METHOD:PUBLISH would need an ORGANIZER (RFC 5546 3.2.1): a feed needs no METHOD.
+    assert b"METHOD" not in data
+    assert cal.method is None
 
 
 def test_only_pending_followups() -> None:
@@ -338,7 +363,10 @@ def test_empty_plan() -> None:
     assert data.endswith(b"END:VCALENDAR\r\n")
     assert not cal.events
     assert not cal.todos
-    assert b"BEGIN:VTIMEZONE" not in data
+    # RFC 5545 3.6: a calendar holds at least one component; a time zone shows nowhere.
+    parsed = IcalendarCalendar.from_ical(data)
+    assert [c.name for c in parsed.subcomponents] == ["VTIMEZONE"]
+    assert b"TZID:UTC\r\n" in data
 
 
 @pytest.mark.parametrize(
@@ -438,3 +466,157 @@ def test_to_ical_gives_icalendars_bytes() -> None:
     event.add("summary", long)
     event.add("description", long + "\n" + long)
     assert to_ical(event) == event.to_ical()
+
+
+# --- VTIMEZONE (issue 18, C1) -------------------------------------------------
+
+
+def test_no_comment_directly_in_vtimezone() -> None:
+    # RFC 5545 3.6.5 allows COMMENT in STANDARD and DAYLIGHT only; strict Ruby
+    # icalendar refuses the whole calendar otherwise.
+    data = render_calendar(standard_plan(), settings(), VAULT)
+    (zone,) = [c for c in IcalendarCalendar.from_ical(data).subcomponents if c.name == "VTIMEZONE"]
+    assert "COMMENT" not in zone
+    assert zone.subcomponents
+
+
+# --- SEQUENCE, DTSTAMP and LAST-MODIFIED (issue 18, C4) -------------------------
+
+MOVED = datetime(2026, 11, 12, 19, 45, tzinfo=BERLIN)
+THANKS = "thank-you-20261112-acme@vaultfollow"
+
+
+def entry_props(data: bytes, uid: str = THANKS) -> tuple[int, datetime, datetime]:
+    """(SEQUENCE, DTSTAMP, LAST-MODIFIED) of the entry `uid`."""
+    for component in IcalendarCalendar.from_ical(data).walk("VEVENT"):
+        if str(component["UID"]) == uid:
+            return (
+                int(component["SEQUENCE"]),
+                component["DTSTAMP"].dt,
+                component["LAST-MODIFIED"].dt,
+            )
+    raise AssertionError(f"no {uid}")
+
+
+def at(moment: datetime, *followups: FollowUp) -> Plan:
+    return dataclasses.replace(plan(*followups), now=moment)
+
+
+def test_a_new_entry_has_sequence_0_and_the_days_stamp() -> None:
+    made = build_calendar(
+        at(datetime(2026, 11, 12, 23, 30, tzinfo=UTC), followup()), settings(), VAULT, {}
+    )
+    day = datetime(2026, 11, 12, tzinfo=UTC)
+    assert entry_props(made.data) == (0, day, day)
+    assert made.revisions[THANKS].sequence == 0
+
+
+def test_an_unchanged_entry_keeps_its_revision_whatever_the_day() -> None:
+    first = build_calendar(
+        at(datetime(2026, 11, 12, 9, 0, tzinfo=BERLIN), followup()), settings(), VAULT, {}
+    )
+    later = at(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN), followup())
+    again = build_calendar(later, settings(), VAULT, first.revisions)
+    assert again.data == first.data
+    assert again.revisions == first.revisions
+
+
+def test_a_changed_entry_gets_a_higher_sequence_and_a_later_stamp() -> None:
+    first = build_calendar(
+        at(datetime(2026, 11, 12, 9, 0, tzinfo=BERLIN), followup()), settings(), VAULT, {}
+    )
+    moved = at(datetime(2026, 11, 14, 9, 0, tzinfo=BERLIN), followup(do=MOVED))
+    second = build_calendar(moved, settings(), VAULT, first.revisions)
+    sequence, stamp, modified = entry_props(second.data)
+    assert sequence == 1
+    assert stamp == modified == datetime(2026, 11, 14, tzinfo=UTC)
+    # Moved back to where it was: still a change, so still forward.
+    back = at(datetime(2026, 11, 15, 9, 0, tzinfo=BERLIN), followup())
+    third = build_calendar(back, settings(), VAULT, second.revisions)
+    assert entry_props(third.data)[:2] == (2, datetime(2026, 11, 15, tzinfo=UTC))
+
+
+def test_the_stamp_never_moves_backwards_even_when_the_clock_does() -> None:
+    first = build_calendar(
+        at(datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN), followup()), settings(), VAULT, {}
+    )
+    # `--now` in the past, or a machine whose clock is behind: a change the same
+    # day or earlier moves DTSTAMP one second on, never back.
+    earlier = at(datetime(2026, 11, 10, 9, 0, tzinfo=BERLIN), followup(do=MOVED))
+    second = build_calendar(earlier, settings(), VAULT, first.revisions)
+    assert entry_props(second.data)[:2] == (1, datetime(2026, 11, 20, 0, 0, 1, tzinfo=UTC))
+    twice = at(
+        datetime(2026, 11, 20, 15, 0, tzinfo=BERLIN),
+        followup(kind=Kind.THANK_YOU, to="Raj Patel", do=MOVED),
+    )
+    third = build_calendar(twice, settings(), VAULT, second.revisions)
+    assert entry_props(third.data)[:2] == (2, datetime(2026, 11, 20, 0, 0, 2, tzinfo=UTC))
+
+
+def test_a_change_of_settings_is_a_change_of_the_entry() -> None:
+    now = datetime(2026, 11, 12, 9, 0, tzinfo=BERLIN)
+    first = build_calendar(at(now, followup()), settings(), VAULT, {})
+    second = build_calendar(at(now, followup()), settings(alarm=None), VAULT, first.revisions)
+    assert entry_props(second.data)[0] == 1
+
+
+def test_revisions_merge_the_same_whichever_way_round() -> None:
+    day = datetime(2026, 11, 12, tzinfo=UTC)
+    one = Memory(revisions={"a": Revision(1, day, "x"), "b": Revision(0, day, "y")})
+    other = Memory(revisions={"a": Revision(2, day, "z"), "c": Revision(0, day, "w")})
+    merged = merge_memory(one, other)
+    assert merged == merge_memory(other, one)
+    assert merged.revisions == {
+        "a": Revision(2, day, "z"),
+        "b": Revision(0, day, "y"),
+        "c": Revision(0, day, "w"),
+    }
+    assert parse_memory(dump_memory(merged)) == merged
+
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _move_the_second_round(root: Path) -> None:
+    note = root / "Applications" / "Tidewater - Operations Manager.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("time: 10:00", "time: 11:30"), encoding="utf-8")
+
+
+def test_two_machines_syncing_one_vault_write_the_same_calendar(tmp_path: Path) -> None:
+    # Machine A syncs and the sync service carries the vault (not `.vaultfollow/`,
+    # which is each machine's own) to machine B; the note changes on A and reaches
+    # B; each then syncs: the same SEQUENCE, DTSTAMP and bytes on both.
+    a = tmp_path / "a" / "Job Hunt"  # the same folder name: the vault's name is in URL
+    shutil.copytree(CASES / "application-rounds" / "vault", a)
+    first = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)
+    sync(a, first)
+    b = tmp_path / "b" / "Job Hunt"
+    shutil.copytree(a, b, ignore=shutil.ignore_patterns(".vaultfollow"))
+    for root in (a, b):
+        _move_the_second_round(root)
+    sync(a, first + timedelta(hours=2))
+    sync(b, first + timedelta(hours=5))
+    ics = Path("Follow-ups") / "followups.ics"
+    assert (a / ics).read_bytes() == (b / ics).read_bytes()
+    props = [entry_props((a / ics).read_bytes(), uid) for uid in _uids((a / ics).read_bytes())]
+    assert (1, datetime(2026, 11, 12, tzinfo=UTC) + timedelta(seconds=1)) in [p[:2] for p in props]
+    # Nothing changed since: a later pass on either machine keeps every byte.
+    sync(b, first + timedelta(days=3))
+    assert (a / ics).read_bytes() == (b / ics).read_bytes()
+
+
+def _uids(data: bytes) -> list[str]:
+    return [str(c["UID"]) for c in IcalendarCalendar.from_ical(data).walk("VEVENT")]
+
+
+def test_the_vault_folder_name_is_not_a_change() -> None:
+    # Two machines may name the vault's folder differently (it is in URL):
+    # reading each other's revisions must not bump SEQUENCE back and forth.
+    now = datetime(2026, 11, 12, 9, 0, tzinfo=BERLIN)
+    one = build_calendar(at(now, followup()), settings(), "Job Hunt", {})
+    other = build_calendar(
+        at(now + timedelta(days=1), followup()), settings(), "Jobs", one.revisions
+    )
+    assert other.revisions == one.revisions
+    assert entry_props(other.data)[0] == 0

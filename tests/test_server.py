@@ -6,9 +6,11 @@ import email.utils
 import http.client
 import logging
 import os
+import select
 import socket
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -437,5 +439,156 @@ def test_file_refresher_serves_the_latest_file(vault: Vault, clock: Clock) -> No
         assert second["etag"] != first["etag"]
         (vault.root / rel).unlink()  # being replaced: the last bytes stay served
         assert request(server)[2] == SMALLER
+    finally:
+        server.stop()
+
+
+# --- robustness (issue 18, S1-S5) ---------------------------------------------------
+
+
+def test_listen_queue_holds_a_burst(served: FeedServer) -> None:
+    assert served.request_queue_size >= 128
+    assert served.socket.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 1
+
+
+def test_200_concurrent_requests_all_succeed(served: FeedServer) -> None:
+    # S1: with the stdlib's listen queue of 5, 16 of 200 failed at 5 s.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(_: int) -> tuple[int, bytes]:
+        status, _, body = request(served)
+        return status, body
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        answers = list(pool.map(fetch, range(200)))
+    assert answers == [(200, BODY)] * 200
+
+
+def test_two_host_headers_are_400(served: FeedServer) -> None:
+    # S3: RFC 9112 3.2, a request with more than one Host header is a 400.
+    host = f"127.0.0.1:{served.port}"
+    answer = raw(
+        served,
+        f"GET {served.path} HTTP/1.1\r\nHost: {host}\r\nHost: evil.example\r\n"
+        "Connection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert BODY not in answer
+
+
+def test_the_body_of_a_refused_request_is_never_read_as_a_request(served: FeedServer) -> None:
+    # S4: POST with a body holding a GET, on a keep-alive connection: one 405, then closed.
+    host = f"127.0.0.1:{served.port}"
+    smuggled = f"GET {served.path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    post = (
+        f"POST {served.path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(smuggled)}\r\n\r\n"
+    ).encode()
+    answer = raw(served, post + smuggled)
+    assert answer.startswith(b"HTTP/1.1 405")
+    assert answer.count(b"HTTP/1.1 ") == 1
+    assert b"connection: close" in answer.lower()
+    assert BODY not in answer
+
+
+def test_a_get_with_a_body_closes_the_connection(served: FeedServer) -> None:
+    host = f"127.0.0.1:{served.port}"
+    smuggled = f"GET {served.path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    get = (
+        f"GET /nope HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(smuggled)}\r\n\r\n"
+    ).encode()
+    answer = raw(served, get + smuggled)
+    assert answer.startswith(b"HTTP/1.1 404")
+    assert answer.count(b"HTTP/1.1 ") == 1
+
+
+def test_control_characters_are_escaped_in_the_log(
+    served: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # S2: an OSC sequence in the request line would retitle the terminal.
+    caplog.set_level(logging.DEBUG, logger="vaultfollow")
+    host = f"127.0.0.1:{served.port}"
+    raw(
+        served,
+        f"GET /\x1b]0;owned\x07 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode(),
+    )
+    raw(served, b"GET /\x1b[2J\x7f\x9b HTTP/1.1\x00\r\n\r\n")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "owned" in text
+    assert not any(ch in text for ch in "\x1b\x07\x00\x7f\x9b")
+    assert "\\x1b]0;owned\\x07" in text
+
+
+def test_server_header_has_no_trailing_space(served: FeedServer) -> None:
+    assert request(served)[1]["server"] == "vaultfollow"
+
+
+def _wait_for(condition: Callable[[], bool]) -> bool:
+    """Poll `condition` for at most 10 s (bounded, never a timed assertion)."""
+    for _ in range(200):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_connections_beyond_the_bound_wait_in_the_queue(vault: Vault, feed: CalendarFeed) -> None:
+    # S5: a bounded number of connections; the others wait, they do not fail.
+    server = start_server(feed, load_token(vault), "127.0.0.1", 0, max_connections=2)
+    idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(2)]
+    try:
+        assert _wait_for(lambda: server.busy == 2)
+        extra = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(3)]
+        waiting = extra[0]
+        waiting.sendall(
+            f"GET {server.path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
+        for sock in idle:
+            sock.close()
+        chunks = []
+        while chunk := waiting.recv(65536):
+            chunks.append(chunk)
+        assert b"".join(chunks).startswith(b"HTTP/1.1 200")
+        assert server.peak <= 2
+        for sock in extra:
+            sock.close()
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+def test_a_client_trickling_its_headers_is_cut_off(vault: Vault, feed: CalendarFeed) -> None:
+    # S5: every byte used to renew the 30 s timeout; the header deadline is overall.
+    server = start_server(feed, load_token(vault), "127.0.0.1", 0, header_deadline=1.0)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nX-Slow: ")
+            closed = False
+            for _ in range(100):  # 10 s of trickling at most
+                time.sleep(0.1)
+                try:
+                    sock.sendall(b"a")
+                    readable, _, _ = select.select([sock], [], [], 0)
+                    if readable and sock.recv(65536) == b"":
+                        closed = True
+                        break
+                except OSError:
+                    closed = True
+                    break
+            assert closed
+    finally:
+        server.stop()
+
+
+def test_a_silent_connection_is_closed_at_the_header_deadline(
+    vault: Vault, feed: CalendarFeed
+) -> None:
+    # A connection that never sends a request holds a slot only until the
+    # deadline, not for the 30 s a kept-alive connection may wait.
+    server = start_server(feed, load_token(vault), "127.0.0.1", 0, header_deadline=1.0)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            assert sock.recv(65536) == b""
     finally:
         server.stop()

@@ -7,6 +7,13 @@ maps a URL to a file: there is no path to traverse. The token is random
 time and never logged. The Host header must name the address the server is
 bound to, so a web page cannot reach the server through DNS rebinding.
 Loopback is the default; any other address needs `allow_remote`.
+
+A burst of clients waits in a listen queue of 256 rather than failing; at
+most `max_connections` are served at once (the others wait their turn in
+that queue), and a request's header must arrive whole within
+`header_deadline` seconds, however slowly it trickles: counted from the
+connection's start for its first request, from the first byte for a later
+one (a kept-alive connection may wait 30 s between requests).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import contextlib
 import email.utils
 import hashlib
 import hmac
+import io
 import ipaddress
 import json
 import logging
@@ -221,11 +229,17 @@ def _is_wildcard(host: str) -> bool:
     return host.strip("[]") in ("", "0.0.0.0", "::")
 
 
+MAX_CONNECTIONS = 64  # served at once; more wait in the listen queue
+HEADER_DEADLINE = 10.0  # seconds from a request's first byte to the end of its header
+IDLE_TIMEOUT = 30.0  # seconds a kept-alive connection may wait for its next request
+
+
 class FeedServer(ThreadingHTTPServer):
     """Serves one `CalendarFeed` at `/<token>/followups.ics` and nothing else."""
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 256  # the stdlib's 5 dropped bursts of subscribers
 
     def __init__(
         self,
@@ -236,7 +250,15 @@ class FeedServer(ThreadingHTTPServer):
         *,
         allowed_hosts: Iterable[str] = (),
         refresh: Callable[[], None] | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        header_deadline: float = HEADER_DEADLINE,
     ) -> None:
+        self.header_deadline = header_deadline
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._closing = threading.Event()
+        self._count_lock = threading.Lock()
+        self.busy = 0  # connections being served now
+        self.peak = 0  # the most ever served at once
         bare = host.strip("[]")
         if ":" in bare:
             self.address_family = socket.AF_INET6
@@ -271,6 +293,31 @@ class FeedServer(ThreadingHTTPServer):
                 self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         super().server_bind()
 
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        """Accept the next connection once a slot is free: until then it waits
+        in the listen queue."""
+        while not self._slots.acquire(timeout=0.1):
+            if self._closing.is_set():
+                raise OSError("the server is stopping")
+        try:
+            accepted = super().get_request()
+        except BaseException:
+            self._slots.release()
+            raise
+        with self._count_lock:
+            self.busy += 1
+            self.peak = max(self.peak, self.busy)
+        return accepted
+
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
+        """Close a connection and free its slot (called once per accepted one)."""
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._count_lock:
+                self.busy -= 1
+            self._slots.release()
+
     @property
     def path(self) -> str:
         return f"/{self.token}/{FEED_NAME}"
@@ -292,6 +339,7 @@ class FeedServer(ThreadingHTTPServer):
 
     def stop(self) -> None:
         """Stop serving, close the socket and wait for the serving thread."""
+        self._closing.set()
         if self._thread is not None:
             self.shutdown()
             self._thread.join(timeout=5)
@@ -308,6 +356,8 @@ def start_server(
     allow_remote: bool = False,
     public_hosts: Iterable[str] = (),
     refresh: Callable[[], None] | None = None,
+    max_connections: int = MAX_CONNECTIONS,
+    header_deadline: float = HEADER_DEADLINE,
 ) -> FeedServer:
     """Bind and start serving; UsageError for a non-loopback host without
     `allow_remote`, or an address that cannot be bound."""
@@ -317,7 +367,16 @@ def start_server(
             "127.0.0.1 (the default), or add --allow-remote if you really mean it"
         )
     try:
-        server = FeedServer(host, port, feed, token, allowed_hosts=public_hosts, refresh=refresh)
+        server = FeedServer(
+            host,
+            port,
+            feed,
+            token,
+            allowed_hosts=public_hosts,
+            refresh=refresh,
+            max_connections=max_connections,
+            header_deadline=header_deadline,
+        )
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another "
@@ -334,12 +393,95 @@ def start_server(
     return server
 
 
+class _HeaderClock(io.RawIOBase):
+    """The connection's bytes, read against a deadline while a request's
+    header arrives: each read may wait only what is left of the time from
+    the connection's start (its first request) or the header's first byte
+    (a later one): a socket's own timeout restarts on every byte. Between
+    requests a read may wait `idle` seconds."""
+
+    def __init__(self, sock: socket.socket, idle: float, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._idle = idle
+        self._allowed = deadline
+        self._reading_header = False
+        self._ends: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def start_header(self, *, now: bool) -> None:
+        """A request's header is next: due `deadline` seconds from now, or
+        (`now` false) from its first byte."""
+        self._reading_header = True
+        self._ends = time.monotonic() + self._allowed if now else None
+
+    def end_header(self) -> None:
+        self._reading_header = False
+        self._ends = None
+        self._sock.settimeout(self._idle)  # the answer is written with the usual timeout
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        timeout = self._idle
+        if self._ends is not None:
+            timeout = self._ends - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError("the request header took too long")
+        self._sock.settimeout(timeout)
+        count = self._sock.recv_into(buffer)
+        if count and self._reading_header and self._ends is None:
+            self._ends = time.monotonic() + self._allowed
+        return count
+
+
+# Control characters as the log writes them: `\x1b`, so that a request line
+# cannot move the cursor or retitle the terminal the log is read in.
+_LOG_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_LOG_ESCAPES[ord("\\")] = "\\\\"
+
+
 class _FeedHandler(BaseHTTPRequestHandler):
     server: FeedServer
     server_version = "vaultfollow"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
-    timeout = 30  # a slow or silent client cannot hold a thread for long
+    timeout = IDLE_TIMEOUT  # a slow or silent client cannot hold a thread for long
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the stdlib's reader: replaced by one that keeps the deadline
+        self._clock = _HeaderClock(self.connection, self.timeout, self.server.header_deadline)
+        self.rfile = io.BufferedReader(self._clock)
+        self._requests = 0
+
+    def handle_one_request(self) -> None:
+        # A new connection must send its request at once; a kept-alive one
+        # may wait (the idle timeout) before the next.
+        self._clock.start_header(now=self._requests == 0)
+        self._requests += 1
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._clock.end_header()
+        return parsed
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def end_headers(self) -> None:
+        # A body is never read: after the answer it would be taken for the
+        # next request, so the connection ends instead.
+        if self._has_body() and not self.close_connection:
+            self.send_header("Connection", "close")
+        super().end_headers()
+
+    def _has_body(self) -> bool:
+        headers = getattr(self, "headers", None)
+        if headers is None:
+            return False
+        length = (headers.get("Content-Length") or "0").strip()
+        return "Transfer-Encoding" in headers or length != "0"
 
     def do_GET(self) -> None:
         self._answer(head=False)
@@ -358,7 +500,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD"})
 
     def _host_ok(self) -> bool:
-        host = (self.headers.get("Host") or "").strip().lower()
+        hosts = self.headers.get_all("Host") or []
+        host = hosts[0].strip().lower() if len(hosts) == 1 else ""
         if host in self.server.allowed_hosts:
             return True
         self._plain(HTTPStatus.BAD_REQUEST, text="Bad Host header\n")
@@ -438,7 +581,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
-        log.info("%s %s", self.address_string(), redact(format % args, self.server.token))
+        message = redact(format % args, self.server.token).translate(_LOG_ESCAPES)
+        log.info("%s %s", self.address_string(), message)
 
 
 def _not_modified(

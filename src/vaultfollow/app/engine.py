@@ -170,7 +170,7 @@ class Engine:
             recreate=recreate,
         )
         first_seen = {**memory.first_seen, **planned.observed}
-        return planned.plan, Memory(first_seen, dict(memory.created))
+        return planned.plan, Memory(first_seen, dict(memory.created), dict(memory.revisions))
 
     def _plan_and_write(self, now: datetime, report: PassReport, *, recreate: bool) -> PassReport:
         self.vault.written.clear()

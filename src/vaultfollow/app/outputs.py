@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -17,7 +17,7 @@ from vaultfollow.app.draft_checks import DraftChecks
 from vaultfollow.app.index import TEMPLATE_NAMES
 from vaultfollow.app.own_writes import sha
 from vaultfollow.core.layout import CONFIG_NAME
-from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State, urgency
+from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, Revision, State, urgency
 from vaultfollow.core.schedule import Memory
 from vaultfollow.errors import TemplateError
 from vaultfollow.store.cache import CachedOutput
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from vaultfollow.app.own_writes import OwnWrites
     from vaultfollow.core.config import Settings
     from vaultfollow.core.drafts import Templates
+    from vaultfollow.core.ics import BuiltCalendar
     from vaultfollow.store.cache import Cache
     from vaultfollow.store.paths import StatKey
     from vaultfollow.store.vault import Vault
@@ -182,10 +183,10 @@ class Outputs:
                 if current is not None:
                     self._cache.rendered[followup_id] = (render_key, current.digest)
                     self._cache.dirty = True
-        self._write_outputs(plan, report)
+        revisions = self._write_outputs(plan, memory.revisions, report)
         self.vault.sync_folders(self._written_folders)
         if not report.dry_run:
-            self._save_memory(Memory(memory.first_seen, created), report)
+            self._save_memory(Memory(memory.first_seen, created, revisions), report)
         report.problems = sorted(set(report.problems), key=_problem_order)
         return report
 
@@ -310,21 +311,19 @@ class Outputs:
             self._index.refresh_draft(rel)
         self.say_failures(done.failed, report)
 
-    def _calendar_key(self, plan: Plan) -> str:
+    def _calendar_key(self, plan: Plan, revisions: Mapping[str, Revision]) -> str:
         """What the calendar shows (its bytes are a function of it)."""
         pending = [self._repr(f) for f in plan.followups if f.state is State.PENDING]
-        return repr((pending, self.vault.name))
+        return repr((pending, self.vault.name, sorted(revisions.items())))
 
-    def _write_outputs(self, plan: Plan, report: PassReport) -> None:
+    def _write_outputs(
+        self, plan: Plan, revisions: Mapping[str, Revision], report: PassReport
+    ) -> Mapping[str, Revision]:
         """The calendar, then the dashboard (after checking the drafts, which
         only the dashboard shows, so a change reaches the calendar first); the
-        dashboard's problems include every write of the pass that failed."""
-        self._write_output(
-            self.settings.calendar.path,
-            self._calendar_key(plan),
-            lambda: self._calendar(plan),
-            report,
-        )
+        dashboard's problems include every write of the pass that failed.
+        Returns the calendar entries' revisions to remember."""
+        revisions = self._write_calendar(plan, revisions, report)
         problems = tuple(sorted(set(report.problems), key=_problem_order))
         draft_problems = self._check_drafts(plan) if not report.dry_run else []
         followups = [self._repr(f) for f in plan.followups]
@@ -335,6 +334,24 @@ class Outputs:
             lambda: self._dashboard(replace(plan, problems=problems), draft_problems),
             report,
         )
+        return revisions
+
+    def _write_calendar(
+        self, plan: Plan, revisions: Mapping[str, Revision], report: PassReport
+    ) -> Mapping[str, Revision]:
+        """`_write_output` for the calendar, whose bytes also depend on its
+        entries' revisions: the file is keyed by the revisions it was written
+        with (those a pass returns), so the next pass, which starts from
+        them, finds it current."""
+        rel = self.settings.calendar.path
+        key = _hash(self._calendar_key(plan, revisions))
+        if self._output_is_current(rel, key):
+            self._store_output(rel, key, None, report)
+            return revisions
+        built = self._calendar(plan, revisions)
+        written = _hash(self._calendar_key(plan, built.revisions))
+        self._store_output(rel, written, built.data, report)
+        return built.revisions
 
     def _check_drafts(self, plan: Plan) -> list[Problem]:
         """What `vaultfollow check` says of each pending draft, for the dashboard."""
@@ -439,10 +456,10 @@ class Outputs:
         previous = self._cache.outputs.get(rel)
         return previous is not None and previous.key == key and previous.stat == self._stat(rel)
 
-    def _calendar(self, plan: Plan) -> bytes:
-        from vaultfollow.core.ics import render_calendar
+    def _calendar(self, plan: Plan, revisions: Mapping[str, Revision]) -> BuiltCalendar:
+        from vaultfollow.core.ics import build_calendar
 
-        return render_calendar(plan, self.settings, self.vault.name)
+        return build_calendar(plan, self.settings, self.vault.name, revisions)
 
     def _dashboard(self, plan: Plan, draft_problems: list[Problem]) -> bytes:
         from vaultfollow.core.dashboard import render_dashboard

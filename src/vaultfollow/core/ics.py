@@ -1,28 +1,39 @@
 """Pending follow-ups -> one iCalendar file (RFC 5545), byte for byte deterministic.
 
 Nothing here reads the clock or invents an identifier: UIDs come from the
-follow-ups' `event_id`, DTSTAMP from the interview round, and the VTIMEZONE
-from the tzdata package over the years the events span. Two machines with the
-same vault, config and tzdata therefore write the same bytes.
+follow-ups' `event_id`, and the VTIMEZONE from the tzdata package over the
+years the events span.
+
+SEQUENCE, DTSTAMP and LAST-MODIFIED come from each entry's `Revision`, kept
+in the decisions file beside the drafts (which a sync service carries to
+every machine). An entry whose content (every other byte of it) is what its
+revision's digest says keeps that revision; one that changed gets SEQUENCE
+one higher and, as DTSTAMP and LAST-MODIFIED, the start (UTC midnight) of
+the plan's day, or one second after the previous stamp when that is not
+later. So both only ever move forward, and two machines that saw the same
+revision and change the same day write the same bytes without talking to
+each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
+from icalendar import Alarm, Calendar, Component, Event, Timezone, TimezoneStandard, Todo
 from icalendar.prop import vDuration
 
 from vaultfollow.core.config import CalendarSettings, Settings
 from vaultfollow.core.layout import printable
-from vaultfollow.core.model import FollowUp, Kind, Plan, State
+from vaultfollow.core.model import FollowUp, Kind, Plan, Revision, State
 from vaultfollow.core.schedule import after_hours, is_repeated
 
 PRODID = "-//vaultfollow//vaultfollow//EN"
@@ -85,14 +96,32 @@ class _Entry:
         return self.followups[0]
 
 
+@dataclass(frozen=True, slots=True)
+class BuiltCalendar:
+    """A calendar's bytes and the revisions to remember: every entry's as
+    written, beside the earlier ones of entries no longer in it."""
+
+    data: bytes
+    revisions: dict[str, Revision]
+
+
 def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
-    """The calendar of every pending follow-up in `plan`, as .ics bytes.
+    """The calendar of every pending follow-up in `plan`, as .ics bytes, its
+    entries written for the first time (see `build_calendar`)."""
+    return build_calendar(plan, settings, vault_name, {}).data
+
+
+def build_calendar(
+    plan: Plan, settings: Settings, vault_name: str, revisions: Mapping[str, Revision]
+) -> BuiltCalendar:
+    """The calendar of every pending follow-up in `plan`, and the revisions
+    of its entries, from those known before (`revisions`, by UID).
 
     One VEVENT (or VTODO with `[calendar] kind = "todo"`) per `event_id`,
     sorted by start and UID. With `[calendar] all_day = true` every entry
     lies on its do-day as a DATE value (exclusive DTEND, no VTIMEZONE). The
-    same plan, settings and vault name always give the same bytes, whatever
-    the order of `plan.followups`.
+    same plan, settings, vault name and revisions always give the same
+    bytes, whatever the order of `plan.followups` and the time of day.
     """
     zone_name = settings.schedule.timezone or "UTC"
     utc = is_utc(zone_name)
@@ -104,7 +133,8 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    # No METHOD: a published calendar needs none, and METHOD:PUBLISH would
+    # need an ORGANIZER in every entry (RFC 5546 3.2.1).
     name = _CONTROL.sub(" ", settings.calendar.name)
     cal.add("name", name)
     cal.add("x-wr-calname", name)
@@ -114,7 +144,11 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     )
     cal.add("x-published-ttl", vDuration(settings.calendar.refresh))
 
-    if not utc and entries and not settings.calendar.all_day:
+    if not entries:
+        # RFC 5545 3.6: a calendar holds at least one component. A time zone
+        # is one that no client shows.
+        cal.add_component(_placeholder_zone())
+    elif not utc and not settings.calendar.all_day:
         instants = [entry.start for entry in entries]
         instants += [_end(entry, settings, todo=todo) for entry in entries]
         cal.add_component(_vtimezone(zone, zone_name, instants))
@@ -123,18 +157,25 @@ def render_calendar(plan: Plan, settings: Settings, vault_name: str) -> bytes:
     # entries' bytes before END:VCALENDAR gives the same bytes as adding them
     # as subcomponents (every component folds its own lines).
     keys = _entry_keys(entries, zone_name, settings, vault_name)
-    known = {key: _ENTRY_CACHE[key] for key in keys if key in _ENTRY_CACHE}
-    missing = [key for key in keys if key not in known]
-    known.update(zip(missing, _make_entries(missing), strict=True))
-    body = b"".join(known[key] for key in keys)
+    today = _day_start(plan.now)
+    written = dict(revisions)
+    body = []
+    for key in keys:
+        revision, data = _entry(key, revisions.get(key[0].uid), today)
+        written[key[0].uid] = revision
+        body.append(data)
     head: bytes = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
-    return head[: -len(end)] + body + end
+    return BuiltCalendar(head[: -len(end)] + b"".join(body) + end, written)
 
 
 # entry, its instants in UTC, zone name, settings, vault name
 _EntryKey = tuple[_Entry, tuple[datetime, datetime], str, CalendarSettings, str]
-_ENTRY_CACHE: dict[_EntryKey, bytes] = {}
+_DIGESTS: dict[_EntryKey, str] = {}  # an entry's content, without its revision
+_ENTRY_CACHE: dict[tuple[_EntryKey, Revision], bytes] = {}
+_CACHE_SIZE = 4096
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def _entry_keys(
@@ -153,24 +194,58 @@ def _instants(entry: _Entry) -> tuple[datetime, datetime]:
     return entry.start.astimezone(UTC), entry.deadline.astimezone(UTC)
 
 
-def _make_entries(keys: list[_EntryKey]) -> list[bytes]:
-    """The bytes of these entries, remembered."""
-    made = [_entry_bytes(key) for key in keys]
-    if len(_ENTRY_CACHE) + len(keys) > 4096:
-        _ENTRY_CACHE.clear()
-    _ENTRY_CACHE.update(zip(keys, made, strict=True))
-    return made
+def _day_start(moment: datetime) -> datetime:
+    """UTC midnight of the UTC day of `moment`: what a change is stamped with."""
+    day = moment.astimezone(UTC).date()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _entry_bytes(key: _EntryKey) -> bytes:
+def next_revision(previous: Revision | None, digest: str, today: datetime) -> Revision:
+    """The revision of an entry whose content hashes to `digest`, seen on the
+    day starting at `today`: the previous one when nothing changed, else one
+    SEQUENCE higher, stamped `today` or a second after the previous stamp."""
+    if previous is None:
+        return Revision(0, today, digest)
+    if previous.digest == digest:
+        return previous
+    stamp = max(today, previous.changed + timedelta(seconds=1))
+    return Revision(previous.sequence + 1, stamp, digest)
+
+
+def _entry(key: _EntryKey, previous: Revision | None, today: datetime) -> tuple[Revision, bytes]:
+    """The revision and the bytes of one entry, remembered."""
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        # Without the vault's folder name (in URL), which two machines may
+        # name differently: their entries would never agree on a revision.
+        nameless = (*key[:4], "")
+        digest = hashlib.sha256(to_ical(_component(nameless))).hexdigest()[:16]
+        _remember(_DIGESTS, key, digest)
+    revision = next_revision(previous, digest, today)
+    data = _ENTRY_CACHE.get((key, revision))
+    if data is None:
+        component = _component(key)
+        component.add("sequence", revision.sequence)
+        component.add("dtstamp", revision.changed)
+        component.add("last-modified", revision.changed)
+        data = to_ical(component)
+        _remember(_ENTRY_CACHE, (key, revision), data)
+    return revision, data
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+def _component(key: _EntryKey) -> Event | Todo:
+    """The entry as a component, without SEQUENCE, DTSTAMP and LAST-MODIFIED."""
     entry, _, _, calendar, vault_name = key
     settings = Settings(calendar=calendar)
-    component = (
-        _todo(entry, settings, vault_name)
-        if calendar.kind == "todo"
-        else _event(entry, settings, vault_name)
-    )
-    return to_ical(component)
+    if calendar.kind == "todo":
+        return _todo(entry, settings, vault_name)
+    return _event(entry, settings, vault_name)
 
 
 def to_ical(component: Component) -> bytes:
@@ -320,7 +395,6 @@ def _fill(component: Event | Todo, entry: _Entry, settings: Settings, vault_name
     # current time as DTSTAMP.
     first = entry.first
     component.add("uid", entry.uid)
-    component.add("dtstamp", first.round_start.astimezone(UTC))
     # All-day entries are DATE values throughout (DTSTART, DTEND, DUE): strict
     # parsers reject a component that mixes DATE and DATE-TIME.
     component.add(
@@ -416,4 +490,21 @@ def _vtimezone(zone: tzinfo, zone_name: str, instants: Sequence[datetime]) -> Ti
     years = [moment.astimezone(zone).year for moment in instants]
     first = date(min(years), 1, 1)
     last = date(max(years) + 1, 1, 1)
-    return Timezone.from_tzinfo(zone, zone_name, first, last)
+    timezone = Timezone.from_tzinfo(zone, zone_name, first, last)
+    # icalendar says the years it covers in a COMMENT, which RFC 5545 3.6.5
+    # allows only in STANDARD and DAYLIGHT (strict parsers refuse it here).
+    timezone.pop("COMMENT", None)
+    return timezone
+
+
+def _placeholder_zone() -> Timezone:
+    """UTC as a VTIMEZONE: the one component of a calendar with no entry."""
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(0))
+    standard.add("tzoffsetto", timedelta(0))
+    standard.add("tzname", "UTC")
+    timezone = Timezone()
+    timezone.add("tzid", "UTC")
+    timezone.add_component(standard)
+    return timezone

@@ -45,6 +45,19 @@ OUTCOMES = frozenset({"offer", "accepted", "withdrawn", "rejected"})
 STATUSES = ("scheduled", "waiting", "heard-back", "offer", "accepted", "rejected", "withdrawn")
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Revision:
+    """One calendar entry as last changed: its SEQUENCE, the moment it changed
+    (its DTSTAMP and LAST-MODIFIED: UTC, whole seconds) and a digest of the
+    rest of its content. Kept in the decisions file, which both machines of a
+    synced vault read, so both write the same entry. Ordered by sequence, then
+    moment, then digest: of two machines' revisions the greater wins."""
+
+    sequence: int
+    changed: datetime
+    digest: str
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with one file, said so the user can fix it."""

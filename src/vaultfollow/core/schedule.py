@@ -25,6 +25,7 @@ from vaultfollow.core.model import (
     Person,
     Plan,
     Problem,
+    Revision,
     Round,
     State,
 )
@@ -37,6 +38,7 @@ class Memory:
 
     first_seen: Mapping[str, date] = field(default_factory=dict)  # observation -> first day
     created: Mapping[str, str] = field(default_factory=dict)  # follow-up id -> draft path
+    revisions: Mapping[str, Revision] = field(default_factory=dict)  # calendar UID -> revision
 
 
 @dataclass(frozen=True, slots=True)
