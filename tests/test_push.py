@@ -273,7 +273,9 @@ def test_server_down_then_back(vault: Vault, radicale: Radicale, calendar: Any) 
     waits: list[float] = []
     with pytest.raises(PushError, match="after 3 tries") as caught:
         push_calendar(vault, data, settings(radicale), attempts=3, sleep=waits.append)
-    assert caught.value.exit_code == 1
+    assert caught.value.exit_code == 3  # delivery failed, not a note problem
+    assert caught.value.message.count("connection refused") == 1
+    assert "urllib3" not in caught.value.message and "0x" not in caught.value.message
     assert waits == [1.0, 2.0]  # bounded, doubling backoff
     pending = push_pending(vault)
     assert pending is not None and pending["attempts"] == 3 and pending["error"]
