@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,16 @@ import pytest
 from vaultfollow.core.config import CalDAVSettings
 from vaultfollow.errors import ConfigError, UsageError
 from vaultfollow.push import (
+    CA_VARIABLES,
     PUSH_STATE_FILE,
     PushAuthError,
     PushError,
     PushWorker,
+    _Remote,
     caldav_password,
     push_calendar,
     push_pending,
+    sends_credentials_up_front,
     split_calendar,
 )
 from vaultfollow.store.vault import Vault
@@ -441,3 +444,371 @@ def test_state_file_is_readable_json(vault: Vault, server: Server, calendar: Any
     assert state["pending"] is None
     assert set(state["events"]) == {"a@vaultfollow"}
     assert os.environ["VF_TEST_PW"] not in (vault.root / PUSH_STATE_FILE).read_text()
+
+
+# --- refused entries: the push goes on -----------------------------------------------
+
+
+def todo(uid: str, start: datetime, summary: str = "Check in") -> str:
+    return event(uid, start, summary).replace("VEVENT", "VTODO").replace("DTEND", "DUE")
+
+
+def journal(uid: str) -> str:
+    return (
+        f"BEGIN:VJOURNAL\r\nUID:{uid}\r\nDTSTAMP:20261112T143000Z\r\n"
+        "SUMMARY:Someone else's note\r\nEND:VJOURNAL\r\n"
+    )
+
+
+def test_events_only_calendar_refuses_tasks_and_the_push_goes_on(
+    vault: Vault, xandikos: Server
+) -> None:
+    """D1: tasks into an events-only calendar (iCloud, Fastmail). Xandikos
+    enforces the component set given at MKCALENDAR (Radicale does not)."""
+    cal = make_calendar(xandikos, "Events only", ["VEVENT"])
+    target = settings(xandikos, calendar="Events only")
+    first = push_calendar(
+        vault,
+        calendar_bytes(event("a@vaultfollow", T1), event("gone@vaultfollow", T2)),
+        target,
+    )
+    assert sorted(first.created) == ["a@vaultfollow", "gone@vaultfollow"]
+
+    report = push_calendar(
+        vault,
+        calendar_bytes(todo("a@vaultfollow", T1, "Thank Jane"), todo("b@vaultfollow", T2)),
+        target,
+    )
+    refused = {e.uid: e for e in report.refused}
+    assert sorted(refused) == ["a@vaultfollow", "b@vaultfollow"]
+    assert "this calendar does not take tasks" in refused["a@vaultfollow"].reason
+    assert 'kind = "event"' in refused["a@vaultfollow"].reason  # what to do
+    assert refused["a@vaultfollow"].summary == "Thank Jane"
+    assert report.deleted == ["gone@vaultfollow"]  # the rest went on, deletions included
+    assert "2 refused" in report.describe() and "1 deleted" in report.describe()
+    assert set(on_server(cal)) == {"a@vaultfollow"}  # the old event, as it was
+    assert push_pending(vault) is None  # nothing to retry: the calendar says no
+
+
+def test_a_uid_used_by_another_entry_is_reported_and_the_rest_goes_on(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """D1: a UID the server will not take for a new entry (no-uid-conflict):
+    here a journal entry of someone else holding one of our UIDs."""
+    response = calendar.client.put(
+        str(calendar.url.join("other.ics")),
+        calendar_bytes(journal("taken@vaultfollow")).decode(),
+        {"Content-Type": "text/calendar; charset=utf-8"},
+    )
+    assert response.status in (201, 204)
+    report = push_calendar(
+        vault,
+        calendar_bytes(event("taken@vaultfollow", T1, "Thank Jane"), event("a@vaultfollow", T2)),
+        settings(server),
+    )
+    assert report.created == ["a@vaultfollow"]
+    [refused] = report.refused
+    assert refused.uid == "taken@vaultfollow" and refused.summary == "Thank Jane"
+    assert "this UID is used by another entry/calendar" in refused.reason
+    assert "a@vaultfollow" in on_server(calendar)
+
+
+def test_watch_push_does_not_resend_a_refused_entry_until_it_changes(
+    vault: Vault, xandikos: Server
+) -> None:
+    make_calendar(xandikos, "Events only", ["VEVENT"])
+    target = settings(xandikos, calendar="Events only")
+    tasks = calendar_bytes(todo("a@vaultfollow", T1))
+    first = push_calendar(vault, tasks, target, retry_refused=False)
+    assert [(e.uid, e.held) for e in first.refused] == [("a@vaultfollow", False)]
+    again = push_calendar(vault, tasks, target, retry_refused=False)
+    assert [(e.uid, e.held) for e in again.refused] == [("a@vaultfollow", True)]
+    assert "does not take tasks" in again.refused[0].reason
+    changed = push_calendar(vault, calendar_bytes(todo("a@vaultfollow", T2)), target)
+    assert [(e.uid, e.held) for e in changed.refused] == [("a@vaultfollow", False)]
+    # A push by hand tries again: the user may have fixed the calendar.
+    by_hand = push_calendar(vault, calendar_bytes(todo("a@vaultfollow", T2)), target)
+    assert [e.held for e in by_hand.refused] == [False]
+
+
+def test_push_worker_reports_a_refusal_once_and_carries_on(
+    vault: Vault, xandikos: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_calendar(xandikos, "Events only", ["VEVENT"])
+    rel = "Follow-ups/followups.ics"
+    (vault.root / "Follow-ups").mkdir()
+    (vault.root / rel).write_bytes(calendar_bytes(todo("a@vaultfollow", T1)))
+    worker = PushWorker(vault, rel, settings(xandikos, calendar="Events only"), first_wait=0.1)
+    caplog.set_level("DEBUG", logger="vaultfollow")
+    worker.start()
+    try:
+        for expected in (1, 2):
+            worker.notify()
+            deadline = time.monotonic() + 20
+            while worker.pushes < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert worker.pushes == expected
+    finally:
+        worker.stop()
+    refusals = [r for r in caplog.records if "does not take tasks" in r.getMessage()]
+    assert len(refusals) == 1
+    assert push_pending(vault) is None
+
+
+# --- errors say what happened ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["root", "principal", "home"])
+def test_a_url_that_is_not_a_calendar_says_so_and_lists_the_calendars(
+    vault: Vault, server: Server, calendar: Any, where: str
+) -> None:
+    """D2: the server root, the principal or the calendar home, no `calendar`."""
+    principal = calendar.client.principal()
+    url = {
+        "root": server.url,
+        "principal": str(principal.url),
+        "home": str(principal.calendar_home_set.url),
+    }[where]
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server, url=url, calendar=""))
+    message = caught.value.message
+    assert "is not a calendar" in message
+    assert '"Follow-ups"' in message and str(calendar.url) in message
+    assert "refused user" not in message and "password" not in message
+    assert caught.value.exit_code == 2 and "\n" not in message
+
+
+def test_a_path_the_server_does_not_serve(vault: Vault, server: Server, calendar: Any) -> None:
+    url = f"{server.url}{server.user}/no-such-calendar/"
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server, url=url, calendar=""))
+    message = caught.value.message
+    assert "HTTP 404" in message or "is not a calendar" in message
+    assert "PropfindError" not in message and "password" not in message
+
+
+def test_forbidden_is_not_a_password_problem(vault: Vault, radicale: Server) -> None:
+    """403: alice may not use bob's collection (Radicale's owner_only)."""
+    bob = caldav.DAVClient(url=radicale.url, username="bob", password="bobs password")
+    OPEN_CLIENTS.append(bob)
+    bobs = bob.principal().make_calendar(name="Bob's")
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(radicale, url=str(bobs.url), calendar=""))
+    message = caught.value.message
+    assert "HTTP 403" in message and "forbids" in message
+    assert "refused user" not in message
+    assert not isinstance(caught.value, PushAuthError)
+
+
+def test_stopped_server_one_line_no_library_internals(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    server.stop()
+    with pytest.raises(PushError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server), attempts=2, sleep=no_sleep)
+    message = caught.value.message
+    assert message.startswith(f"cannot connect to 127.0.0.1:{server.port}: connection refused")
+    for internal in ("urllib3", "HTTPConnection", "0x", "Max retries", "Errno"):
+        assert internal not in message
+    assert "\n" not in message and caught.value.exit_code == 3
+
+
+def test_dns_failure_one_line(vault: Vault) -> None:
+    target = CalDAVSettings(
+        url="http://no-such-host.invalid/dav/", username="a", password_env="VF_TEST_PW"
+    )
+    with pytest.raises(PushError) as caught:
+        push_calendar(vault, calendar_bytes(), target, attempts=1)
+    message = caught.value.message
+    assert message.startswith("cannot find the server no-such-host.invalid (DNS lookup failed)")
+    assert "urllib3" not in message and "\n" not in message
+
+
+def test_https_to_a_plain_http_port_is_one_line_and_not_retried(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    url = server.url.replace("http://", "https://")
+    waits: list[float] = []
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server, url=url), sleep=waits.append)
+    assert waits == []  # not an outage
+    assert "TLS handshake failed" in caught.value.message and "http://" in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_credentials_go_up_front_over_tls_and_to_loopback() -> None:
+    """D3 (Cyrus answers discovery without a challenge): Basic credentials
+    with the first request where that is safe."""
+    assert sends_credentials_up_front("https://caldav.fastmail.com/dav/")
+    assert sends_credentials_up_front("http://127.0.0.1:5232/")
+    assert sends_credentials_up_front("http://localhost:5232/")
+    assert sends_credentials_up_front("http://[::1]:5232/")
+    assert not sends_credentials_up_front("http://cal.example.com/dav/")
+
+
+def test_the_first_request_carries_the_credentials(
+    vault: Vault, radicale: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client built for a loopback server sends Basic auth from the start
+    (no challenge needed), and a wrong password is still a credentials error."""
+    make_calendar(radicale, "Follow-ups")
+    remote = _Remote(settings(radicale), PASSWORD)
+    try:
+        assert type(remote.client.auth).__name__ == "HTTPBasicAuth"
+    finally:
+        remote.close()
+
+
+# --- TLS with a private CA ---------------------------------------------------------------
+
+
+def make_test_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA, and a certificate it signed for 127.0.0.1: (ca.pem, cert.pem, key.pem)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vaultfollow test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = (folder / "ca.pem", folder / "cert.pem", folder / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_radicale(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    """Radicale over https with a certificate of a test CA; (server, ca.pem)."""
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    ca, cert, key = make_test_ca(pki)
+    for server in running(Radicale, tmp_path, (cert, key)):
+        yield server, ca
+
+
+def test_tls_with_an_untrusted_ca_is_one_line_and_not_retried(
+    vault: Vault, tls_radicale: tuple[Server, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _ = tls_radicale
+    for variable in CA_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    waits: list[float] = []
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server), sleep=waits.append)
+    message = caught.value.message
+    assert waits == []  # never retried as an outage
+    assert "TLS certificate is not trusted" in message and "ca_file" in message
+    assert "nothing is lost" not in message and "\n" not in message
+    assert caught.value.exit_code == 2
+    assert push_pending(vault) is None
+
+
+def test_tls_with_ca_file_pushes(vault: Vault, tls_radicale: tuple[Server, Path]) -> None:
+    server, ca = tls_radicale
+    client = server.client(ssl_verify_cert=str(ca))
+    OPEN_CLIENTS.append(client)
+    cal = client.principal().make_calendar(name="Follow-ups")
+    report = push_calendar(
+        vault, calendar_bytes(event("a@vaultfollow", T1)), settings(server, ca_file=str(ca))
+    )
+    assert report.created == ["a@vaultfollow"]
+    assert "a@vaultfollow" in on_server(cal)
+
+
+@pytest.mark.parametrize("variable", CA_VARIABLES)
+def test_tls_trusts_the_ca_of_the_environment(
+    vault: Vault,
+    tls_radicale: tuple[Server, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+) -> None:
+    server, ca = tls_radicale
+    for other in CA_VARIABLES:
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(variable, str(ca))
+    client = server.client(ssl_verify_cert=str(ca))
+    OPEN_CLIENTS.append(client)
+    client.principal().make_calendar(name="Follow-ups")
+    report = push_calendar(vault, calendar_bytes(event("a@vaultfollow", T1)), settings(server))
+    assert report.created == ["a@vaultfollow"]
+
+
+def test_ca_file_must_exist_and_hold_a_certificate(tmp_path: Path, vault: Vault) -> None:
+    base = {"url": "https://cal.example/", "username": "a", "password_env": "VF_TEST_PW"}
+    with pytest.raises(ConfigError, match=r"ca_file = .*no such file"):
+        push_calendar(vault, calendar_bytes(), CalDAVSettings(**base, ca_file=str(tmp_path / "x")))
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    with pytest.raises(ConfigError, match="holds no usable CA certificate"):
+        push_calendar(vault, calendar_bytes(), CalDAVSettings(**base, ca_file=str(junk)))
+
+
+def test_ca_file_in_the_config_is_an_absolute_path() -> None:
+    from vaultfollow.core.config import parse_config_text
+
+    with pytest.raises(ConfigError, match=r"\[caldav\] ca_file = \"ca.pem\" is not allowed"):
+        parse_config_text('[caldav]\nca_file = "ca.pem"\n', default_zone="UTC")
+    settings_ = parse_config_text('[caldav]\nca_file = "~/ca.pem"\n', default_zone="UTC")
+    assert settings_.caldav.ca_file == "~/ca.pem"
