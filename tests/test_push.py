@@ -812,3 +812,88 @@ def test_ca_file_in_the_config_is_an_absolute_path() -> None:
         parse_config_text('[caldav]\nca_file = "ca.pem"\n', default_zone="UTC")
     settings_ = parse_config_text('[caldav]\nca_file = "~/ca.pem"\n', default_zone="UTC")
     assert settings_.caldav.ca_file == "~/ca.pem"
+
+
+# --- the command: exit codes and --json ---------------------------------------------------
+
+NOTE = (
+    "---\ntype: interview\ncompany: Acme\nrole: Engineer\ndate: 2026-11-12T15:30\n"
+    "interviewers: [Jane Doe]\n---\n"
+)
+BROKEN_NOTE = "---\ntype: interview\ncompany: [Acme\n---\n"
+
+
+def run_push(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VF_TEST_PW": PASSWORD}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vaultfollow",
+            "push",
+            str(root),
+            "--now",
+            "2026-11-12T09:00",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def push_vault(tmp_path: Path, server: Server, calendar: str, *, kind: str = "event") -> Path:
+    root = tmp_path / "cli-vault"
+    (root / "Interviews").mkdir(parents=True)
+    (root / "Interviews/acme.md").write_text(NOTE, encoding="utf-8")
+    (root / "vaultfollow.toml").write_text(
+        f'[schedule]\ntimezone = "Europe/Berlin"\n[calendar]\nkind = "{kind}"\n'
+        f'[caldav]\nurl = "{server.url}"\nusername = "{server.user}"\n'
+        f'password_env = "VF_TEST_PW"\ncalendar = "{calendar}"\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_push_exit_codes_tell_delivery_from_note_problems(tmp_path: Path, xandikos: Server) -> None:
+    """D7: 0 pushed; 1 pushed but a note has a problem; 3 delivery failed."""
+    make_calendar(xandikos, "Follow-ups")
+    root = push_vault(tmp_path, xandikos, "Follow-ups")
+    assert run_push(root).returncode == 0
+    (root / "Interviews/broken.md").write_text(BROKEN_NOTE, encoding="utf-8")
+    done = run_push(root)
+    assert done.returncode == 1, done.stderr
+    assert "broken.md" in done.stderr
+    xandikos.stop()
+    failed = run_push(root)
+    assert failed.returncode == 3, failed.stderr
+    assert failed.stderr.count("connection refused") == 1
+    assert "urllib3" not in failed.stderr
+
+
+def test_push_json_reports_every_entry_and_refusals_exit_3(
+    tmp_path: Path, xandikos: Server
+) -> None:
+    make_calendar(xandikos, "Events only", ["VEVENT"])
+    make_calendar(xandikos, "Tasks", ["VTODO"])
+    root = push_vault(tmp_path, xandikos, "Events only", kind="todo")
+    refused = run_push(root, "--json")
+    assert refused.returncode == 3, refused.stderr
+    document = json.loads(refused.stdout)
+    assert document["refused"] == len(document["entries"]) >= 1
+    for entry in document["entries"]:
+        assert set(entry) == {"uid", "summary", "action", "reason"}
+        assert entry["action"] == "refused" and entry["uid"].endswith("@vaultfollow")
+        assert "does not take tasks" in entry["reason"] and "Acme" in entry["summary"]
+        assert entry["uid"] in refused.stderr  # each refusal said on stderr too
+
+    config = root / "vaultfollow.toml"
+    config.write_text(config.read_text().replace("Events only", "Tasks"), encoding="utf-8")
+    pushed = run_push(root, "--json")
+    assert pushed.returncode == 0, pushed.stderr
+    entries = json.loads(pushed.stdout)["entries"]
+    assert {e["action"] for e in entries} == {"created"}
+    again = json.loads(run_push(root, "--json").stdout)["entries"]
+    assert {e["action"] for e in again} == {"unchanged"}
+    assert {e["uid"] for e in again} == {e["uid"] for e in entries}
