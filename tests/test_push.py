@@ -897,3 +897,15 @@ def test_push_json_reports_every_entry_and_refusals_exit_3(
     again = json.loads(run_push(root, "--json").stdout)["entries"]
     assert {e["action"] for e in again} == {"unchanged"}
     assert {e["uid"] for e in again} == {e["uid"] for e in entries}
+
+
+def test_a_path_the_server_does_not_serve_with_a_calendar_name(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    url = f"{server.url}{server.user}/no-such-place/"
+    with pytest.raises(UsageError) as caught:
+        push_calendar(vault, calendar_bytes(), settings(server, url=url))
+    message = caught.value.message
+    assert "HTTP 404" in message and "check [caldav] url" in message
+    assert "Error at" not in message and "password" not in message
+    assert "\n" not in message and caught.value.exit_code == 2

@@ -532,9 +532,9 @@ class _Remote:
         )
 
     def _collections(self, url: str) -> list[_Collection]:
-        """The collection at `url` first, then those right under it;
-        UsageError when the server does not know the URL."""
-        status, found = self._propfind(url)
+        """The collection at `url` (empty when the server says nothing of
+        it); UsageError when the server does not know the URL."""
+        status, found = self._propfind(url, depth=0)
         if status in (404, 405, 501):
             raise UsageError(
                 f"{url}: the server answers HTTP {status} there, so this is no CalDAV "
@@ -542,10 +542,10 @@ class _Remote:
             )
         return found
 
-    def _propfind(self, url: str) -> tuple[int, list[_Collection]]:
-        """PROPFIND depth 1: the status, and the collection at `url` first,
-        then those right under it."""
-        response = self.client.propfind(url, PROPFIND_KIND, depth=1)
+    def _propfind(self, url: str, *, depth: int = 1) -> tuple[int, list[_Collection]]:
+        """PROPFIND: the status, and the collection at `url` first, then
+        (depth 1) those right under it."""
+        response = self.client.propfind(url, PROPFIND_KIND, depth=depth)
         found: list[_Collection] = []
         tree = response.tree if response.status == 207 else None
         for item in tree.iter("{DAV:}response") if tree is not None else []:
@@ -665,8 +665,8 @@ def trouble_of(exc: BaseException, settings: CalDAVSettings) -> Trouble:
         ) from None
     if isinstance(exc, NotFoundError):
         raise UsageError(
-            f"{where}: no such calendar (HTTP 404); check [caldav] url and calendar "
-            "(create the calendar in your calendar app first)"
+            f"{where}: the server has nothing at this address (HTTP 404), so it is no "
+            "CalDAV address; check [caldav] url (the server's CalDAV address, or a calendar's)"
         ) from None
     found = network_trouble(exc, settings.url)
     if found is not None:
