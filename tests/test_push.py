@@ -909,3 +909,71 @@ def test_a_path_the_server_does_not_serve_with_a_calendar_name(
     assert "HTTP 404" in message and "check [caldav] url" in message
     assert "Error at" not in message and "password" not in message
     assert "\n" not in message and caught.value.exit_code == 2
+
+
+# --- our entries, wherever they went ------------------------------------------------------
+
+
+def all_uids(cal: Any) -> set[str]:
+    return {
+        str(o.icalendar_component["UID"])
+        for o in [*cal.search(event=True), *cal.search(todo=True, include_completed=True)]
+    }
+
+
+def test_a_changed_calendar_takes_our_entries_along(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """D4: `[caldav] calendar` changes; the old one keeps nothing of ours,
+    and its other entries stay."""
+    second = make_calendar(server, "Second")
+    calendar.add_event(calendar_bytes(event("dentist-123@example.com", T1, "Dentist")).decode())
+    data = calendar_bytes(event("a@vaultfollow", T1), event("b@vaultfollow", T2))
+    push_calendar(vault, data, settings(server))
+    assert all_uids(calendar) >= {"a@vaultfollow", "b@vaultfollow"}
+
+    report = push_calendar(vault, data, settings(server, calendar="Second"))
+    assert sorted(report.created) == ["a@vaultfollow", "b@vaultfollow"]
+    assert all_uids(second) == {"a@vaultfollow", "b@vaultfollow"}
+    assert all_uids(calendar) == {"dentist-123@example.com"}
+    assert push_calendar(vault, data, settings(server, calendar="Second")).unchanged == 2
+
+
+def test_an_old_calendar_out_of_reach_is_cleared_later(
+    vault: Vault, server: Server, calendar: Any, tmp_path: Path
+) -> None:
+    """The old target cannot be reached when the target changes: the push
+    to the new one goes on, and a later push clears the old one."""
+    data = calendar_bytes(event("a@vaultfollow", T1))
+    push_calendar(vault, data, settings(server))
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    for other in running(type(server), other_folder):
+        make_calendar(other, "Follow-ups")
+        server.stop()
+        report = push_calendar(vault, data, settings(other))
+        assert report.created == ["a@vaultfollow"]
+        server.start()
+        later = push_calendar(vault, data, settings(other))
+        assert [(e.uid, e.action) for e in later.entries] == [
+            ("a@vaultfollow", "deleted"),  # from the old calendar
+            ("a@vaultfollow", "unchanged"),
+        ]
+        assert all_uids(calendar) == set()
+        last = push_calendar(vault, data, settings(other))
+        assert [e.action for e in last.entries] == ["unchanged"]
+
+
+def test_two_vaults_share_one_calendar(tmp_path: Path, server: Server, calendar: Any) -> None:
+    """D5: each vault creates, updates and deletes only its own entries."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    first, second = Vault(one), Vault(two)
+    push_calendar(first, calendar_bytes(event("a@vaultfollow", T1)), settings(server))
+    report = push_calendar(second, calendar_bytes(event("c@vaultfollow", T2)), settings(server))
+    assert report.deleted == [] and report.foreign == 1
+    assert all_uids(calendar) == {"a@vaultfollow", "c@vaultfollow"}
+    emptied = push_calendar(first, calendar_bytes(), settings(server))
+    assert emptied.deleted == ["a@vaultfollow"]
+    assert all_uids(calendar) == {"c@vaultfollow"}

@@ -18,12 +18,13 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import shlex
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -242,9 +243,13 @@ def sends_credentials_up_front(url: str) -> bool:
 # --- the calendar, one resource per UID -------------------------------------------
 
 
-def split_calendar(data: bytes) -> dict[str, bytes]:
+VAULT_PROPERTY = "X-VAULTFOLLOW-VAULT"
+
+
+def split_calendar(data: bytes, vault_id: str = "") -> dict[str, bytes]:
     """One calendar object resource per UID of `data`, as CalDAV wants them:
-    the entry with the time zones it may use, without METHOD (RFC 4791 4.1)."""
+    the entry with the time zones it may use, without METHOD (RFC 4791 4.1);
+    with `vault_id`, each entry names its vault (VAULT_PROPERTY)."""
     from icalendar import Calendar
 
     calendar = Calendar.from_ical(data)
@@ -259,6 +264,8 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
                 one.add(name.lower(), calendar[name])
         for zone in zones:
             one.add_component(zone)
+        if vault_id:
+            component.add(VAULT_PROPERTY.lower(), vault_id)
         one.add_component(component)
         resources[str(component["UID"])] = one.to_ical()
     return resources
@@ -269,12 +276,31 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
 
 @dataclass(slots=True)
 class _State:
-    target: str
-    events: dict[str, dict[str, str]]  # uid -> {"sha": ..., "etag": ...}
+    """`.vaultfollow/push.json`, kept with the vault so every machine
+    syncing it pushes as the same vault: the vault's id, the calendar pushed
+    to and what was written there, a failed push awaiting a retry, and the
+    calendars pushed to before, still holding entries of ours."""
+
+    vault_id: str
+    url: str
+    calendar: str
+    events: dict[str, dict[str, str]]  # uid -> {"sha", "etag"[, "refused"]}
     pending: dict[str, Any] | None
+    leaving: list[dict[str, Any]]  # [{"url", "calendar", "uids": [...]}]
+
+    @property
+    def target(self) -> str:
+        return f"{self.url}#{self.calendar}"
 
 
-def _load_state(vault: Vault, target: str) -> _State:
+def _target_of(raw: Mapping[str, Any]) -> tuple[str, str]:
+    if isinstance(raw.get("url"), str) and isinstance(raw.get("calendar"), str):
+        return raw["url"], raw["calendar"]
+    url, _, calendar = str(raw.get("target") or "").rpartition("#")  # as 0.1 wrote it
+    return url, calendar
+
+
+def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
     data = vault.read_bytes(PUSH_STATE_FILE)
     try:
         raw = json.loads(data) if data is not None else {}
@@ -283,18 +309,48 @@ def _load_state(vault: Vault, target: str) -> _State:
         raw = {}
     if not isinstance(raw, dict):
         raw = {}
-    events = raw.get("events") if raw.get("target") == target else None
+    events = raw.get("events")
+    events = events if isinstance(events, dict) else {}
     pending = raw.get("pending")
-    return _State(
-        target,
-        events if isinstance(events, dict) else {},
+    vault_id = raw.get("vault_id")
+    leaving = [
+        item
+        for item in raw.get("leaving") or []
+        if isinstance(item, dict) and isinstance(item.get("uids"), list)
+    ]
+    state = _State(
+        vault_id if isinstance(vault_id, str) and vault_id else secrets.token_hex(8),
+        settings.url,
+        settings.calendar,
+        {},
         pending if isinstance(pending, dict) else None,
+        leaving,
     )
+    old_url, old_calendar = _target_of(raw)
+    if (old_url, old_calendar) == (settings.url, settings.calendar):
+        state.events = events
+    elif old_url:
+        written = sorted(uid for uid, record in events.items() if "refused" not in record)
+        state.leaving.append({"url": old_url, "calendar": old_calendar, "uids": written})
+    # Back to a calendar left before: its entries are ours again, not to delete.
+    state.leaving = [
+        item
+        for item in state.leaving
+        if (item.get("url"), item.get("calendar")) != (settings.url, settings.calendar)
+    ]
+    return state
 
 
 def _save_state(vault: Vault, state: _State) -> None:
     text = json.dumps(
-        {"target": state.target, "events": state.events, "pending": state.pending},
+        {
+            "vault_id": state.vault_id,
+            "url": state.url,
+            "calendar": state.calendar,
+            "events": state.events,
+            "pending": state.pending,
+            "leaving": state.leaving,
+        },
         indent=1,
         sort_keys=True,
     )
@@ -581,10 +637,10 @@ class _Remote:
             for cal in principal.get_calendars()
         ]
 
-    def owned(self) -> tuple[dict[str, tuple[Any, str, str]], int]:
-        """Our objects by UID with their ETags and summaries, and how many
+    def owned(self) -> tuple[dict[str, _Found], int]:
+        """The objects with a vaultfollow UID (of any vault), and how many
         others there are."""
-        found: dict[str, tuple[Any, str, str]] = {}
+        found: dict[str, _Found] = {}
         others = 0
         objects = [
             *self.calendar.search(event=True),
@@ -594,7 +650,8 @@ class _Remote:
             uid = str(obj.id or "")
             if uid.endswith(OWNED_SUFFIX):
                 props = getattr(obj, "props", None) or {}
-                found[uid] = (obj, str(props.get("{DAV:}getetag", "")), _object_summary(obj))
+                etag = str(props.get("{DAV:}getetag", ""))
+                found[uid] = _Found(obj, etag, *_summary_and_vault(obj))
             else:
                 others += 1
         return found, others
@@ -626,11 +683,22 @@ def urlsplit_path(url: str) -> str:
     return unquote(urlsplit(url).path).rstrip("/")
 
 
-def _object_summary(obj: Any) -> str:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """An object on the server with a vaultfollow UID."""
+
+    obj: Any
+    etag: str
+    summary: str
+    vault: str  # the vault it names ("" when pushed before entries named one)
+
+
+def _summary_and_vault(obj: Any) -> tuple[str, str]:
     try:
-        return str(obj.icalendar_component.get("SUMMARY", ""))
-    except Exception:  # a summary is only for the report
-        return ""
+        component = obj.icalendar_component
+    except Exception:  # a broken object: neither is known
+        return "", ""
+    return str(component.get("SUMMARY", "")), str(component.get(VAULT_PROPERTY, ""))
 
 
 def summaries(data: bytes) -> dict[str, str]:
@@ -708,9 +776,10 @@ def push_calendar(
     check_settings(settings)
     if password is None:
         password = caldav_password(settings)
-    wanted = split_calendar(data)
+    state = _load_state(vault, settings)
+    wanted = split_calendar(data, state.vault_id)
     titles = summaries(data)
-    state = _load_state(vault, f"{settings.url}#{settings.calendar}")
+    moved = _clear_calendars_left(connect, settings, password, state)
     delay = backoff
     for attempt in range(1, attempts + 1):
         try:
@@ -735,10 +804,77 @@ def push_calendar(
             delay *= 2
             continue
         report.attempts = attempt
+        report.entries[:0] = moved
         state.pending = None
         _save_state(vault, state)
         return report
     raise AssertionError("unreachable")
+
+
+def _clear_calendars_left(
+    connect: Connect, settings: CalDAVSettings, password: str, state: _State
+) -> list[EntryResult]:
+    """Delete our entries from the calendars pushed to before (`[caldav]`
+    url or calendar changed), before the push to the new one (Cyrus wants
+    a UID once per account). One out of reach stays listed, to be cleared by
+    a later push; the push to the new calendar goes on regardless."""
+    done: list[EntryResult] = []
+    for item in list(state.leaving):
+        url, calendar = str(item.get("url", "")), str(item.get("calendar", ""))
+        old = replace(settings, url=url, calendar=calendar)
+        try:
+            done += _clear_one(connect, old, password, state.vault_id, set(item["uids"]))
+        except Exception as exc:
+            why = _why_not_cleared(exc, old)
+            if why is not None:
+                log.warning(
+                    "push: our entries in the calendar pushed to before, %s, are not removed "
+                    "yet (%s); a later push tries again",
+                    _where(old),
+                    why,
+                )
+                continue
+        state.leaving.remove(item)
+    return done
+
+
+def _why_not_cleared(exc: Exception, old: CalDAVSettings) -> str | None:
+    """Why a calendar left could not be cleared; None when it is gone (and
+    our entries with it)."""
+    try:
+        return trouble_of(exc, old).message
+    except UsageError as problem:
+        if "no such calendar" in problem.message or "HTTP 404" in problem.message:
+            return None
+        return problem.message
+
+
+def _where(settings: CalDAVSettings) -> str:
+    return settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+
+
+def _clear_one(
+    connect: Connect, old: CalDAVSettings, password: str, vault_id: str, uids: set[str]
+) -> list[EntryResult]:
+    where = _where(old)
+    remote = connect(old, password)
+    done = []
+    try:
+        present, _ = remote.owned()
+        for uid, found in sorted(present.items()):
+            if found.vault != vault_id and not (found.vault == "" and uid in uids):
+                continue  # another vault's
+            try:
+                remote.delete(found.obj)
+            except Exception as exc:
+                if not _entry_refused(exc):
+                    raise
+                log.warning("push: could not delete %s from %s: %s", uid, where, exc)
+                continue
+            done.append(EntryResult(uid, found.summary, "deleted", f"moved: removed from {where}"))
+    finally:
+        remote.close()
+    return done
 
 
 def _connect_and_reconcile(
@@ -760,7 +896,9 @@ def _connect_and_reconcile(
 @dataclass(slots=True)
 class _Reconcile:
     """One pass over the entries: create, update, delete, each on its own,
-    so that one refusal stops nothing else."""
+    so that one refusal stops nothing else. Ours are the entries that name
+    this vault, and those of before entries named one that this vault
+    wrote (its state knows them) or writes now."""
 
     remote: _Remote
     wanted: dict[str, bytes]
@@ -770,11 +908,22 @@ class _Reconcile:
     report: PushReport = field(default_factory=PushReport)
 
     def run(self) -> PushReport:
-        present, self.report.foreign = self.remote.owned()
+        found, self.report.foreign = self.remote.owned()
+        present: dict[str, _Found] = {}
+        others: set[str] = set()
+        for uid, item in found.items():
+            if self._ours(uid, item):
+                present[uid] = item
+            else:
+                others.add(uid)
+        self.report.foreign += len(others)
         for uid, body in sorted(self.wanted.items()):
-            self._put(uid, body, present.get(uid))
+            if uid in others:
+                self._note(uid, "refused", ANOTHER_VAULT)
+            else:
+                self._put(uid, body, present.get(uid))
         for uid in sorted(set(present) - set(self.wanted)):
-            self._delete(uid, *present[uid])
+            self._delete(uid, present[uid])
         for uid in list(self.state.events):
             if uid not in self.wanted and uid not in present:
                 del self.state.events[uid]
@@ -784,16 +933,21 @@ class _Reconcile:
             after, _ = self.remote.owned()
             for uid, record in self.state.events.items():
                 if uid in after and "refused" not in record:
-                    record["etag"] = after[uid][1]
+                    record["etag"] = after[uid].etag
         return self.report
+
+    def _ours(self, uid: str, item: _Found) -> bool:
+        if item.vault:
+            return item.vault == self.state.vault_id
+        return uid in self.wanted or uid in self.state.events
 
     def _note(self, uid: str, action: str, reason: str = "", *, held: bool = False) -> None:
         self.report.entries.append(EntryResult(uid, self.titles.get(uid, ""), action, reason, held))
 
-    def _put(self, uid: str, body: bytes, found: tuple[Any, str, str] | None) -> None:
+    def _put(self, uid: str, body: bytes, found: _Found | None) -> None:
         sha = hashlib.sha256(body).hexdigest()
         known = self.state.events.get(uid) or {}
-        if found is not None and known == {"sha": sha, "etag": found[1]} and found[1]:
+        if found is not None and known == {"sha": sha, "etag": found.etag} and found.etag:
             self._note(uid, "unchanged")
             return
         if known.get("refused") and known.get("sha") == sha and not self.retry_refused:
@@ -803,7 +957,7 @@ class _Reconcile:
             if found is None:
                 self.remote.create(body)
             else:
-                self.remote.update(found[0], body)
+                self.remote.update(found.obj, body)
         except Exception as exc:
             if not _entry_refused(exc):
                 raise
@@ -814,23 +968,29 @@ class _Reconcile:
         self.state.events[uid] = {"sha": sha, "etag": ""}
         self._note(uid, "created" if found is None else "updated")
 
-    def _delete(self, uid: str, obj: Any, etag: str, summary: str) -> None:
-        self.titles.setdefault(uid, summary)
+    def _delete(self, uid: str, found: _Found) -> None:
+        self.titles.setdefault(uid, found.summary)
         known = self.state.events.get(uid) or {}
-        if known.get("refused") and known.get("etag") == etag and not self.retry_refused:
+        if known.get("refused") and known.get("etag") == found.etag and not self.retry_refused:
             self._note(uid, "refused", known["refused"], held=True)
             return
         try:
-            self.remote.delete(obj)
+            self.remote.delete(found.obj)
         except Exception as exc:
             if not _entry_refused(exc):
                 raise
             reason = "could not delete it: " + refusal_reason(exc, None)
-            self.state.events[uid] = {"sha": "", "etag": etag, "refused": reason}
+            self.state.events[uid] = {"sha": "", "etag": found.etag, "refused": reason}
             self._note(uid, "refused", reason)
             return
         self.state.events.pop(uid, None)
         self._note(uid, "deleted")
+
+
+ANOTHER_VAULT = (
+    "another vault's entry in this calendar has this UID; push each vault into a calendar "
+    "of its own, or remove that entry"
+)
 
 
 def _record_failure(vault: Vault, state: _State, message: str, attempts: int) -> None:
