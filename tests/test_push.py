@@ -391,19 +391,25 @@ def test_server_comes_back_during_the_retries(vault: Vault, server: Server, cale
 
 
 def test_push_worker_retries_until_the_server_is_back(
-    vault: Vault, server: Server, calendar: Any
+    vault: Vault, server: Server, calendar: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     rel = "Follow-ups/followups.ics"
     (vault.root / "Follow-ups").mkdir()
     (vault.root / rel).write_bytes(calendar_bytes(event("a@vaultfollow", T1)))
     server.stop()
-    worker = PushWorker(vault, rel, settings(server), first_wait=0.2, max_wait=0.5)
+    worker = PushWorker(vault, rel, settings(server), first_wait=0.1, max_wait=0.2)
+    caplog.set_level("DEBUG", logger="vaultfollow")
+
+    def failures() -> int:
+        return sum("connection refused" in r.getMessage() for r in caplog.records)
+
     worker.start()
     try:
         worker.notify()
         deadline = time.monotonic() + 10
-        while push_pending(vault) is None and time.monotonic() < deadline:
+        while failures() < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert failures() >= 3
         assert push_pending(vault) is not None
         server.start()
         while worker.pushes == 0 and time.monotonic() < deadline + 10:
@@ -413,6 +419,12 @@ def test_push_worker_retries_until_the_server_is_back(
         worker.stop()
     assert push_pending(vault) is None
     assert "a@vaultfollow" in on_server(calendar)
+    said = [
+        r for r in caplog.records if r.levelname != "DEBUG" and "connection refused" in r.message
+    ]
+    assert len(said) == 1  # the outage is said once, not on every retry
+    assert any("reachable again" in r.getMessage() for r in caplog.records)
+    assert "urllib3" not in said[0].getMessage()
 
 
 # --- passwords and settings ----------------------------------------------------------
