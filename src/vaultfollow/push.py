@@ -2,13 +2,20 @@
 
 A push makes the server's copy of *our* entries equal to the calendar file:
 it creates what is missing, rewrites what changed and deletes what left the
-file. Ours are the objects whose UID ends in `@vaultfollow`; everything else
-in that calendar is never read beyond its UID, changed or deleted.
+file. Ours are the objects whose UID ends in `@vaultfollow` and that name
+this vault (X-VAULTFOLLOW-VAULT, an id kept in `.vaultfollow/push.json`), so
+two vaults can share a calendar; everything else in that calendar is never
+changed or deleted. When `[caldav]` url or calendar changes, our entries in
+the calendar left are deleted (by a later push when it is out of reach).
 
-A push reconciles against the whole calendar file, so it is idempotent: when
-the server cannot be reached, the push is retried with backoff, and when it
+Each entry is sent on its own: one the server refuses is reported with the
+server's reason in words, and the rest of the push goes on. A push
+reconciles against the whole calendar file, so it is idempotent: when the
+server cannot be reached, the push is retried with backoff, and when it
 still fails a record in `.vaultfollow/push.json` says so; the next push (or
 `watch --push`) starts over from the current file, so no update is lost.
+Errors that no retry mends (credentials, a URL that is not a calendar, an
+untrusted certificate) are not retried.
 """
 
 from __future__ import annotations
