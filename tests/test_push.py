@@ -989,3 +989,27 @@ def test_two_vaults_share_one_calendar(tmp_path: Path, server: Server, calendar:
     emptied = push_calendar(first, calendar_bytes(), settings(server))
     assert emptied.deleted == ["a@vaultfollow"]
     assert all_uids(calendar) == {"c@vaultfollow"}
+
+
+def test_a_server_that_never_answers_is_a_timeout(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A socket that takes the connection (the listen queue) and never
+    answers: one line, retried as an outage."""
+    import vaultfollow.push
+
+    monkeypatch.setattr(vaultfollow.push, "TIMEOUT", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        target = CalDAVSettings(
+            url=f"http://127.0.0.1:{port}/", username="a", password_env="VF_TEST_PW"
+        )
+        waits: list[float] = []
+        with pytest.raises(PushError) as caught:
+            push_calendar(vault, calendar_bytes(), target, attempts=2, sleep=waits.append)
+    assert waits == [1.0]  # an outage: tried again
+    message = caught.value.message
+    assert message.startswith(f"127.0.0.1:{port} did not answer within 1 s")
+    assert "urllib3" not in message and "\n" not in message
