@@ -1013,3 +1013,29 @@ def test_a_server_that_never_answers_is_a_timeout(
     message = caught.value.message
     assert message.startswith(f"127.0.0.1:{port} did not answer within 1 s")
     assert "urllib3" not in message and "\n" not in message
+
+
+def test_entries_pushed_before_they_named_a_vault(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """Entries an earlier version pushed name no vault: those this vault's
+    state knows (or writes now) are ours and get the vault's id; others,
+    maybe another vault's, are left alone."""
+    for uid in ("mine@vaultfollow", "kept@vaultfollow", "theirs@vaultfollow"):
+        calendar.add_event(calendar_bytes(event(uid, T1)).decode())
+    known = {"sha": "0", "etag": ""}
+    old_state = {
+        "target": f"{server.url}#Follow-ups",  # as 0.1 wrote it
+        "events": {"mine@vaultfollow": known, "kept@vaultfollow": known},
+        "pending": None,
+    }
+    (vault.root / ".vaultfollow").mkdir()
+    (vault.root / PUSH_STATE_FILE).write_text(json.dumps(old_state))
+    report = push_calendar(vault, calendar_bytes(event("kept@vaultfollow", T2)), settings(server))
+    assert report.deleted == ["mine@vaultfollow"]
+    assert report.updated == ["kept@vaultfollow"]
+    assert report.foreign == 1
+    assert all_uids(calendar) == {"kept@vaultfollow", "theirs@vaultfollow"}
+    vault_id = json.loads((vault.root / PUSH_STATE_FILE).read_text())["vault_id"]
+    kept = calendar.get_event_by_uid("kept@vaultfollow").icalendar_component
+    assert str(kept["X-VAULTFOLLOW-VAULT"]) == vault_id
