@@ -882,6 +882,10 @@ def test_push_exit_codes_tell_delivery_from_note_problems(tmp_path: Path, xandik
     assert failed.returncode == 3, failed.stderr
     assert failed.stderr.count("connection refused") == 1
     assert "urllib3" not in failed.stderr
+    as_json = run_push(root, "--json")
+    assert as_json.returncode == 3
+    document = json.loads(as_json.stdout)
+    assert "connection refused" in document["error"] and document["entries"] == []
 
 
 def test_push_json_reports_every_entry_and_refusals_exit_3(
@@ -893,6 +897,7 @@ def test_push_json_reports_every_entry_and_refusals_exit_3(
     refused = run_push(root, "--json")
     assert refused.returncode == 3, refused.stderr
     document = json.loads(refused.stdout)
+    assert document["error"] == ""
     assert document["refused"] == len(document["entries"]) >= 1
     for entry in document["entries"]:
         assert set(entry) == {"uid", "summary", "action", "reason"}

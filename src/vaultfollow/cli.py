@@ -649,7 +649,12 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: 
     data = engine.vault.read_bytes(engine.settings.calendar.path)
     if data is None:
         raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
-    result = push_calendar(engine.vault, data, caldav, password=password)
+    try:
+        result = push_calendar(engine.vault, data, caldav, password=password)
+    except VaultfollowError as exc:
+        if as_json:  # scripts get an object on stdout too; the message goes to stderr
+            _print_push_json(caldav.url, caldav.calendar, None, error=exc.message)
+        raise
     for entry in result.refused:
         name = f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
         _log().warning("refused %s: %s", _printable(name), entry.reason)
@@ -662,20 +667,24 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: 
     sys.exit(1 if report.has_problems else 0)
 
 
-def _print_push_json(url: str, calendar: str, result: Any) -> None:
+def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -> None:
+    """What `push --json` prints: the target, `error` ("" when the push
+    went through), the count of each action and every entry."""
     import json
 
     from vaultfollow.push import ACTIONS
 
+    entries = result.entries if result is not None else []
     counts = dict.fromkeys(ACTIONS, 0)
-    for entry in result.entries:
+    for entry in entries:
         counts[entry.action] += 1
     document = {
         "url": url,
         "calendar": calendar,
+        "error": error,
         **counts,
-        "foreign": result.foreign,
-        "entries": [entry.as_json() for entry in result.entries],
+        "foreign": result.foreign if result is not None else 0,
+        "entries": [entry.as_json() for entry in entries],
     }
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 

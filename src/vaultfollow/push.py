@@ -418,15 +418,17 @@ def _host_port(url: str) -> str:
 
 
 def network_trouble(exc: BaseException, url: str) -> Trouble | None:
-    """A failure to reach the server (DNS, refused, timeout, TLS) in one
+    """A failure to reach the server (TLS, DNS, refused, timeout) in one
     line, or None when `exc` is none of these."""
-    import socket
+    causes = _causes(exc)
+    where = _host_port(url)
+    return _tls_trouble(causes, where) or _connection_trouble(causes, where)
+
+
+def _tls_trouble(causes: list[BaseException], where: str) -> Trouble | None:
+    """A certificate not trusted, or no TLS at all: no retry mends either."""
     import ssl
 
-    causes = _causes(exc)
-    names = {type(e).__name__ for e in causes}
-    where = _host_port(url)
-    host = where.rsplit(":", 1)[0]
     verify = next((e for e in causes if isinstance(e, ssl.SSLCertVerificationError)), None)
     if verify is not None:
         why = verify.verify_message or "not trusted"
@@ -436,38 +438,44 @@ def network_trouble(exc: BaseException, url: str) -> Trouble | None:
             "the host name in [caldav] url",
             outage=False,
         )
-    if any(isinstance(e, ssl.SSLError) for e in causes) or "SSLError" in names:
+    if any(isinstance(e, ssl.SSLError) or type(e).__name__ == "SSLError" for e in causes):
         return Trouble(
             f"{where}: the TLS handshake failed (does the server speak https on that port?); "
             "if it serves plain HTTP, write http:// in [caldav] url",
             outage=False,
         )
+    return None
+
+
+def _connection_trouble(causes: list[BaseException], where: str) -> Trouble | None:
+    """DNS, a refused connection, a timeout or another network error: an
+    outage, worth another try."""
+    import socket
+
+    names = {type(e).__name__ for e in causes}
+    host = where.rsplit(":", 1)[0]
     if any(isinstance(e, socket.gaierror) for e in causes) or "NameResolutionError" in names:
-        return Trouble(
+        message = (
             f"cannot find the server {host} (DNS lookup failed); check the host name in "
-            "[caldav] url, or your network connection",
-            outage=True,
+            "[caldav] url, or your network connection"
         )
-    if any(isinstance(e, ConnectionRefusedError) for e in causes):
-        return Trouble(
+    elif any(isinstance(e, ConnectionRefusedError) for e in causes):
+        message = (
             f"cannot connect to {where}: connection refused; is the server running, and is "
-            "the port in [caldav] url right?",
-            outage=True,
+            "the port in [caldav] url right?"
         )
-    if any(isinstance(e, TimeoutError) for e in causes) or any("Timeout" in n for n in names):
-        return Trouble(
+    elif any(isinstance(e, TimeoutError) for e in causes) or any("Timeout" in n for n in names):
+        message = (
             f"{where} did not answer within {TIMEOUT} s; check your network connection, "
-            "or try again later",
-            outage=True,
+            "or try again later"
         )
-    if any(isinstance(e, OSError) for e in causes) or "ConnectionError" in names:
+    elif any(isinstance(e, OSError) for e in causes) or "ConnectionError" in names:
         reason = next((e for e in reversed(causes) if isinstance(e, OSError)), None)
         why = (reason.strerror or str(reason)) if reason is not None else "connection failed"
-        return Trouble(
-            f"cannot talk to {where}: {why}; check [caldav] url and your network connection",
-            outage=True,
-        )
-    return None
+        message = f"cannot talk to {where}: {why}; check [caldav] url and your network connection"
+    else:
+        return None
+    return Trouble(message, outage=True)
 
 
 def _status(exc: BaseException) -> int | None:
