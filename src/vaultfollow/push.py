@@ -735,7 +735,9 @@ def trouble_of(exc: BaseException, settings: CalDAVSettings) -> Trouble:
     UsageError are raised (they need a change of config)."""
     from caldav.lib.error import AuthorizationError, DAVError, NotFoundError
 
-    where = settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+    where = _where(settings)
+    if isinstance(exc, VaultfollowError):  # said in words already (not a calendar...)
+        raise exc
     if isinstance(exc, AuthorizationError) and _status(exc) != 403:
         raise PushAuthError(
             f"{where}: the server refused user {settings.username!r} (HTTP 401); check [caldav] "
