@@ -72,7 +72,7 @@ def test_every_key_of_the_spec_is_accepted() -> None:
         'event_duration = "30m"\nalarm = "15m"\nrefresh = "2h"\nall_day = true',
         "server": 'host = "127.0.0.1"\nport = 9000',
         "caldav": 'url = "https://dav.example/cal/"\nusername = "me"\npassword_env = "PW"\n'
-        'password_command = "pass show dav"\ncalendar = "Jobs"',
+        'password_command = "pass show dav"\ncalendar = "Jobs"\nca_file = "~/my-ca.pem"',
     }
     assert set(values) == set(SPEC)
     for section, body in values.items():

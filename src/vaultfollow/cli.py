@@ -2,7 +2,8 @@
 
 Heavy modules are imported inside the commands so that `--help` stays fast.
 Errors of the core are turned into messages and exit codes here and only
-here: 0 ok, 1 done but with problems, 2 bad usage or config.
+here: 0 ok, 1 done but with problems, 2 bad usage or config, 3 (push) the
+calendar did not fully reach the CalDAV server.
 """
 
 from __future__ import annotations
@@ -609,18 +610,33 @@ def serve(
 @main.command()
 @vault_argument
 @now_option
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON object: the target, the counts and every entry "
+    "{uid, summary, action, reason}.",
+)
 @click.pass_context
 @_handle_errors
-def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
+def push(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: bool) -> None:
     """Sync, then put the follow-ups into the CalDAV calendar of [caldav].
 
     Only entries vaultfollow owns (UIDs ending in @vaultfollow) are created,
-    moved or deleted. Exit 0 pushed; 1 the server could not be reached after
-    retries (recorded: the next push catches up) or notes had problems;
-    2 bad config, wrong password or no such calendar."""
+    moved or deleted; an entry the server refuses is reported with the
+    reason and the rest goes on. Exit 0 pushed; 1 pushed, but notes had
+    problems; 2 bad config, wrong password, no such calendar or an
+    untrusted certificate; 3 delivery failed: the server could not be
+    reached after retries (recorded: the next push catches up) or refused
+    some entries."""
     from vaultfollow.app.engine import open_engine
     from vaultfollow.errors import VaultfollowError
-    from vaultfollow.push import caldav_password, check_settings, push_calendar
+    from vaultfollow.push import (
+        EXIT_DELIVERY_FAILED,
+        caldav_password,
+        check_settings,
+        push_calendar,
+    )
 
     engine = open_engine(_vault_root(ctx, vault))
     caldav = engine.settings.caldav
@@ -633,9 +649,44 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None) -> None:
     data = engine.vault.read_bytes(engine.settings.calendar.path)
     if data is None:
         raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
-    result = push_calendar(engine.vault, data, caldav, password=password)
-    click.echo(f"Pushed to {caldav.url}: {result.describe()}")
+    try:
+        result = push_calendar(engine.vault, data, caldav, password=password)
+    except VaultfollowError as exc:
+        if as_json:  # scripts get an object on stdout too; the message goes to stderr
+            _print_push_json(caldav.url, caldav.calendar, None, error=exc.message)
+        raise
+    for entry in result.refused:
+        name = f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
+        _log().warning("refused %s: %s", _printable(name), entry.reason)
+    if as_json:
+        _print_push_json(caldav.url, caldav.calendar, result)
+    else:
+        click.echo(f"Pushed to {caldav.url}: {result.describe()}")
+    if result.refused:
+        sys.exit(EXIT_DELIVERY_FAILED)
     sys.exit(1 if report.has_problems else 0)
+
+
+def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -> None:
+    """What `push --json` prints: the target, `error` ("" when the push
+    went through), the count of each action and every entry."""
+    import json
+
+    from vaultfollow.push import ACTIONS
+
+    entries = result.entries if result is not None else []
+    counts = dict.fromkeys(ACTIONS, 0)
+    for entry in entries:
+        counts[entry.action] += 1
+    document = {
+        "url": url,
+        "calendar": calendar,
+        "error": error,
+        **counts,
+        "foreign": result.foreign if result is not None else 0,
+        "entries": [entry.as_json() for entry in entries],
+    }
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _parse_seconds(value: str, name: str, *, positive: bool = False) -> float:

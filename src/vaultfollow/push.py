@@ -2,27 +2,36 @@
 
 A push makes the server's copy of *our* entries equal to the calendar file:
 it creates what is missing, rewrites what changed and deletes what left the
-file. Ours are the objects whose UID ends in `@vaultfollow`; everything else
-in that calendar is never read beyond its UID, changed or deleted.
+file. Ours are the objects whose UID ends in `@vaultfollow` and that name
+this vault (X-VAULTFOLLOW-VAULT, an id kept in `.vaultfollow/push.json`), so
+two vaults can share a calendar; everything else in that calendar is never
+changed or deleted. When `[caldav]` url or calendar changes, our entries in
+the calendar left are deleted (by a later push when it is out of reach).
 
-A push reconciles against the whole calendar file, so it is idempotent: when
-the server cannot be reached, the push is retried with backoff, and when it
+Each entry is sent on its own: one the server refuses is reported with the
+server's reason in words, and the rest of the push goes on. A push
+reconciles against the whole calendar file, so it is idempotent: when the
+server cannot be reached, the push is retried with backoff, and when it
 still fails a record in `.vaultfollow/push.json` says so; the next push (or
 `watch --push`) starts over from the current file, so no update is lost.
+Errors that no retry mends (credentials, a URL that is not a calendar, an
+untrusted certificate) are not retried.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import secrets
 import shlex
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,30 +50,83 @@ BACKOFF = 1.0  # seconds before the first retry; doubled each time
 TIMEOUT = 30  # seconds per request
 
 
+EXIT_DELIVERY_FAILED = 3  # the CLI's exit code when the calendar did not fully reach the server
+
+
 class PushError(VaultfollowError):
-    """The server could not be reached or refused the update (exit 1); the
-    record in `.vaultfollow/push.json` makes the next push try again."""
+    """The server could not be reached (exit 3); the record in
+    `.vaultfollow/push.json` makes the next push try again."""
+
+    exit_code = EXIT_DELIVERY_FAILED
 
 
 class PushAuthError(UsageError):
     """The server refused the user name or password (exit 2: fix the config)."""
 
 
+ACTIONS = ("created", "updated", "deleted", "refused", "unchanged")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    """What a push did with one entry; `reason` says why a refused one was
+    refused, and what to do, in words."""
+
+    uid: str
+    summary: str
+    action: str  # one of ACTIONS
+    reason: str = ""
+    held: bool = False  # refused before and unchanged since: not sent again
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "uid": self.uid,
+            "summary": self.summary,
+            "action": self.action,
+            "reason": self.reason,
+        }
+
+
 @dataclass(slots=True)
 class PushReport:
-    """What a push changed on the server, by UID."""
+    """What a push did, entry by entry."""
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    entries: list[EntryResult] = field(default_factory=list)
     foreign: int = 0  # entries of others in that calendar, left alone
     attempts: int = 1
+
+    def uids(self, action: str) -> list[str]:
+        return [e.uid for e in self.entries if e.action == action]
+
+    @property
+    def created(self) -> list[str]:
+        return self.uids("created")
+
+    @property
+    def updated(self) -> list[str]:
+        return self.uids("updated")
+
+    @property
+    def deleted(self) -> list[str]:
+        return self.uids("deleted")
+
+    @property
+    def refused(self) -> list[EntryResult]:
+        return [e for e in self.entries if e.action == "refused"]
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.uids("unchanged"))
+
+    @property
+    def changed(self) -> bool:
+        return any(e.action in ("created", "updated", "deleted") for e in self.entries)
 
     def describe(self) -> str:
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.deleted)} deleted, {self.unchanged} unchanged; "
+            f"{len(self.deleted)} deleted, {self.unchanged} unchanged, "
+            f"{len(self.refused)} refused; "
             f"{self.foreign} other entries in that calendar left alone"
         )
 
@@ -112,7 +174,7 @@ def caldav_password(settings: CalDAVSettings, environ: Mapping[str, str] = os.en
     )
 
 
-def check_settings(settings: CalDAVSettings) -> None:
+def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.environ) -> None:
     """ConfigError listing what `push` needs and the config lacks."""
     errors = []
     if not settings.url.startswith(("http://", "https://")):
@@ -123,16 +185,78 @@ def check_settings(settings: CalDAVSettings) -> None:
         )
     if not settings.username:
         errors.append("[caldav] username is empty; write your CalDAV user name")
+    try:
+        ca_bundle(settings, environ)
+    except ConfigError as exc:
+        errors.extend(exc.errors)
     if errors:
         raise ConfigError(errors)
+
+
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def ca_bundle(settings: CalDAVSettings, environ: Mapping[str, str] = os.environ) -> str | bool:
+    """The CA certificates to trust for the server: `[caldav] ca_file`, else
+    the file named by REQUESTS_CA_BUNDLE or SSL_CERT_FILE, else True (the
+    system's store). ConfigError when the file named is missing or holds no
+    certificate."""
+    if settings.ca_file:
+        where = f'[caldav] ca_file = "{settings.ca_file}"'
+        path = os.path.expanduser(settings.ca_file)
+    else:
+        variable = next((v for v in CA_VARIABLES if environ.get(v)), None)
+        if variable is None:
+            return True
+        where = f'the environment variable {variable} = "{environ[variable]}"'
+        path = os.path.expanduser(environ[variable])
+    _check_ca_file(path, where)
+    return path
+
+
+def _check_ca_file(path: str, where: str) -> None:
+    import ssl
+
+    if not os.path.isfile(path):
+        raise ConfigError([f"{where}: no such file; write the path of the CA certificate (PEM)"])
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        why = getattr(exc, "reason", None) or type(exc).__name__
+        raise ConfigError(
+            [f"{where}: holds no usable CA certificate ({why}); write the path of a PEM file"]
+        ) from None
+
+
+def sends_credentials_up_front(url: str) -> bool:
+    """Basic credentials go with the first request over TLS and to this
+    machine (servers such as Cyrus answer discovery without asking for
+    them, and then find no calendar); elsewhere only when the server asks."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # --- the calendar, one resource per UID -------------------------------------------
 
 
-def split_calendar(data: bytes) -> dict[str, bytes]:
+VAULT_PROPERTY = "X-VAULTFOLLOW-VAULT"
+
+
+def split_calendar(data: bytes, vault_id: str = "") -> dict[str, bytes]:
     """One calendar object resource per UID of `data`, as CalDAV wants them:
-    the entry with the time zones it may use, without METHOD (RFC 4791 4.1)."""
+    the entry with the time zones it may use, without METHOD (RFC 4791 4.1);
+    with `vault_id`, each entry names its vault (VAULT_PROPERTY)."""
     from icalendar import Calendar
 
     calendar = Calendar.from_ical(data)
@@ -147,6 +271,8 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
                 one.add(name.lower(), calendar[name])
         for zone in zones:
             one.add_component(zone)
+        if vault_id:
+            component.add(VAULT_PROPERTY.lower(), vault_id)
         one.add_component(component)
         resources[str(component["UID"])] = one.to_ical()
     return resources
@@ -157,12 +283,31 @@ def split_calendar(data: bytes) -> dict[str, bytes]:
 
 @dataclass(slots=True)
 class _State:
-    target: str
-    events: dict[str, dict[str, str]]  # uid -> {"sha": ..., "etag": ...}
+    """`.vaultfollow/push.json`, kept with the vault so every machine
+    syncing it pushes as the same vault: the vault's id, the calendar pushed
+    to and what was written there, a failed push awaiting a retry, and the
+    calendars pushed to before, still holding entries of ours."""
+
+    vault_id: str
+    url: str
+    calendar: str
+    events: dict[str, dict[str, str]]  # uid -> {"sha", "etag"[, "refused"]}
     pending: dict[str, Any] | None
+    leaving: list[dict[str, Any]]  # [{"url", "calendar", "uids": [...]}]
+
+    @property
+    def target(self) -> str:
+        return f"{self.url}#{self.calendar}"
 
 
-def _load_state(vault: Vault, target: str) -> _State:
+def _target_of(raw: Mapping[str, Any]) -> tuple[str, str]:
+    if isinstance(raw.get("url"), str) and isinstance(raw.get("calendar"), str):
+        return raw["url"], raw["calendar"]
+    url, _, calendar = str(raw.get("target") or "").rpartition("#")  # as 0.1 wrote it
+    return url, calendar
+
+
+def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
     data = vault.read_bytes(PUSH_STATE_FILE)
     try:
         raw = json.loads(data) if data is not None else {}
@@ -171,18 +316,48 @@ def _load_state(vault: Vault, target: str) -> _State:
         raw = {}
     if not isinstance(raw, dict):
         raw = {}
-    events = raw.get("events") if raw.get("target") == target else None
+    events = raw.get("events")
+    events = events if isinstance(events, dict) else {}
     pending = raw.get("pending")
-    return _State(
-        target,
-        events if isinstance(events, dict) else {},
+    vault_id = raw.get("vault_id")
+    leaving = [
+        item
+        for item in raw.get("leaving") or []
+        if isinstance(item, dict) and isinstance(item.get("uids"), list)
+    ]
+    state = _State(
+        vault_id if isinstance(vault_id, str) and vault_id else secrets.token_hex(8),
+        settings.url,
+        settings.calendar,
+        {},
         pending if isinstance(pending, dict) else None,
+        leaving,
     )
+    old_url, old_calendar = _target_of(raw)
+    if (old_url, old_calendar) == (settings.url, settings.calendar):
+        state.events = events
+    elif old_url:
+        written = sorted(uid for uid, record in events.items() if "refused" not in record)
+        state.leaving.append({"url": old_url, "calendar": old_calendar, "uids": written})
+    # Back to a calendar left before: its entries are ours again, not to delete.
+    state.leaving = [
+        item
+        for item in state.leaving
+        if (item.get("url"), item.get("calendar")) != (settings.url, settings.calendar)
+    ]
+    return state
 
 
 def _save_state(vault: Vault, state: _State) -> None:
     text = json.dumps(
-        {"target": state.target, "events": state.events, "pending": state.pending},
+        {
+            "vault_id": state.vault_id,
+            "url": state.url,
+            "calendar": state.calendar,
+            "events": state.events,
+            "pending": state.pending,
+            "leaving": state.leaving,
+        },
         indent=1,
         sort_keys=True,
     )
@@ -200,32 +375,287 @@ def push_pending(vault: Vault) -> dict[str, Any] | None:
     return pending if isinstance(pending, dict) else None
 
 
+# --- what went wrong, in words ------------------------------------------------
+
+CALDAV_NS = "{urn:ietf:params:xml:ns:caldav}"
+UID_CONFLICTS = (f"{CALDAV_NS}no-uid-conflict", f"{CALDAV_NS}unique-scheduling-object-resource")
+
+
+@dataclass(frozen=True, slots=True)
+class Trouble:
+    """Why a push (not one entry) failed: one line for the user, and
+    whether another try may help (an outage) or the config must change."""
+
+    message: str
+    outage: bool
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it wraps (causes, contexts, arguments and
+    urllib3's `reason`), each once."""
+    found: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        inner = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        inner += list(getattr(current, "args", ()))
+        todo += [e for e in inner if isinstance(e, BaseException)]
+    return found
+
+
+def _host_port(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 443 if parts.scheme == "https" else 80
+    return f"{parts.hostname or '?'}:{port}"
+
+
+def network_trouble(exc: BaseException, url: str) -> Trouble | None:
+    """A failure to reach the server (TLS, DNS, refused, timeout) in one
+    line, or None when `exc` is none of these."""
+    causes = _causes(exc)
+    where = _host_port(url)
+    return _tls_trouble(causes, where) or _connection_trouble(causes, where)
+
+
+def _tls_trouble(causes: list[BaseException], where: str) -> Trouble | None:
+    """A certificate not trusted, or no TLS at all: no retry mends either."""
+    import ssl
+
+    verify = next((e for e in causes if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if verify is not None:
+        why = verify.verify_message or "not trusted"
+        return Trouble(
+            f"{where}: the server's TLS certificate is not trusted ({why}); if a private CA "
+            "signed it, set [caldav] ca_file to that CA's certificate (PEM), otherwise check "
+            "the host name in [caldav] url",
+            outage=False,
+        )
+    if any(isinstance(e, ssl.SSLError) or type(e).__name__ == "SSLError" for e in causes):
+        return Trouble(
+            f"{where}: the TLS handshake failed (does the server speak https on that port?); "
+            "if it serves plain HTTP, write http:// in [caldav] url",
+            outage=False,
+        )
+    return None
+
+
+def _connection_trouble(causes: list[BaseException], where: str) -> Trouble | None:
+    """DNS, a refused connection, a timeout or another network error: an
+    outage, worth another try."""
+    import socket
+
+    names = {type(e).__name__ for e in causes}
+    host = where.rsplit(":", 1)[0]
+    if any(isinstance(e, socket.gaierror) for e in causes) or "NameResolutionError" in names:
+        message = (
+            f"cannot find the server {host} (DNS lookup failed); check the host name in "
+            "[caldav] url, or your network connection"
+        )
+    elif any(isinstance(e, ConnectionRefusedError) for e in causes):
+        message = (
+            f"cannot connect to {where}: connection refused; is the server running, and is "
+            "the port in [caldav] url right?"
+        )
+    elif any(isinstance(e, TimeoutError) for e in causes) or any("Timeout" in n for n in names):
+        message = (
+            f"{where} did not answer within {TIMEOUT} s; check your network connection, "
+            "or try again later"
+        )
+    elif any(isinstance(e, OSError) for e in causes) or "ConnectionError" in names:
+        reason = next((e for e in reversed(causes) if isinstance(e, OSError)), None)
+        why = (reason.strerror or str(reason)) if reason is not None else "connection failed"
+        message = f"cannot talk to {where}: {why}; check [caldav] url and your network connection"
+    else:
+        return None
+    return Trouble(message, outage=True)
+
+
+def _status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status", None)
+    return status if isinstance(status, int) else None
+
+
+def refusal_reason(exc: BaseException, body: bytes | None) -> str:
+    """Why the server refused one entry, and what to do, from the DAV:error
+    precondition it named (RFC 4791 5.3.2.1)."""
+    preconditions = set(getattr(exc, "preconditions", None) or [])
+    status = _status(exc)
+    if f"{CALDAV_NS}supported-calendar-component" in preconditions:
+        if body is not None and b"BEGIN:VTODO" in body:
+            return (
+                "this calendar does not take tasks; push into a calendar that does "
+                '(a task list), or set [calendar] kind = "event"'
+            )
+        return (
+            "this calendar does not take events; push into a calendar that does, "
+            'or set [calendar] kind = "todo"'
+        )
+    if preconditions & set(UID_CONFLICTS):
+        return (
+            "this UID is used by another entry/calendar; delete that copy (in another "
+            "calendar of this account, or its trash bin), or push into the calendar that holds it"
+        )
+    if f"{CALDAV_NS}valid-calendar-data" in preconditions or (
+        f"{CALDAV_NS}valid-calendar-object-resource" in preconditions
+    ):
+        return "the server does not accept this entry's data; please report it to vaultfollow"
+    if status == 403 or status is None:
+        return "forbidden (HTTP 403); check that this account may write to this calendar"
+    return f"refused (HTTP {status}); check this calendar's settings on the server"
+
+
+def _entry_refused(exc: BaseException) -> bool:
+    """The server said no to this one entry (4xx other than 401, 404, 423
+    and 429): the rest of the push goes on."""
+    from caldav.lib.error import DAVError, NotFoundError
+
+    if not isinstance(exc, DAVError) or isinstance(exc, NotFoundError):
+        return False
+    status = _status(exc)
+    if status is None:
+        return bool(exc.preconditions)
+    return 400 <= status < 500 and status not in (401, 404, 423, 429)
+
+
 # --- the server -----------------------------------------------------------------
+
+PROPFIND_KIND = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:displayname/></d:prop></d:propfind>'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Collection:
+    href: str
+    name: str
+    is_calendar: bool
 
 
 class _Remote:
     """The few CalDAV operations a push needs, over the `caldav` library."""
 
     def __init__(self, settings: CalDAVSettings, password: str) -> None:
-        import caldav
+        from caldav.lib.error import AuthorizationError
 
-        client_class: Any = caldav.DAVClient  # typed as a lazy export by caldav
-        self.client: Any = client_class(
-            url=settings.url, username=settings.username, password=password, timeout=TIMEOUT
-        )
+        self.settings = settings
+        basic = sends_credentials_up_front(settings.url)
+        self.client: Any = self._client(password, basic=basic)
         try:
-            if settings.calendar:
-                principal: Any = self.client.principal()
-                self.calendar: Any = principal.calendar(name=settings.calendar)
-            else:
-                self.calendar = self.client.calendar(url=settings.url)
+            try:
+                self.calendar: Any = self._open_calendar()
+            except AuthorizationError as exc:
+                if not (basic and _status(exc) == 401):
+                    raise
+                # A server that wants another scheme (Digest): let it choose.
+                self.client.close()
+                self.client = self._client(password, basic=False)
+                self.calendar = self._open_calendar()
         except BaseException:
             self.client.close()
             raise
 
-    def owned(self) -> tuple[dict[str, tuple[Any, str]], int]:
-        """Our objects by UID with their ETags, and how many others there are."""
-        found: dict[str, tuple[Any, str]] = {}
+    def _client(self, password: str, *, basic: bool) -> Any:
+        import caldav
+
+        client_class: Any = caldav.DAVClient  # typed as a lazy export by caldav
+        return client_class(
+            url=self.settings.url,
+            username=self.settings.username,
+            password=password,
+            auth_type="basic" if basic else None,
+            timeout=TIMEOUT,
+            ssl_verify_cert=ca_bundle(self.settings),
+            enable_rfc6764=False,
+        )
+
+    def _open_calendar(self) -> Any:
+        """The calendar of [caldav]; UsageError naming the calendars there
+        when there is no such calendar, or the URL is not a calendar."""
+        from caldav.lib.error import NotFoundError
+
+        settings = self.settings
+        if settings.calendar:
+            principal: Any = self.client.principal()
+            try:
+                return principal.calendar(name=settings.calendar)
+            except NotFoundError:
+                raise UsageError(
+                    f"{settings.url}: no such calendar {settings.calendar!r}"
+                    f"{self._listing()}; check [caldav] calendar (or create the calendar in "
+                    "your calendar app first)"
+                ) from None
+        here = self._collections(settings.url)
+        if here and here[0].is_calendar:
+            return self.client.calendar(url=settings.url)
+        raise UsageError(
+            f"{settings.url} is not a calendar (a server root, principal or calendar home?)"
+            f"{self._listing()}; set [caldav] calendar to the calendar's name, or url to its "
+            "own address"
+        )
+
+    def _collections(self, url: str) -> list[_Collection]:
+        """The collection at `url` (empty when the server says nothing of
+        it); UsageError when the server does not know the URL."""
+        status, found = self._propfind(url, depth=0)
+        if status in (404, 405, 501):
+            raise UsageError(
+                f"{url}: the server answers HTTP {status} there, so this is no CalDAV "
+                f"address{self._listing(root=True)}; check [caldav] url"
+            )
+        return found
+
+    def _propfind(self, url: str, *, depth: int = 1) -> tuple[int, list[_Collection]]:
+        """PROPFIND: the status, and the collection at `url` first, then
+        (depth 1) those right under it."""
+        response = self.client.propfind(url, PROPFIND_KIND, depth=depth)
+        found: list[_Collection] = []
+        tree = response.tree if response.status == 207 else None
+        for item in tree.iter("{DAV:}response") if tree is not None else []:
+            href = item.findtext("{DAV:}href") or ""
+            kinds = {element.tag for element in item.iter()}
+            name = item.findtext(".//{DAV:}displayname") or href.rstrip("/").rsplit("/", 1)[-1]
+            found.append(_Collection(href, name, f"{CALDAV_NS}calendar" in kinds))
+        base = urlsplit_path(url)
+        found.sort(key=lambda c: urlsplit_path(c.href) != base)
+        return int(response.status), found
+
+    def _listing(self, *, root: bool = False) -> str:
+        """ "; calendars found there: ..." when any can be found (best effort)."""
+        try:
+            names = self._calendar_names(root=root)
+        except Exception:  # a hint in an error message only
+            names = []
+        if not names:
+            return ""
+        return "; calendars found there: " + ", ".join(names)
+
+    def _calendar_names(self, *, root: bool) -> list[str]:
+        from urllib.parse import urljoin
+
+        url = urljoin(self.settings.url, "/") if root else self.settings.url
+        _, below = self._propfind(url)
+        names = [f'"{c.name}" ({urljoin(url, c.href)})' for c in below if c.is_calendar]
+        if names:
+            return names
+        principal: Any = self.client.principal()
+        return [
+            f'"{cal.get_display_name() or cal.url}" ({cal.url})'
+            for cal in principal.get_calendars()
+        ]
+
+    def owned(self) -> tuple[dict[str, _Found], int]:
+        """The objects with a vaultfollow UID (of any vault), and how many
+        others there are."""
+        found: dict[str, _Found] = {}
         others = 0
         objects = [
             *self.calendar.search(event=True),
@@ -235,7 +665,8 @@ class _Remote:
             uid = str(obj.id or "")
             if uid.endswith(OWNED_SUFFIX):
                 props = getattr(obj, "props", None) or {}
-                found[uid] = (obj, str(props.get("{DAV:}getetag", "")))
+                etag = str(props.get("{DAV:}getetag", ""))
+                found[uid] = _Found(obj, etag, *_summary_and_vault(obj))
             else:
                 others += 1
         return found, others
@@ -252,24 +683,89 @@ class _Remote:
         obj.save(increase_seqno=False)
 
     def delete(self, obj: Any) -> None:
-        obj.delete()
+        from caldav.lib.error import NotFoundError
+
+        with contextlib.suppress(NotFoundError):  # gone already: what we wanted
+            obj.delete()
 
     def close(self) -> None:
         self.client.close()
 
 
+def urlsplit_path(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """An object on the server with a vaultfollow UID."""
+
+    obj: Any
+    etag: str
+    summary: str
+    vault: str  # the vault it names ("" when pushed before entries named one)
+
+
+def _summary_and_vault(obj: Any) -> tuple[str, str]:
+    try:
+        component = obj.icalendar_component
+    except Exception:  # a broken object: neither is known
+        return "", ""
+    return str(component.get("SUMMARY", "")), str(component.get(VAULT_PROPERTY, ""))
+
+
+def summaries(data: bytes) -> dict[str, str]:
+    """UID -> SUMMARY of each entry of the calendar `data`."""
+    from icalendar import Calendar
+
+    return {
+        str(c["UID"]): str(c.get("SUMMARY", ""))
+        for c in Calendar.from_ical(data).subcomponents
+        if c.name in ("VEVENT", "VTODO") and "UID" in c
+    }
+
+
 Connect = Callable[[CalDAVSettings, str], _Remote]
 
 
-def _retryable(exc: BaseException) -> bool:
-    """Offline, timeouts and server-side failures: worth another try."""
+def trouble_of(exc: BaseException, settings: CalDAVSettings) -> Trouble:
+    """Any failure of a whole push, in one line; PushAuthError and
+    UsageError are raised (they need a change of config)."""
     from caldav.lib.error import AuthorizationError, DAVError, NotFoundError
 
-    if isinstance(exc, AuthorizationError | NotFoundError):
-        return False
+    where = _where(settings)
+    if isinstance(exc, VaultfollowError):  # said in words already (not a calendar...)
+        raise exc
+    if isinstance(exc, AuthorizationError) and _status(exc) != 403:
+        raise PushAuthError(
+            f"{where}: the server refused user {settings.username!r} (HTTP 401); check [caldav] "
+            "username and the password (an app password for iCloud and Fastmail)"
+        ) from None
+    if isinstance(exc, AuthorizationError):
+        raise UsageError(
+            f"{where}: the server forbids access here (HTTP 403; the login itself was "
+            "accepted); check that [caldav] url points at your own calendars"
+        ) from None
+    if isinstance(exc, NotFoundError):
+        raise UsageError(
+            f"{where}: the server has nothing at this address (HTTP 404), so it is no "
+            "CalDAV address; check [caldav] url (the server's CalDAV address, or a calendar's)"
+        ) from None
+    found = network_trouble(exc, settings.url)
+    if found is not None:
+        if not found.outage:
+            raise UsageError(found.message)
+        return found
     if isinstance(exc, DAVError):
-        return exc.status is None or exc.status >= 500 or exc.status == 429
-    return isinstance(exc, OSError)
+        status = _status(exc)
+        if status is None or status >= 500 or status in (423, 429):
+            return Trouble(f"{where}: the server failed (HTTP {status or '?'})", outage=True)
+        raise UsageError(
+            f"{where}: the server refused the request (HTTP {status}); check [caldav] url"
+        ) from None
+    raise exc
 
 
 def push_calendar(
@@ -282,61 +778,120 @@ def push_calendar(
     backoff: float = BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
     connect: Connect = _Remote,
+    retry_refused: bool = True,
 ) -> PushReport:
     """Make the server hold exactly the `@vaultfollow` entries of `data`.
 
-    Retries offline and server errors `attempts` times in all, waiting
-    `backoff`, then twice as long, and so on. Raises PushAuthError for a
-    refused login, PushError when every attempt failed (after recording it
-    for the next push), UsageError when the calendar does not exist."""
-    from caldav.lib.error import AuthorizationError, NotFoundError
-
+    An entry the server refuses is reported (EntryResult.reason) and the
+    rest goes on; with `retry_refused` False (watch --push), an entry
+    refused before is not sent again until it changes. Retries outages
+    `attempts` times in all, waiting `backoff`, then twice as long, and so
+    on. Raises PushAuthError for a refused login, PushError when every
+    attempt failed (after recording it for the next push), UsageError when
+    the config must change (no such calendar, not a calendar, forbidden,
+    an untrusted TLS certificate)."""
     check_settings(settings)
     if password is None:
         password = caldav_password(settings)
-    wanted = split_calendar(data)
-    state = _load_state(vault, f"{settings.url}#{settings.calendar}")
-    where = settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+    state = _load_state(vault, settings)
+    wanted = split_calendar(data, state.vault_id)
+    titles = summaries(data)
+    moved = _clear_calendars_left(connect, settings, password, state)
     delay = backoff
     for attempt in range(1, attempts + 1):
         try:
-            report = _connect_and_reconcile(connect, settings, password, wanted, state)
-        except AuthorizationError:
-            raise PushAuthError(
-                f"{where}: the server refused user {settings.username!r}; check [caldav] "
-                "username and the password (an app password for iCloud and Fastmail)"
-            ) from None
-        except NotFoundError:
-            raise UsageError(
-                f"{where}: no such calendar; check [caldav] url and calendar "
-                "(create the calendar in your calendar app first)"
-            ) from None
+            report = _connect_and_reconcile(
+                connect, settings, password, wanted, titles, state, retry_refused
+            )
         except Exception as exc:
-            if not _retryable(exc):
-                _record_failure(vault, state, exc, attempt)
-                raise PushError(f"{where}: the push failed: {_reason(exc)}") from None
+            trouble = trouble_of(exc, settings)
             if attempt == attempts:
-                _record_failure(vault, state, exc, attempt)
+                _record_failure(vault, state, trouble.message, attempt)
+                tries = f"after {attempts} tries" if attempts > 1 else "this time"
                 raise PushError(
-                    f"{where}: could not push after {attempts} tries ({_reason(exc)}); "
-                    "the next push, or watch --push, tries again: nothing is lost"
+                    f"{trouble.message} (could not push {tries}; the next push, or watch "
+                    "--push, tries again: nothing is lost)"
                 ) from None
-            log.warning(
-                "%s: %s; trying again in %.0f s (%d of %d)",
-                where,
-                _reason(exc),
-                delay,
-                attempt,
-                attempts,
+            if attempt == 1:
+                log.info("push: the server did not answer; trying again for a while")
+            log.debug(
+                "push: %s; try %d of %d in %.0f s", trouble.message, attempt + 1, attempts, delay
             )
             sleep(delay)
             delay *= 2
             continue
         report.attempts = attempt
+        report.entries[:0] = moved
         state.pending = None
         _save_state(vault, state)
         return report
     raise AssertionError("unreachable")
+
+
+def _clear_calendars_left(
+    connect: Connect, settings: CalDAVSettings, password: str, state: _State
+) -> list[EntryResult]:
+    """Delete our entries from the calendars pushed to before (`[caldav]`
+    url or calendar changed), before the push to the new one (Cyrus wants
+    a UID once per account). One out of reach stays listed, to be cleared by
+    a later push; the push to the new calendar goes on regardless."""
+    done: list[EntryResult] = []
+    for item in list(state.leaving):
+        url, calendar = str(item.get("url", "")), str(item.get("calendar", ""))
+        old = replace(settings, url=url, calendar=calendar)
+        try:
+            done += _clear_one(connect, old, password, state.vault_id, set(item["uids"]))
+        except Exception as exc:
+            why = _why_not_cleared(exc, old)
+            if why is not None:
+                log.warning(
+                    "push: our entries in the calendar pushed to before, %s, are not removed "
+                    "yet (%s); a later push tries again",
+                    _where(old),
+                    why,
+                )
+                continue
+        state.leaving.remove(item)
+    return done
+
+
+def _why_not_cleared(exc: Exception, old: CalDAVSettings) -> str | None:
+    """Why a calendar left could not be cleared; None when it is gone (and
+    our entries with it)."""
+    try:
+        return trouble_of(exc, old).message
+    except UsageError as problem:
+        if "no such calendar" in problem.message or "HTTP 404" in problem.message:
+            return None
+        return problem.message
+
+
+def _where(settings: CalDAVSettings) -> str:
+    return settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+
+
+def _clear_one(
+    connect: Connect, old: CalDAVSettings, password: str, vault_id: str, uids: set[str]
+) -> list[EntryResult]:
+    where = _where(old)
+    remote = connect(old, password)
+    done = []
+    try:
+        present, _ = remote.owned()
+        for uid, found in sorted(present.items()):
+            if found.vault != vault_id and not (found.vault == "" and uid in uids):
+                continue  # another vault's
+            try:
+                remote.delete(found.obj)
+            except Exception as exc:
+                if not _entry_refused(exc):
+                    raise
+                log.warning("push: could not delete %s from %s: %s", uid, where, exc)
+                continue
+            done.append(EntryResult(uid, found.summary, "deleted", f"moved: removed from {where}"))
+    finally:
+        remote.close()
+    return done
 
 
 def _connect_and_reconcile(
@@ -344,61 +899,124 @@ def _connect_and_reconcile(
     settings: CalDAVSettings,
     password: str,
     wanted: dict[str, bytes],
+    titles: dict[str, str],
     state: _State,
+    retry_refused: bool,
 ) -> PushReport:
     remote = connect(settings, password)
     try:
-        return _reconcile(remote, wanted, state)
+        return _Reconcile(remote, wanted, titles, state, retry_refused).run()
     finally:
         remote.close()
 
 
-def _reconcile(remote: _Remote, wanted: dict[str, bytes], state: _State) -> PushReport:
-    report = PushReport()
-    present, report.foreign = remote.owned()
-    for uid, body in sorted(wanted.items()):
+@dataclass(slots=True)
+class _Reconcile:
+    """One pass over the entries: create, update, delete, each on its own,
+    so that one refusal stops nothing else. Ours are the entries that name
+    this vault, and those of before entries named one that this vault
+    wrote (its state knows them) or writes now."""
+
+    remote: _Remote
+    wanted: dict[str, bytes]
+    titles: dict[str, str]
+    state: _State
+    retry_refused: bool
+    report: PushReport = field(default_factory=PushReport)
+
+    def run(self) -> PushReport:
+        found, self.report.foreign = self.remote.owned()
+        present: dict[str, _Found] = {}
+        others: set[str] = set()
+        for uid, item in found.items():
+            if self._ours(uid, item):
+                present[uid] = item
+            else:
+                others.add(uid)
+        self.report.foreign += len(others)
+        for uid, body in sorted(self.wanted.items()):
+            if uid in others:
+                self._note(uid, "refused", ANOTHER_VAULT)
+            else:
+                self._put(uid, body, present.get(uid))
+        for uid in sorted(set(present) - set(self.wanted)):
+            self._delete(uid, present[uid])
+        for uid in list(self.state.events):
+            if uid not in self.wanted and uid not in present:
+                del self.state.events[uid]
+        if self.report.created or self.report.updated:
+            # The server's ETags of what we just wrote, so the next push can tell
+            # our own versions from edits made on the server.
+            after, _ = self.remote.owned()
+            for uid, record in self.state.events.items():
+                if uid in after and "refused" not in record:
+                    record["etag"] = after[uid].etag
+        return self.report
+
+    def _ours(self, uid: str, item: _Found) -> bool:
+        if item.vault:
+            return item.vault == self.state.vault_id
+        return uid in self.wanted or uid in self.state.events
+
+    def _note(self, uid: str, action: str, reason: str = "", *, held: bool = False) -> None:
+        self.report.entries.append(EntryResult(uid, self.titles.get(uid, ""), action, reason, held))
+
+    def _put(self, uid: str, body: bytes, found: _Found | None) -> None:
         sha = hashlib.sha256(body).hexdigest()
-        known = state.events.get(uid)
-        if uid in present:
-            obj, etag = present[uid]
-            if known == {"sha": sha, "etag": etag} and etag:
-                report.unchanged += 1
-                continue
-            remote.update(obj, body)
-            report.updated.append(uid)
-        else:
-            remote.create(body)
-            report.created.append(uid)
-        state.events[uid] = {"sha": sha, "etag": ""}
-    for uid in sorted(set(present) - set(wanted)):
-        remote.delete(present[uid][0])
-        state.events.pop(uid, None)
-        report.deleted.append(uid)
-    for uid in list(state.events):
-        if uid not in wanted:
-            del state.events[uid]
-    if report.created or report.updated:
-        # The server's ETags of what we just wrote, so the next push can tell
-        # our own versions from edits made on the server.
-        after, _ = remote.owned()
-        for uid, record in state.events.items():
-            if uid in after:
-                record["etag"] = after[uid][1]
-    return report
+        known = self.state.events.get(uid) or {}
+        if found is not None and known == {"sha": sha, "etag": found.etag} and found.etag:
+            self._note(uid, "unchanged")
+            return
+        if known.get("refused") and known.get("sha") == sha and not self.retry_refused:
+            self._note(uid, "refused", known["refused"], held=True)
+            return
+        try:
+            if found is None:
+                self.remote.create(body)
+            else:
+                self.remote.update(found.obj, body)
+        except Exception as exc:
+            if not _entry_refused(exc):
+                raise
+            reason = refusal_reason(exc, body)
+            self.state.events[uid] = {"sha": sha, "etag": "", "refused": reason}
+            self._note(uid, "refused", reason)
+            return
+        self.state.events[uid] = {"sha": sha, "etag": ""}
+        self._note(uid, "created" if found is None else "updated")
+
+    def _delete(self, uid: str, found: _Found) -> None:
+        self.titles.setdefault(uid, found.summary)
+        known = self.state.events.get(uid) or {}
+        if known.get("refused") and known.get("etag") == found.etag and not self.retry_refused:
+            self._note(uid, "refused", known["refused"], held=True)
+            return
+        try:
+            self.remote.delete(found.obj)
+        except Exception as exc:
+            if not _entry_refused(exc):
+                raise
+            reason = "could not delete it: " + refusal_reason(exc, None)
+            self.state.events[uid] = {"sha": "", "etag": found.etag, "refused": reason}
+            self._note(uid, "refused", reason)
+            return
+        self.state.events.pop(uid, None)
+        self._note(uid, "deleted")
 
 
-def _record_failure(vault: Vault, state: _State, exc: BaseException, attempts: int) -> None:
+ANOTHER_VAULT = (
+    "another vault's entry in this calendar has this UID; push each vault into a calendar "
+    "of its own, or remove that entry"
+)
+
+
+def _record_failure(vault: Vault, state: _State, message: str, attempts: int) -> None:
     since = (state.pending or {}).get("since") or datetime.now(UTC).isoformat(timespec="seconds")
-    state.pending = {"since": since, "error": _reason(exc), "attempts": attempts}
+    state.pending = {"since": since, "error": message, "attempts": attempts}
     try:
         _save_state(vault, state)
     except OSError:
         log.exception("could not record the failed push in %s", PUSH_STATE_FILE)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:300]
 
 
 # --- for watch --push ---------------------------------------------------------------
@@ -427,6 +1045,7 @@ class PushWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vaultfollow-push", daemon=True)
         self.pushes = 0
+        self._last_error: str | None = None
 
     def start(self) -> None:
         check_settings(self.settings)
@@ -453,22 +1072,42 @@ class PushWorker:
             if self._stop.is_set():
                 return
             data = self.vault.read_bytes(self.calendar_path)
-            if data is None:
-                wait = None
-                continue
-            try:
-                report = push_calendar(self.vault, data, self.settings, attempts=1)
-            except PushAuthError as exc:
-                log.error("push: %s", exc.message)
-                wait = None  # no point retrying until something changes
-            except VaultfollowError as exc:
-                wait = self.first_wait if wait is None else min(wait * 2, self.max_wait)
-                log.warning("push: %s; retrying in %.0f s", exc.message, wait)
-            except Exception:
-                wait = self.first_wait if wait is None else min(wait * 2, self.max_wait)
-                log.exception("push failed; retrying in %.0f s", wait)
-            else:
-                self.pushes += 1
-                wait = None
-                if report.created or report.updated or report.deleted:
-                    log.info("pushed: %s", report.describe())
+            wait = None if data is None else self._push(data, wait)
+
+    def _push(self, data: bytes, wait: float | None) -> float | None:
+        """One push; the wait before the next try, None to wait for a change.
+        A failure is logged when it is new, not on every retry."""
+        try:
+            report = push_calendar(self.vault, data, self.settings, attempts=1, retry_refused=False)
+        except UsageError as exc:  # wrong password, not a calendar, TLS: fix the config
+            self._say(logging.ERROR, f"push: {exc.message}")
+            return None
+        except VaultfollowError as exc:
+            wait = self.first_wait if wait is None else min(wait * 2, self.max_wait)
+            self._say(logging.WARNING, f"push: {exc.message}", detail=f"; retrying in {wait:.0f} s")
+            return wait
+        except Exception:
+            wait = self.first_wait if wait is None else min(wait * 2, self.max_wait)
+            log.exception("push failed; retrying in %.0f s", wait)
+            return wait
+        self.pushes += 1
+        if self._last_error is not None:
+            log.info("push: the server is reachable again")
+            self._last_error = None
+        for entry in report.refused:
+            if not entry.held:
+                log.warning("push: refused %s: %s", _entry_name(entry), entry.reason)
+        if report.changed:
+            log.info("pushed: %s", report.describe())
+        return None
+
+    def _say(self, level: int, message: str, *, detail: str = "") -> None:
+        if message == self._last_error:
+            log.debug("%s%s", message, detail)
+            return
+        self._last_error = message
+        log.log(level, "%s%s", message, detail)
+
+
+def _entry_name(entry: EntryResult) -> str:
+    return f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid

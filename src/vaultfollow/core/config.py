@@ -94,6 +94,7 @@ class CalDAVSettings:
     password_env: str = ""
     password_command: str = ""
     calendar: str = ""
+    ca_file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +316,19 @@ def _parse_port(value: object) -> int:
     return _int_range(1, 65535)(value)
 
 
+def _parse_ca_file(value: object) -> str:
+    """A CA certificate file (PEM) outside the vault: absolute, or from `~`.
+    Whether it exists and holds certificates is checked where it is used
+    (`push.check_settings`), as this module reads no files."""
+    text = _parse_str(value).strip()
+    if text and not text.startswith(("/", "~")):
+        raise ValueError(
+            'the absolute path of a CA certificate file (PEM), such as "/etc/ssl/my-ca.pem" '
+            'or "~/.config/my-ca.pem"'
+        )
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     """One config key: how to read it and what it means."""
@@ -386,6 +400,9 @@ SPEC: dict[str, dict[str, Key]] = {
         "password_env": Key(_parse_str, "Environment variable holding the CalDAV password."),
         "password_command": Key(_parse_str, "Command that prints the CalDAV password."),
         "calendar": Key(_parse_str, "Name of the calendar to push into."),
+        "ca_file": Key(
+            _parse_ca_file, "CA certificate (PEM) to trust for the server's TLS certificate."
+        ),
     },
 }
 
