@@ -480,6 +480,39 @@ def test_no_comment_directly_in_vtimezone() -> None:
     assert zone.subcomponents
 
 
+@pytest.mark.parametrize(
+    ("zone_name", "spring"),
+    [
+        ("Europe/Berlin", datetime(2026, 3, 29, 2, 0)),
+        ("America/New_York", datetime(2026, 3, 8, 2, 0)),
+        ("Australia/Sydney", datetime(2026, 10, 4, 2, 0)),
+        ("Europe/London", datetime(2026, 3, 29, 1, 0)),
+    ],
+)
+def test_each_change_of_offset_starts_at_the_local_time_before_it(
+    zone_name: str, spring: datetime
+) -> None:
+    """RFC 5545 3.8.2.4: a STANDARD or DAYLIGHT onset is local time in
+    TZOFFSETFROM. Written in the new offset (03:00 in Berlin), libical reads
+    the hour before the change as an hour that does not exist (issue 18, C3)."""
+    zone = ZoneInfo(zone_name)
+    moment = datetime(2026, 6, 1, 9, 0, tzinfo=zone)
+    data = render_calendar(
+        plan(followup(Kind.CHECK_IN, do=moment)), settings(timezone=zone_name), VAULT
+    )
+    (vtimezone,) = IcalendarCalendar.from_ical(data).walk("VTIMEZONE")
+    onsets = []
+    for rule in vtimezone.subcomponents:
+        start, before, after = rule.DTSTART, rule.TZOFFSETFROM, rule.TZOFFSETTO
+        if before == after:
+            continue
+        change = (start - before).replace(tzinfo=UTC)
+        assert change.astimezone(zone).utcoffset() == after, (rule.name, start)
+        assert (change - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
+        onsets.append(start)
+    assert spring in onsets
+
+
 # --- SEQUENCE, DTSTAMP and LAST-MODIFIED (issue 18, C4) -------------------------
 
 MOVED = datetime(2026, 11, 12, 19, 45, tzinfo=BERLIN)

@@ -103,12 +103,13 @@ SLOW_TEMPLATE = (
 )
 
 
-def slow_vault(make_vault: VaultFactory, loops: int = 8000) -> Path:
+def slow_vault(make_vault: VaultFactory, loops: int = 8000, name: str = "vault") -> Path:
     root = make_vault(
         {
             "Interviews/acme.md": note(),
             "Templates/vaultfollow/thank-you-formal.md": SLOW_TEMPLATE.replace("N", str(loops)),
-        }
+        },
+        name=name,
     )
     sync(root, NOW)
     return root
@@ -118,8 +119,24 @@ def slow_vault(make_vault: VaultFactory, loops: int = 8000) -> Path:
 def test_a_draft_saved_while_a_pass_runs_is_kept(make_vault: VaultFactory, save: str) -> None:
     """D2: the note changes, a pass starts rendering the draft anew, and the
     user saves the draft meanwhile: the pass must not replace the user's
-    bytes (it checks the file just before the rename)."""
-    root = slow_vault(make_vault)
+    bytes (it checks the file just before the rename). On a loaded machine
+    the save may land before the pass reads the draft, and then nothing
+    raced: that attempt proves nothing, and the scenario runs again."""
+    for attempt in range(4):
+        raced, mine, text = _save_while_a_pass_renders(make_vault, save, f"vault-{attempt}")
+        if raced:
+            assert text == mine
+            assert "new roadmap" not in text
+            return
+    pytest.fail("in four attempts the pass never ran past the save: nothing raced")
+
+
+def _save_while_a_pass_renders(
+    make_vault: VaultFactory, save: str, name: str
+) -> tuple[bool, str, str]:
+    """(whether the pass went on past the save, the user's bytes, the draft's
+    bytes after the pass)."""
+    root = slow_vault(make_vault, loops=11000, name=name)
     draft = root / THANKS
     (root / "Interviews/acme.md").write_text(
         note().replace("the roadmap", "the new roadmap"), encoding="utf-8"
@@ -145,9 +162,8 @@ def test_a_draft_saved_while_a_pass_runs_is_kept(make_vault: VaultFactory, save:
         if process.poll() is None:
             process.kill()
     took = time.monotonic() - started
-    assert took > saved_at + 0.5, f"the pass ended {took:.1f}s in, too soon to race with the save"
-    assert draft.read_text("utf-8") == mine, err
-    assert "new roadmap" not in draft.read_text("utf-8")
+    assert process.returncode in (0, 1), err
+    return took > saved_at + 0.5, mine, draft.read_text("utf-8")
 
 
 def test_a_draft_saved_while_the_watcher_renders_is_kept(make_vault: VaultFactory) -> None:

@@ -28,7 +28,16 @@ from typing import TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Component, Event, Timezone, TimezoneStandard, Todo
+from icalendar import (
+    Alarm,
+    Calendar,
+    Component,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    Todo,
+)
 from icalendar.prop import vDuration
 
 from vaultfollow.core.config import CalendarSettings, Settings
@@ -494,7 +503,28 @@ def _vtimezone(zone: tzinfo, zone_name: str, instants: Sequence[datetime]) -> Ti
     # icalendar says the years it covers in a COMMENT, which RFC 5545 3.6.5
     # allows only in STANDARD and DAYLIGHT (strict parsers refuse it here).
     timezone.pop("COMMENT", None)
+    for rule in timezone.subcomponents:
+        if isinstance(rule, TimezoneStandard | TimezoneDaylight):
+            _onset_before_the_change(rule, zone)
     return timezone
+
+
+def _onset_before_the_change(rule: TimezoneStandard | TimezoneDaylight, zone: tzinfo) -> None:
+    """Write a STANDARD or DAYLIGHT rule's DTSTART as the local time before
+    the change, in TZOFFSETFROM (RFC 5545 3.8.2.4 and its examples: summer
+    time in Berlin begins at 02:00). icalendar writes the wall time after a
+    spring change (03:00), which libical reads as an hour that never was."""
+    start, before, after = rule.DTSTART, rule.TZOFFSETFROM, rule.TZOFFSETTO
+    if start is None or before is None or after is None or before == after:
+        return  # the rule in force at the start of the years written
+    for offset in (after, before):
+        moment = (start - offset).replace(tzinfo=UTC)
+        if (
+            moment.astimezone(zone).utcoffset() == after
+            and (moment - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
+        ):
+            rule.DTSTART = (moment + before).replace(tzinfo=None)
+            return
 
 
 def _placeholder_zone() -> Timezone:
