@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultfollow.core.items import Item, ItemKind, classify_item, classify_items, name_key
+from vaultfollow.core.items import Act, Item, ItemKind, classify_item, classify_items, name_key
 from vaultfollow.core.model import Person
 
 PANEL = (
@@ -215,3 +215,110 @@ def test_every_way_of_writing_a_name_finds_its_owner(
 @given(st.lists(_WORDS, max_size=6))
 def test_classification_is_deterministic(raws: list[str]) -> None:
     assert classify_items(raws, PANEL) == classify_items(list(raws), PANEL)
+
+
+# --- a panel member named mid-item, and the questions put to every candidate ------
+
+MIXED = (
+    Person("Tariq Aziz"),
+    Person("Jess Moreno"),
+    Person("Declan Byrne"),
+    Person("Zoë Ó Briain"),
+    Person("Jonas Lindqvist"),
+    Person("Hannah Brooks"),
+    Person("Grace O'Connell"),
+    Person("Mr. Lawrence Whitby"),
+    Person("Dr. Anneliese Vogel"),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "owner", "phrase"),
+    [
+        (
+            "mock discovery call w/ Tariq playing the CFO",
+            "Tariq Aziz",
+            "the mock discovery call with Tariq playing the CFO",
+        ),
+        ("pairing session with jess", None, "pairing session with jess"),  # a name is capitalised
+        ("whiteboarding w/ Dr Vogel", "Dr. Anneliese Vogel", "the whiteboarding with Dr Vogel"),
+        (
+            "CRDTs?? for the offline editor - Declan is keen",
+            "Declan Byrne",
+            "CRDTs for the offline editor",
+        ),
+        (
+            "booking flow redesign (my portfolio piece) - Jonas had lots of q's",
+            "Jonas Lindqvist",
+            "the booking flow redesign",
+        ),
+        (
+            "churn dashboard in Looker, Zoë built it",
+            "Zoë Ó Briain",
+            "the churn dashboard in Looker",
+        ),
+        ("incident review, Zoe wants them public", "Zoë Ó Briain", "the incident review"),
+    ],
+)
+def test_a_member_named_mid_item_owns_what_they_did(
+    raw: str, owner: str | None, phrase: str
+) -> None:
+    item = one(raw, MIXED)
+    assert (item.owner.name if item.owner else None) == owner, item
+    assert item.text == phrase
+
+
+def test_jonas_question_is_a_question_and_declan_s_remark_a_remark() -> None:
+    assert one("booking flow redesign - Jonas had lots of q's", MIXED).act is Act.QUESTION
+    assert one("CRDTs for the offline editor - Declan is keen", MIXED).act is Act.REMARK
+    assert one("mock call w/ Tariq playing the CFO", MIXED).act is Act.PART
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "reporting line goes to Hannah",  # named in passing
+        "Grace period on the SLA credits",  # a word, not the name, starts the item
+        "rebrand launch - Hannah's team owns it",  # whose, not who raised it
+        "on-call rota, Hannah and Jonas both on it",  # two members: nobody's
+        "working with Hannahs from other teams",  # part of another word
+        "the Tariqa order in the case study",
+    ],
+)
+def test_an_item_that_merely_mentions_a_member_is_not_theirs(raw: str) -> None:
+    assert one(raw, MIXED).owner is None, one(raw, MIXED)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Lawrence: why Greyfriars",
+        "Mr Whitby: why banking after fintech?",
+        "Callum: Tell me about yourself / why banking after fintech",
+        "Tell me about yourself (did the 2-min version, went fine)",
+        "biggest weakness -> said delegation lol",
+        "Jess asked the classic tell me about a time u failed",
+        "why us??",
+    ],
+)
+def test_a_stock_question_is_asked_of_me_even_when_a_member_asked_it(raw: str) -> None:
+    item = one(raw, (*MIXED, Person("Callum Reid")))
+    assert item.kind is ItemKind.ASKED_OF_ME, item
+
+
+def test_the_rest_of_an_item_after_a_stock_question_stays() -> None:
+    item = one("Jess: why Copperline / then the ramp plan for Q1", MIXED)
+    assert item.kind is ItemKind.TOPIC and item.owner == MIXED[1]
+    assert item.text == "then the ramp plan for Q1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Jess: how I'd hit 120 % of quota in a new territory",
+        "Tariq asked why the pipeline stalled in Q3",
+        "why they moved off Salesforce",
+    ],
+)
+def test_a_question_about_the_work_is_still_a_point(raw: str) -> None:
+    assert one(raw, MIXED).kind is not ItemKind.ASKED_OF_ME

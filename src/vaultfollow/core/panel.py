@@ -20,7 +20,7 @@ from vaultfollow.core.items import Act, Item, ItemKind, classify_items, name_for
 from vaultfollow.core.model import FollowUp, Person
 from vaultfollow.core.prose import MAX_POINTS, address
 
-_SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
+SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
 
 # Frames per tone: for a point the recipient owns ({p} is "your question
 # about X"), for a topic ({t} follows "about"), for a fact ({f} follows
@@ -128,14 +128,33 @@ def deal(items: Sequence[Item], people: Sequence[Person], index: int) -> tuple[I
     unowned ones dealt round the panel; with none of either, one unowned
     point (the only kind two drafts may share)."""
     me = people[index]
-    shareable = [i for i in items if i.kind in _SHAREABLE]
+    shareable = [i for i in items if i.kind in SHAREABLE]
     owned = [i for i in shareable if i.owner is not None and _same(i.owner, me)]
     unowned = [i for i in shareable if i.owner is None]
     dealt = [item for j, item in enumerate(unowned) if j % len(people) == index]
     mine = (owned + dealt)[:MAX_POINTS]
     if not mine and unowned:
         mine = [unowned[index % len(unowned)]]
+    if not mine:
+        # Every point is someone else's: what another member told the room
+        # ("Henrik: their migration to Python") was said to this one too.
+        told = [i for i in shareable if i.owner is not None and i.act is not Act.QUESTION]
+        mine = told[index % len(told) : index % len(told) + 1] if told else []
     return tuple(mine)
+
+
+def spare_point(items: Sequence[Item], people: Sequence[Person], index: int) -> Item | None:
+    """A topic for a second message to the person at `index` (the handwritten
+    card after the email) that the first does not use: theirs, then an
+    unowned one; None when the email has used them all."""
+    me = people[index]
+    used = deal(items, people, index)
+    for item in items:
+        if item.kind not in (ItemKind.TOPIC, ItemKind.CLAUSE) or item in used:
+            continue
+        if item.owner is None or _same(item.owner, me):
+            return item
+    return None
 
 
 def unname(text: str, person: Person) -> str:
@@ -171,7 +190,7 @@ def owned_phrase(item: Item, person: Person) -> str:
         return f"your question about {text}"
     if item.act is Act.WALKTHROUGH:
         return f"the way you walked me through {text}"
-    if item.act is Act.THEIRS:
+    if item.act in (Act.THEIRS, Act.PART):
         return text
     if item.kind is ItemKind.FACT:
         return f"your point that {text}"
@@ -200,7 +219,7 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
 
 def recipient_points(followup: FollowUp) -> dict[str, Any]:
     """The template variables of what this recipient's draft says of the
-    interview: `points`, `point`, `their_question`, `detail`, `clarify`,
+    interview: `points`, `point`, `card_point`, `their_question`, `detail`, `clarify`,
     `clarify_sentence`, `clarify_missing`, `panel_index`, `panel_size`."""
     people = round_people(followup)
     me = followup.recipient
@@ -227,9 +246,11 @@ def recipient_points(followup: FollowUp) -> dict[str, Any]:
         None,
     )
     points = [unname(i.text, me) for i in mine if i.kind is not ItemKind.FACT]
+    spare = spare_point(items, people, index)
     return {
         "points": points,
         "point": points[0] if points else None,
+        "card_point": unname(spare.text, me) if spare else None,
         "their_question": owned_question,
         "detail": detail or None,
         "clarify": found.better[0] if found.better and to_me else None,
