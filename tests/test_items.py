@@ -322,3 +322,52 @@ def test_the_rest_of_an_item_after_a_stock_question_stays() -> None:
 )
 def test_a_question_about_the_work_is_still_a_point(raw: str) -> None:
     assert one(raw, MIXED).kind is not ItemKind.ASKED_OF_ME
+
+
+@pytest.mark.parametrize(
+    ("raw", "people", "owner", "phrase"),
+    [
+        # A family name with its particle, after a title.
+        (
+            "Dr von Arnim asked about translated fiction, esp. from Scandinavian languages",
+            (Person("Dr. Friederike von Arnim"), Person("Matthias Groß")),
+            "Dr. Friederike von Arnim",
+            "translated fiction, especially from Scandinavian languages",
+        ),
+        (
+            "de Wit: how I measure whether a design change worked",
+            (Person("Sanne de Wit"),),
+            "Sanne de Wit",
+            "how I measure whether a design change worked",
+        ),
+        # The candidate's own answer after a comma is not the point.
+        (
+            "Dr Vogel asked about pricing Bermudan swaptions, I went w/ LSM",
+            (Person("Dr. Anneliese Vogel"),),
+            "Dr. Anneliese Vogel",
+            "pricing Bermudan swaptions",
+        ),
+        (
+            "Gwen - database lock timelines, they aim for 4 wks after LPLV",
+            (Person("Ms. Gwen Thomas"),),
+            "Ms. Gwen Thomas",
+            "database lock timelines, they aim for 4 weeks after LPLV",
+        ),
+    ],
+)
+def test_names_with_particles_esp_and_my_answer(
+    raw: str, people: tuple[Person, ...], owner: str, phrase: str
+) -> None:
+    item = one(raw, people)
+    assert item.owner is not None and item.owner.name == owner, item
+    assert item.text == phrase
+
+
+def test_a_word_with_capitals_past_a_symbol_keeps_them() -> None:
+    assert one("S&OP cycle, monthly").text == "S&OP cycle, monthly"
+
+
+def test_what_a_member_s_team_is_is_a_fact_and_a_topic_stays_a_topic() -> None:
+    noor = (Person("Noor Haddad"),)
+    assert one("Noor's team is 3 people + an agency", noor).kind is ItemKind.FACT
+    assert one("Noor's rebrand plans", noor).kind is ItemKind.TOPIC

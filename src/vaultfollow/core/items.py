@@ -95,6 +95,14 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
         forms.append((title, keys[-1]))
         if len(keys) > 2 and len(keys[1]) > 3:
             forms.append((title, keys[1]))
+    # "von Arnim", "de Wit", "Dr von Arnim": a family name with its particle.
+    for i in range(1, len(words) - 1):
+        if words[i][:1].islower():
+            surname = tuple(keys[i:])
+            if raw and raw[0].casefold() in _TITLES:
+                forms.append((name_key(raw[0].rstrip(".")), *surname))
+            forms.append(surname)
+            break
     forms += [(keys[0],), (keys[-1],)]
     if len(keys) > 2 and len(keys[1]) > 3:  # not a particle: "de", "van", "Thị"
         forms.append((keys[1],))
@@ -131,6 +139,8 @@ _SHORTHAND = (
     (re.compile(r"(?<!\w)vs\.?(?!\w)", re.IGNORECASE), "versus"),
     (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
     (re.compile(r"(?<=\d )yrs\.?(?!\w)", re.IGNORECASE), "years"),
+    (re.compile(r"(?<=\d )wks\.?(?!\w)", re.IGNORECASE), "weeks"),
+    (re.compile(r"(?<=\d )mins?\.?(?!\w)", re.IGNORECASE), "minutes"),
     (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
     # "asked about X -> I said Y": what follows is a new thought, not "to".
     (re.compile(r"\s*(?:->|→|=>)\s*(?=(?:I|I'd|I’d|we|they|he|she)\s)"), "; "),
@@ -420,7 +430,7 @@ def fix_case(
         return text
     token = m[0].removesuffix("'s").removesuffix("’s")
     low = token.casefold()
-    if _marked_proper(token) or (len(token) > 1 and token.isupper()):
+    if _marked_proper(token) or _marked_proper(first) or (len(token) > 1 and token.isupper()):
         return text
     if match_name(words, people):
         return text
@@ -434,14 +444,16 @@ def fix_case(
 # --- classification ---------------------------------------------------------------
 
 
-_MY_ANSWER = re.compile(r";\s+(?=(?:I|I'd|I’d)\s)")
+_MY_ANSWER = re.compile(r"[;,]\s+(?=(?:I|I'd|I’d)\s)")
+# "esp." and "approx." end no sentence: "IFRS 9 staging, esp. SICR triggers".
+_NO_SENTENCE_END = re.compile(r"(?<!\w)(esp|approx|incl|e\.g|i\.e)\.(?=\s)", re.IGNORECASE)
 
 
 def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
     """What one Discussed item is, whose it is, and its cleaned text."""
     if evidence is None:
         evidence = case_evidence([raw])
-    text = clean_point(raw, 10_000)
+    text = clean_point(_NO_SENTENCE_END.sub(lambda m: m[1], raw), 10_000)
     # "asked about X -> I said Y": the point is X; Y is the candidate's answer.
     text = _MY_ANSWER.split(expand_shorthand(text), maxsplit=1)[0]
     if not text:
@@ -480,10 +492,17 @@ def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | N
         text = fix_case(text, people, evidence, start_is_proper=start_is_proper)
     if mid_item:
         text = with_article(text)
-    kind = _kind_of(text) if act is not Act.THEIRS else ItemKind.TOPIC
+    kind = _kind_of(text) if act is not Act.THEIRS else _kind_of_theirs(text)
     if kind is ItemKind.FACT and _ARTICLE_NEEDED.match(text):
         text = "the " + text
     return Item(kind, text, owner, act, raw)
+
+
+def _kind_of_theirs(text: str) -> ItemKind:
+    """ "Noor's team is 3 people" says something (a fact); "Priya's team and
+    its roadmap" names a topic."""
+    plain = re.sub(r"^\S+['’]s\s", "their ", text)
+    return ItemKind.FACT if _FINITE.match(plain) else ItemKind.TOPIC
 
 
 def _shorten(text: str) -> str:

@@ -11,6 +11,7 @@ the first interviewer listed; each place on the panel has its own frames.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,17 +192,40 @@ def owned_phrase(item: Item, person: Person) -> str:
     if item.act is Act.WALKTHROUGH:
         return f"the way you walked me through {text}"
     if item.act in (Act.THEIRS, Act.PART):
-        return text
+        return f"hearing that {text}" if item.kind is ItemKind.FACT else text
     if item.kind is ItemKind.FACT:
         return f"your point that {text}"
     return f"what you said about {text}"
 
 
+# "accessibility audit, they're at WCAG 2.1 AA": a point with an aside after
+# a comma; the aside is a clause when it starts with one of these.
+_ASIDE_CLAUSE = re.compile(
+    r", (?=(?:you|you're|you’re|you've|you’ve|we|we're|we’re|it's|it’s|there's|there’s|"
+    r"there are)\s)"
+)
+
+
+def _frame(frames: Sequence[str], slot: int, text: str) -> str:
+    """The frame at `slot`; for a point with an aside ("the spring list, 22
+    titles"), one that ends with the point, so the aside ends the sentence."""
+    if ", " in text:
+        ending = [f for f in frames if f.endswith(("{p}.", "{t}.", "{f}."))]
+        frames = ending or frames
+    return frames[slot % len(frames)]
+
+
+def _at_the_end(text: str) -> str:
+    """ "database lock timelines, you aim for 4 weeks" -> "...: you aim ..."."""
+    return _ASIDE_CLAUSE.sub(": ", text, count=1)
+
+
 def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool) -> str:
     if item.owner is not None and _same(item.owner, person):
-        frames = _OWNED[tone]
         phrase = owned_phrase(item, person)
-        frame = frames[slot % len(frames)]
+        frame = _frame(_OWNED[tone], slot, phrase)
+        if frame.endswith("{p}."):
+            phrase = _at_the_end(phrase)
         return frame.format(p=phrase, P=phrase[:1].upper() + phrase[1:])
     text = unname(item.text, person)
     if item.act is Act.QUESTION:
@@ -210,8 +234,9 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
         if second:
             return f"I was also interested to hear that {text}."
         return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
-    frames = _SECOND[tone] if second else _TOPIC[tone]
-    frame = frames[slot % len(frames)]
+    frame = _frame(_SECOND[tone] if second else _TOPIC[tone], slot, text)
+    if frame.endswith("{t}."):
+        text = _at_the_end(text)
     if frame.startswith("{t}"):
         text = text[:1].upper() + text[1:]
     return frame.format(t=text)
