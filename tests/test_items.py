@@ -53,6 +53,8 @@ def test_a_topic_is_a_noun_phrase_that_can_follow_about(raw: str, phrase: str) -
     ("raw", "phrase"),
     [
         ("SAS -> python migration", "SAS to python migration"),
+        ("their migration SAS -> python", "their migration from SAS to python"),
+        ("moving Jenkins → GitHub Actions", "moving from Jenkins to GitHub Actions"),
         ("pairing w/ react + typescript devs", "pairing with react and typescript devs"),
         ("their roadmap tbh", "their roadmap"),
         ("design system lol", "design system"),

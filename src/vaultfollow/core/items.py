@@ -142,6 +142,15 @@ _SHORTHAND = (
     (re.compile(r"(?<=\d )wks\.?(?!\w)", re.IGNORECASE), "weeks"),
     (re.compile(r"(?<=\d )mins?\.?(?!\w)", re.IGNORECASE), "minutes"),
     (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
+    # "migration SAS -> python": from one thing to the other.
+    (
+        re.compile(
+            r"\b((?:migration|migrating|move|moving|switch|switching|shift|transition|port|"
+            r"porting)\s+)(?!from\b)([^\s>]+)\s*(?:->|→|=>)\s*",
+            re.IGNORECASE,
+        ),
+        r"\1from \2 to ",
+    ),
     # "asked about X -> I said Y": what follows is a new thought, not "to".
     (re.compile(r"\s*(?:->|→|=>)\s*(?=(?:I|I'd|I’d|we|they|he|she)\s)"), "; "),
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
