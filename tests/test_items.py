@@ -334,7 +334,7 @@ def test_a_question_about_the_work_is_still_a_point(raw: str) -> None:
             "Dr von Arnim asked about translated fiction, esp. from Scandinavian languages",
             (Person("Dr. Friederike von Arnim"), Person("Matthias Groß")),
             "Dr. Friederike von Arnim",
-            "translated fiction, especially from Scandinavian languages",
+            "translated fiction",
         ),
         (
             "de Wit: how I measure whether a design change worked",

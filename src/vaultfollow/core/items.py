@@ -145,8 +145,8 @@ _SHORTHAND = (
     # "migration SAS -> python": from one thing to the other.
     (
         re.compile(
-            r"\b((?:migration|migrating|move|moving|switch|switching|shift|transition|port|"
-            r"porting)\s+)(?!from\b)([^\s>]+)\s*(?:->|→|=>)\s*",
+            rf"\b((?:{alternation(phrases('items', 'from_to_words'))})\s+)(?!from\b)"
+            r"([^\s>]+)\s*(?:->|→|=>)\s*",
             re.IGNORECASE,
         ),
         r"\1from \2 to ",
@@ -454,15 +454,16 @@ def fix_case(
 
 
 _MY_ANSWER = re.compile(r"[;,]\s+(?=(?:I|I'd|I’d)\s)")
-# "esp." and "approx." end no sentence: "IFRS 9 staging, esp. SICR triggers".
-_NO_SENTENCE_END = re.compile(r"(?<!\w)(esp|approx|incl|e\.g|i\.e)\.(?=\s)", re.IGNORECASE)
+# "IFRS 9 staging, esp. SICR triggers": the point is what comes before the
+# aside (whose "esp." would otherwise end a sentence on "especially").
+_ESP_ASIDE = re.compile(r"[,;]\s+(?:esp|e\.g|i\.e|incl)\.\s.*$", re.IGNORECASE)
 
 
 def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
     """What one Discussed item is, whose it is, and its cleaned text."""
     if evidence is None:
         evidence = case_evidence([raw])
-    text = clean_point(_NO_SENTENCE_END.sub(lambda m: m[1], raw), 10_000)
+    text = clean_point(_ESP_ASIDE.sub("", raw), 10_000)
     # "asked about X -> I said Y": the point is X; Y is the candidate's answer.
     text = _MY_ANSWER.split(expand_shorthand(text), maxsplit=1)[0]
     if not text:
