@@ -301,6 +301,7 @@ def test_an_item_that_merely_mentions_a_member_is_not_theirs(raw: str) -> None:
         "biggest weakness -> said delegation lol",
         "Jess asked the classic tell me about a time u failed",
         "why us??",
+        "hiring manager screen, mostly my background",
     ],
 )
 def test_a_stock_question_is_asked_of_me_even_when_a_member_asked_it(raw: str) -> None:
