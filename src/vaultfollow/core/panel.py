@@ -97,6 +97,7 @@ _SECOND = {
 FRAME_TEXTS: tuple[str, ...] = (
     *(f for table in (_OWNED, _TOPIC, _FACT, _SECOND) for fs in table.values() for f in fs),
     "your question about the way you walked me through what you said about your point that",
+    "hearing that",
     "I was also interested to hear that the question about",
     *CLARIFY_TEXTS,
 )
