@@ -158,8 +158,8 @@ def test_every_template_renders_a_complete_message(
             assert "Alex Example" in body
         if kind is Kind.THANK_YOU:
             assert "how the team is migrating the monolith to Kubernetes" in body
-        if kind is Kind.HANDWRITTEN_NOTE:  # a point the email does not make
-            assert "your internal developer platform" in body
+        if kind is Kind.HANDWRITTEN_NOTE:  # the email makes both points: none is repeated
+            assert "internal developer platform" not in body
             assert "monolith" not in body
         if kind is Kind.THANK_YOU:
             assert "I rebalanced 40 partitions without downtime." in body
@@ -187,6 +187,17 @@ def test_every_template_reads_well_with_an_empty_note_and_no_name(
     # Signed off with no name under it, rather than a placeholder.
     if channel == "email":
         assert body.rstrip().splitlines()[-1].endswith(",")
+
+
+@pytest.mark.parametrize("tone", ["formal", "casual"])
+def test_the_card_names_a_point_the_email_leaves_out(tone: str) -> None:
+    three = note(discussed=(*DISCUSSED, "the on-call rota, follow-the-sun w/ Dublin"))
+    _, email = split(render_draft(followup(tone=tone, note=three), settings(), Templates({})))
+    card_followup = followup(Kind.HANDWRITTEN_NOTE, "post", tone, note=three)
+    _, card = split(render_draft(card_followup, settings(), Templates({})))
+    assert "on-call rota" not in email
+    assert "the on-call rota, follow-the-sun with Dublin" in card
+    assert "monolith" not in card and "developer platform" not in card
 
 
 def test_thank_you_weaves_both_points_into_sentences_and_the_clarification() -> None:

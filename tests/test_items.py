@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaultfollow.core.items import Item, ItemKind, classify_item, classify_items, name_key
+from vaultfollow.core.items import Act, Item, ItemKind, classify_item, classify_items, name_key
 from vaultfollow.core.model import Person
 
 PANEL = (
@@ -53,6 +53,8 @@ def test_a_topic_is_a_noun_phrase_that_can_follow_about(raw: str, phrase: str) -
     ("raw", "phrase"),
     [
         ("SAS -> python migration", "SAS to python migration"),
+        ("their migration SAS -> python", "their migration from SAS to python"),
+        ("moving Jenkins → GitHub Actions", "moving from Jenkins to GitHub Actions"),
         ("pairing w/ react + typescript devs", "pairing with react and typescript devs"),
         ("their roadmap tbh", "their roadmap"),
         ("design system lol", "design system"),
@@ -215,3 +217,160 @@ def test_every_way_of_writing_a_name_finds_its_owner(
 @given(st.lists(_WORDS, max_size=6))
 def test_classification_is_deterministic(raws: list[str]) -> None:
     assert classify_items(raws, PANEL) == classify_items(list(raws), PANEL)
+
+
+# --- a panel member named mid-item, and the questions put to every candidate ------
+
+MIXED = (
+    Person("Tariq Aziz"),
+    Person("Jess Moreno"),
+    Person("Declan Byrne"),
+    Person("Zoë Ó Briain"),
+    Person("Jonas Lindqvist"),
+    Person("Hannah Brooks"),
+    Person("Grace O'Connell"),
+    Person("Mr. Lawrence Whitby"),
+    Person("Dr. Anneliese Vogel"),
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "owner", "phrase"),
+    [
+        (
+            "mock discovery call w/ Tariq playing the CFO",
+            "Tariq Aziz",
+            "the mock discovery call with Tariq playing the CFO",
+        ),
+        ("pairing session with jess", None, "pairing session with jess"),  # a name is capitalised
+        ("whiteboarding w/ Dr Vogel", "Dr. Anneliese Vogel", "the whiteboarding with Dr Vogel"),
+        (
+            "CRDTs?? for the offline editor - Declan is keen",
+            "Declan Byrne",
+            "CRDTs for the offline editor",
+        ),
+        (
+            "booking flow redesign (my portfolio piece) - Jonas had lots of q's",
+            "Jonas Lindqvist",
+            "the booking flow redesign",
+        ),
+        (
+            "churn dashboard in Looker, Zoë built it",
+            "Zoë Ó Briain",
+            "the churn dashboard in Looker",
+        ),
+        ("incident review, Zoe wants them public", "Zoë Ó Briain", "the incident review"),
+    ],
+)
+def test_a_member_named_mid_item_owns_what_they_did(
+    raw: str, owner: str | None, phrase: str
+) -> None:
+    item = one(raw, MIXED)
+    assert (item.owner.name if item.owner else None) == owner, item
+    assert item.text == phrase
+
+
+def test_jonas_question_is_a_question_and_declan_s_remark_a_remark() -> None:
+    assert one("booking flow redesign - Jonas had lots of q's", MIXED).act is Act.QUESTION
+    assert one("CRDTs for the offline editor - Declan is keen", MIXED).act is Act.REMARK
+    assert one("mock call w/ Tariq playing the CFO", MIXED).act is Act.PART
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "reporting line goes to Hannah",  # named in passing
+        "Grace period on the SLA credits",  # a word, not the name, starts the item
+        "rebrand launch - Hannah's team owns it",  # whose, not who raised it
+        "on-call rota, Hannah and Jonas both on it",  # two members: nobody's
+        "working with Hannahs from other teams",  # part of another word
+        "the Tariqa order in the case study",
+    ],
+)
+def test_an_item_that_merely_mentions_a_member_is_not_theirs(raw: str) -> None:
+    assert one(raw, MIXED).owner is None, one(raw, MIXED)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Lawrence: why Greyfriars",
+        "Mr Whitby: why banking after fintech?",
+        "Callum: Tell me about yourself / why banking after fintech",
+        "Tell me about yourself (did the 2-min version, went fine)",
+        "biggest weakness -> said delegation lol",
+        "Jess asked the classic tell me about a time u failed",
+        "why us??",
+        "hiring manager screen, mostly my background",
+    ],
+)
+def test_a_stock_question_is_asked_of_me_even_when_a_member_asked_it(raw: str) -> None:
+    item = one(raw, (*MIXED, Person("Callum Reid")))
+    assert item.kind is ItemKind.ASKED_OF_ME, item
+
+
+def test_the_rest_of_an_item_after_a_stock_question_stays() -> None:
+    item = one("Jess: why Copperline / then the ramp plan for Q1", MIXED)
+    assert item.kind is ItemKind.TOPIC and item.owner == MIXED[1]
+    assert item.text == "then the ramp plan for Q1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Jess: how I'd hit 120 % of quota in a new territory",
+        "Tariq asked why the pipeline stalled in Q3",
+        "why they moved off Salesforce",
+    ],
+)
+def test_a_question_about_the_work_is_still_a_point(raw: str) -> None:
+    assert one(raw, MIXED).kind is not ItemKind.ASKED_OF_ME
+
+
+@pytest.mark.parametrize(
+    ("raw", "people", "owner", "phrase"),
+    [
+        # A family name with its particle, after a title.
+        (
+            "Dr von Arnim asked about translated fiction, esp. from Scandinavian languages",
+            (Person("Dr. Friederike von Arnim"), Person("Matthias Groß")),
+            "Dr. Friederike von Arnim",
+            "translated fiction",
+        ),
+        (
+            "de Wit: how I measure whether a design change worked",
+            (Person("Sanne de Wit"),),
+            "Sanne de Wit",
+            "how I measure whether a design change worked",
+        ),
+        # The candidate's own answer after a comma is not the point.
+        (
+            "Dr Vogel asked about pricing Bermudan swaptions, I went w/ LSM",
+            (Person("Dr. Anneliese Vogel"),),
+            "Dr. Anneliese Vogel",
+            "pricing Bermudan swaptions",
+        ),
+        (
+            "Gwen - database lock timelines, they aim for 4 wks after LPLV",
+            (Person("Ms. Gwen Thomas"),),
+            "Ms. Gwen Thomas",
+            "database lock timelines, they aim for 4 weeks after LPLV",
+        ),
+    ],
+)
+def test_names_with_particles_esp_and_my_answer(
+    raw: str, people: tuple[Person, ...], owner: str, phrase: str
+) -> None:
+    item = one(raw, people)
+    assert item.owner is not None and item.owner.name == owner, item
+    assert item.text == phrase
+
+
+def test_a_word_with_capitals_past_a_symbol_keeps_them() -> None:
+    assert one("S&OP cycle, monthly").text == "S&OP cycle, monthly"
+
+
+def test_what_a_member_s_team_is_is_a_fact_and_a_topic_stays_a_topic() -> None:
+    noor = (Person("Noor Haddad"),)
+    assert one("Noor's team is 3 people + an agency", noor).kind is ItemKind.FACT
+    assert one("Noor's rebrand plans", noor).kind is ItemKind.TOPIC

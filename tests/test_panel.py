@@ -11,7 +11,7 @@ from conftest import VaultFactory, at
 from vaultfollow.app.engine import sync
 from vaultfollow.core.items import classify_items
 from vaultfollow.core.model import Person
-from vaultfollow.core.panel import deal, unname
+from vaultfollow.core.panel import _sentence, deal, owned_phrase, unname
 
 NOW = at("2026-11-12 18:00")
 
@@ -133,3 +133,48 @@ def test_a_draft_never_names_its_own_recipient() -> None:
     jane = PEOPLE[0]
     assert unname("when Jane asked about the cut-over", jane) == "when you asked about the cut-over"
     assert unname("Jane Doe's team and Raj", jane) == "your team and Raj"
+
+
+COPPERLINE = (Person("Jess Moreno"), Person("Tariq Aziz"), Person("Ola Nordmann"))
+COPPERLINE_NOTES = [
+    "mock discovery call w/ Tariq playing the CFO",
+    "their ICP is mid-market logistics",
+    "Jess: how I'd hit 120 % of quota in a new territory",
+    "Ola asked about MEDDICC",
+    "Lawrence: why Copperline",
+]
+
+
+def test_a_point_a_member_is_named_in_goes_to_them_first_in_the_second_person() -> None:
+    items = classify_items(COPPERLINE_NOTES, (*COPPERLINE, Person("Lawrence Whitby")))
+    tariq = deal(items, COPPERLINE, 1)
+    assert tariq[0].source == COPPERLINE_NOTES[0]
+    assert owned_phrase(tariq[0], COPPERLINE[1]) == (
+        "the mock discovery call with you playing the CFO"
+    )
+    for index in (0, 2):  # nobody else sends Tariq's point, or the stock question
+        sources = {i.source for i in deal(items, COPPERLINE, index)}
+        assert COPPERLINE_NOTES[0] not in sources and COPPERLINE_NOTES[4] not in sources
+
+
+def test_a_member_with_no_point_of_their_own_gets_a_remark_not_a_question() -> None:
+    panel = (Person("Ingrid Solberg"), Person("Henrik Aasgaard"), Person("Callum Reid"))
+    items = classify_items(
+        [
+            "Ingrid asked about IFRS 9 staging",
+            "Henrik: their migration SAS -> python (half done??)",
+            "Callum: Tell me about yourself / why banking after fintech",
+        ],
+        panel,
+    )
+    (callum,) = deal(items, panel, 2)
+    assert callum.owner == panel[1] and callum.text.startswith("their migration")
+
+
+def test_a_point_with_an_aside_ends_its_sentence() -> None:
+    gwen = (Person("Gwen Thomas"),)
+    items = classify_items(["Gwen - database lock timelines, they aim for 4 wks after LPLV"], gwen)
+    for slot in range(5):
+        for tone in ("formal", "casual"):
+            sentence = _sentence(items[0], gwen[0], tone, slot, second=False)
+            assert sentence.endswith("database lock timelines: you aim for 4 weeks after LPLV.")

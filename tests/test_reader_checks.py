@@ -502,3 +502,30 @@ def test_check_on_a_real_vault(tmp_path: Path) -> None:
     assert rel[priya] in similar["message"]
     text = runner.invoke(main, ["check", str(tomasz), *now]).output
     assert f"{rel[tomasz]}:" in text and "[panel-similar]" in text
+
+
+def test_a_word_the_note_capitalises_mid_sentence_is_no_fragment() -> None:
+    # "on Switch": the note writes the console's name so, and never in lower case.
+    fu = followup(note=note(discussed=("Chiara asked how I'd profile a frame spike on Switch",)))
+    sentence = "I've been thinking about how I'd profile a frame spike on Switch ever since."
+    text = letter(GOOD.replace("I look forward", f"{sentence}\n\nI look forward"))
+    assert found(text, "fragment", fu) == []
+
+
+def test_a_point_counts_as_the_generator_reads_it() -> None:
+    # "Ola asked about MEDDICC" is the point "MEDDICC": the name and "asked" are not in it.
+    ola = note(
+        rounds=(Round(START, START + timedelta(hours=1), (person("Ola Nordmann"),)),),
+        discussed=("Ola asked about MEDDICC", "Tell me about yourself"),
+    )
+    fu = followup(note=ola, recipient=person("Ola Nordmann"))
+    mentions = GOOD.replace(
+        "I look forward", "Your question about MEDDICC stayed with me.\n\nI look forward"
+    )
+    assert found(letter(mentions, to="Ola Nordmann <ola@acme.com>"), "no-point", fu) == []
+    assert found(letter(GOOD, to="Ola Nordmann <ola@acme.com>"), "no-point", fu)
+
+
+def test_a_note_of_only_stock_questions_asks_for_no_point() -> None:
+    asked = note(discussed=("Tell me about yourself", "biggest weakness -> delegation lol"))
+    assert found(letter(GOOD), "no-point", followup(note=asked)) == []

@@ -42,6 +42,8 @@ points                 list[str]         this recipient's discussed points (thei
                                          phrases that follow "about", said to them:
                                          ["partitioning a 2 TB table"]
 point                  str | None        the first of `points`
+card_point             str | None        a point the thank-you email leaves out, for
+                                         the handwritten card (None: all are used)
 their_question         str | None        the recipient's own question, if the note
                                          names one: "your question about sharding"
 detail                 str | None        one or two sentences about this recipient's
@@ -138,6 +140,7 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "round",
     "points",
     "point",
+    "card_point",
     "clarify",
     "clarify_sentence",
     "clarify_missing",

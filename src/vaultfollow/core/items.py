@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from vaultfollow.core.language import alternation, phrases
 from vaultfollow.core.model import Person
 from vaultfollow.core.prose import clean_point, one_line, word_set
 
@@ -41,6 +42,7 @@ class Act(StrEnum):
     REMARK = "remark"  # "Priya: X", "Lan mentioned X"
     WALKTHROUGH = "walkthrough"  # "Oluwaseun walked me through X"
     THEIRS = "theirs"  # "Priya's team": the text keeps the possessive
+    PART = "part"  # "mock call w/ Tariq playing the CFO": the text keeps the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,14 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
         forms.append((title, keys[-1]))
         if len(keys) > 2 and len(keys[1]) > 3:
             forms.append((title, keys[1]))
+    # "von Arnim", "de Wit", "Dr von Arnim": a family name with its particle.
+    for i in range(1, len(words) - 1):
+        if words[i][:1].islower():
+            surname = tuple(keys[i:])
+            if raw and raw[0].casefold() in _TITLES:
+                forms.append((name_key(raw[0].rstrip(".")), *surname))
+            forms.append(surname)
+            break
     forms += [(keys[0],), (keys[-1],)]
     if len(keys) > 2 and len(keys[1]) > 3:  # not a particle: "de", "van", "Thị"
         forms.append((keys[1],))
@@ -129,7 +139,18 @@ _SHORTHAND = (
     (re.compile(r"(?<!\w)vs\.?(?!\w)", re.IGNORECASE), "versus"),
     (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
     (re.compile(r"(?<=\d )yrs\.?(?!\w)", re.IGNORECASE), "years"),
+    (re.compile(r"(?<=\d )wks\.?(?!\w)", re.IGNORECASE), "weeks"),
+    (re.compile(r"(?<=\d )mins?\.?(?!\w)", re.IGNORECASE), "minutes"),
     (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
+    # "migration SAS -> python": from one thing to the other.
+    (
+        re.compile(
+            rf"\b((?:{alternation(phrases('items', 'from_to_words'))})\s+)(?!from\b)"
+            r"([^\s>]+)\s*(?:->|→|=>)\s*",
+            re.IGNORECASE,
+        ),
+        r"\1from \2 to ",
+    ),
     # "asked about X -> I said Y": what follows is a new thought, not "to".
     (re.compile(r"\s*(?:->|→|=>)\s*(?=(?:I|I'd|I’d|we|they|he|she)\s)"), "; "),
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
@@ -203,6 +224,77 @@ def _owned(text: str, people: Sequence[Person]) -> tuple[Person, Act, str] | Non
     return None
 
 
+_WITH_WORDS = frozenset(phrases("items", "with_words"))
+_QUESTION_WORDS = frozenset(phrases("items", "question_words"))
+_DETERMINERS = frozenset(phrases("items", "determiners"))
+_DASHES = ("-", "–", "—")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    person: Person
+    at: int  # the index of the name's first word
+    size: int  # how many words name them
+
+
+def _mentions(words: Sequence[str], people: Sequence[Person]) -> list[_Mention]:
+    """The panel members named after the first word, by a capitalised whole
+    word (or words): "Tariq", "Dr Vogel"; "Tariq's" is left out, as a name
+    in a possessive says whose a thing is, not who raised it."""
+    found: list[_Mention] = []
+    i = 1
+    while i < len(words):
+        bare = words[i].lstrip("(")
+        match = match_name([bare, *words[i + 1 :]], people) if bare[:1].isupper() else None
+        if match is None:
+            i += 1
+            continue
+        person, size = match
+        last = words[i + size - 1].rstrip(".,;:!?)")
+        if not re.search(r"['’]s$", last):
+            found.append(_Mention(person, i, size))
+        i += size
+    return found
+
+
+def _named_within(text: str, people: Sequence[Person]) -> tuple[Person, Act, str] | None:
+    """A panel member named mid-item as the one who did the thing: "mock
+    discovery call with Tariq playing the CFO" (the text keeps the name, which
+    becomes "you"), "CRDTs for the offline editor - Declan is keen" and
+    "booking flow redesign - Jonas had lots of questions" (the text is what
+    comes before the dash). An item that names two members, or names one
+    only in passing ("reporting to Hannah"), has no owner."""
+    words = text.split()
+    mentions = _mentions(words, people)
+    if not mentions or len({name_key(m.person.name) for m in mentions}) > 1:
+        return None
+    first = mentions[0]
+    before = words[first.at - 1]
+    after = words[first.at + first.size :]
+    if before.casefold() in _WITH_WORDS:
+        return first.person, Act.PART, text
+    if not after or not after[0][:1].islower():
+        return None
+    if before in _DASHES:
+        topic = words[: first.at - 1]
+    elif before.endswith((",", ";")) or words[first.at].startswith("("):
+        topic = words[: first.at]
+    else:
+        return None
+    said = {w.casefold().strip(".,;:!?") for w in after}
+    act = Act.QUESTION if said & _QUESTION_WORDS else Act.REMARK
+    return first.person, act, " ".join(topic).rstrip(",;")
+
+
+def with_article(text: str) -> str:
+    """ "mock discovery call" -> "the mock discovery call"; a phrase that has
+    a determiner, or starts with a name or a marked word (CRDTs), stays."""
+    first = text.split(" ", 1)[0]
+    if not first[:1].islower() or first.casefold() in _DETERMINERS:
+        return text
+    return "the " + text
+
+
 # --- kinds -----------------------------------------------------------------------
 
 _WH_START = re.compile(r"^(?:how|why|what|whether|when|where|which|who|if)\b", re.IGNORECASE)
@@ -234,6 +326,33 @@ def _kind_of(text: str) -> ItemKind:
     if _FINITE.match(text):
         return ItemKind.FACT
     return ItemKind.TOPIC
+
+
+_STOCK_QUESTION = re.compile(
+    rf"(?<!\w)(?:{alternation(phrases('items', 'stock_questions'))})(?!\w)", re.IGNORECASE
+)
+_WHY_CLAUSE_WORDS = frozenset(phrases("items", "why_clause_words"))
+_PARTS = re.compile(r"\s+/\s+|\s*;\s+")
+
+
+def _is_why_this_job(part: str) -> bool:
+    """ "why Greyfriars", "why banking after fintech": why the candidate wants
+    the job. "why the build is slow" is a clause about the work."""
+    m = re.match(r"^why\s+(.+)$", part.strip(" ?.!"), re.IGNORECASE)
+    if not m:
+        return False
+    words = m[1].split()
+    return len(words) <= 3 and not any(
+        w.casefold() in _WHY_CLAUSE_WORDS or w.casefold().endswith("ed") for w in words
+    )
+
+
+def without_stock_questions(text: str) -> str:
+    """The text without the parts that are questions put to every candidate
+    ("Tell me about yourself / why banking after fintech" -> "")."""
+    parts = [p for p in _PARTS.split(text) if p.strip()]
+    kept = [p for p in parts if not (_STOCK_QUESTION.search(p) or _is_why_this_job(p))]
+    return " / ".join(kept) if len(kept) < len(parts) else text
 
 
 def _is_asked_of_me(text: str) -> bool:
@@ -320,7 +439,7 @@ def fix_case(
         return text
     token = m[0].removesuffix("'s").removesuffix("’s")
     low = token.casefold()
-    if _marked_proper(token) or (len(token) > 1 and token.isupper()):
+    if _marked_proper(token) or _marked_proper(first) or (len(token) > 1 and token.isupper()):
         return text
     if match_name(words, people):
         return text
@@ -334,27 +453,34 @@ def fix_case(
 # --- classification ---------------------------------------------------------------
 
 
-_MY_ANSWER = re.compile(r";\s+(?=(?:I|I'd|I’d)\s)")
+_MY_ANSWER = re.compile(r"[;,]\s+(?=(?:I|I'd|I’d)\s)")
+# "IFRS 9 staging, esp. SICR triggers": the point is what comes before the
+# aside (whose "esp." would otherwise end a sentence on "especially").
+_ESP_ASIDE = re.compile(r"[,;]\s+(?:esp|e\.g|i\.e|incl)\.\s.*$", re.IGNORECASE)
 
 
 def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
     """What one Discussed item is, whose it is, and its cleaned text."""
     if evidence is None:
         evidence = case_evidence([raw])
-    text = clean_point(raw, 10_000)
+    text = clean_point(_ESP_ASIDE.sub("", raw), 10_000)
     # "asked about X -> I said Y": the point is X; Y is the candidate's answer.
     text = _MY_ANSWER.split(expand_shorthand(text), maxsplit=1)[0]
     if not text:
         return Item(ItemKind.SKIP, "", source=raw)
-    if _is_asked_of_me(text):
-        return Item(ItemKind.ASKED_OF_ME, text, source=raw)
+    text = without_stock_questions(text)
+    if not text or _is_asked_of_me(text):
+        return Item(ItemKind.ASKED_OF_ME, text or raw, source=raw)
     owner: Person | None = None
     act = Act.NONE
     owned = _owned(text, people)
     start_is_proper = False
+    mid_item = False
     if owned:
         owner, act, text = owned
-        text = text.strip(" ?")
+        text = without_stock_questions(text.strip(" ?"))
+        if not text:  # "Lawrence: why Greyfriars"
+            return Item(ItemKind.ASKED_OF_ME, owned[2], owner, act, raw)
     else:
         verb = _NOTE_VERB.match(text)
         if verb and text[verb.end() :]:
@@ -363,17 +489,30 @@ def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | N
             start_is_proper = not verb[0].rstrip().endswith(":")
             text = text[verb.end() :]
         asked = _SOMEONE_ASKED.match(text)
+        within = None if asked else _named_within(text, people)
         if asked:
             act, text = Act.QUESTION, asked["what"]
+        elif within:
+            owner, act, text = within
+            mid_item = True
     text = _shorten(text)
     if not text:
         return Item(ItemKind.SKIP, "", owner, act, raw)
     if act is not Act.THEIRS:
         text = fix_case(text, people, evidence, start_is_proper=start_is_proper)
-    kind = _kind_of(text) if act is not Act.THEIRS else ItemKind.TOPIC
+    if mid_item:
+        text = with_article(text)
+    kind = _kind_of(text) if act is not Act.THEIRS else _kind_of_theirs(text)
     if kind is ItemKind.FACT and _ARTICLE_NEEDED.match(text):
         text = "the " + text
     return Item(kind, text, owner, act, raw)
+
+
+def _kind_of_theirs(text: str) -> ItemKind:
+    """ "Noor's team is 3 people" says something (a fact); "Priya's team and
+    its roadmap" names a topic."""
+    plain = re.sub(r"^\S+['’]s\s", "their ", text)
+    return ItemKind.FACT if _FINITE.match(plain) else ItemKind.TOPIC
 
 
 def _shorten(text: str) -> str:

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from vaultfollow.core.config import Settings
 from vaultfollow.core.draftfile import read_draft
 from vaultfollow.core.front_matter import load_yaml
+from vaultfollow.core.items import case_evidence, classify_items
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
-from vaultfollow.core.panel import FRAME_TEXTS
+from vaultfollow.core.panel import FRAME_TEXTS, SHAREABLE, round_people
 from vaultfollow.core.prose import FRAMES, word_set
 from vaultfollow.core.reader_checks import Facts, proper_words, reader_findings
 from vaultfollow.core.salutation import TITLES
@@ -470,7 +471,8 @@ def _facts(
     texts += [t for r in rounds for t in (*r.discussed, *r.clarify)]
     named = [followup.company, followup.role]
     named += [p.name for r in note.rounds for p in r.interviewers]
-    proper = proper_words(texts) | {w for text in named for w in text.split()}
+    proper = proper_words(texts) | _capitalised_in_note(texts)
+    proper |= {w for text in named for w in text.split()}
     return Facts(
         kind=kind,
         channel=channel,
@@ -483,6 +485,15 @@ def _facts(
         you_email=you.email,
         proper=frozenset(proper),
     )
+
+
+def _capitalised_in_note(texts: Sequence[str]) -> set[str]:
+    """The words the generator keeps capitalised because the note writes them
+    so mid-sentence and never in lower case ("a frame spike on Switch")."""
+    evidence = case_evidence(texts)
+    proper = evidence.proper - evidence.common
+    words = (w.strip("“”\"'(),.;:!?") for text in texts for w in text.split())
+    return {w for w in words if w.casefold() in proper}
 
 
 def _day(value: object) -> date | None:
@@ -539,10 +550,17 @@ def _content_words(text: str) -> set[str]:
 
 def _mentions_a_point(body: str, followup: FollowUp) -> bool:
     """True when the body shares at least two words (or the only one) of some
-    discussed point, not counting the company and role."""
+    discussed point, as written or as the generator reads it ("Ola asked
+    about MEDDICC" is the point "MEDDICC"), not counting the company and
+    role; or when the note has no point to mention (only questions put to
+    the candidate, "Tell me about yourself")."""
     ours = _content_words(f"{followup.company} {followup.role}")
     said = _content_words(body) - ours
-    for point in followup.note.discussed:
+    items = classify_items(followup.note.discussed, round_people(followup))
+    points = [i for i in items if i.kind in SHAREABLE]
+    if not points:
+        return True
+    for point in (*(i.source for i in points), *(i.text for i in points)):
         words = _content_words(point) - ours
         if words and len(words & said) >= min(2, len(words)):
             return True

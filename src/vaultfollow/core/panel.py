@@ -11,6 +11,7 @@ the first interviewer listed; each place on the panel has its own frames.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from vaultfollow.core.items import Act, Item, ItemKind, classify_items, name_for
 from vaultfollow.core.model import FollowUp, Person
 from vaultfollow.core.prose import MAX_POINTS, address
 
-_SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
+SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
 
 # Frames per tone: for a point the recipient owns ({p} is "your question
 # about X"), for a topic ({t} follows "about"), for a fact ({f} follows
@@ -96,6 +97,7 @@ _SECOND = {
 FRAME_TEXTS: tuple[str, ...] = (
     *(f for table in (_OWNED, _TOPIC, _FACT, _SECOND) for fs in table.values() for f in fs),
     "your question about the way you walked me through what you said about your point that",
+    "hearing that",
     "I was also interested to hear that the question about",
     *CLARIFY_TEXTS,
 )
@@ -128,14 +130,33 @@ def deal(items: Sequence[Item], people: Sequence[Person], index: int) -> tuple[I
     unowned ones dealt round the panel; with none of either, one unowned
     point (the only kind two drafts may share)."""
     me = people[index]
-    shareable = [i for i in items if i.kind in _SHAREABLE]
+    shareable = [i for i in items if i.kind in SHAREABLE]
     owned = [i for i in shareable if i.owner is not None and _same(i.owner, me)]
     unowned = [i for i in shareable if i.owner is None]
     dealt = [item for j, item in enumerate(unowned) if j % len(people) == index]
     mine = (owned + dealt)[:MAX_POINTS]
     if not mine and unowned:
         mine = [unowned[index % len(unowned)]]
+    if not mine:
+        # Every point is someone else's: what another member told the room
+        # ("Henrik: their migration to Python") was said to this one too.
+        told = [i for i in shareable if i.owner is not None and i.act is not Act.QUESTION]
+        mine = told[index % len(told) : index % len(told) + 1] if told else []
     return tuple(mine)
+
+
+def spare_point(items: Sequence[Item], people: Sequence[Person], index: int) -> Item | None:
+    """A topic for a second message to the person at `index` (the handwritten
+    card after the email) that the first does not use: theirs, then an
+    unowned one; None when the email has used them all."""
+    me = people[index]
+    used = deal(items, people, index)
+    for item in items:
+        if item.kind not in (ItemKind.TOPIC, ItemKind.CLAUSE) or item in used:
+            continue
+        if item.owner is None or _same(item.owner, me):
+            return item
+    return None
 
 
 def unname(text: str, person: Person) -> str:
@@ -171,18 +192,41 @@ def owned_phrase(item: Item, person: Person) -> str:
         return f"your question about {text}"
     if item.act is Act.WALKTHROUGH:
         return f"the way you walked me through {text}"
-    if item.act is Act.THEIRS:
-        return text
+    if item.act in (Act.THEIRS, Act.PART):
+        return f"hearing that {text}" if item.kind is ItemKind.FACT else text
     if item.kind is ItemKind.FACT:
         return f"your point that {text}"
     return f"what you said about {text}"
 
 
+# "accessibility audit, they're at WCAG 2.1 AA": a point with an aside after
+# a comma; the aside is a clause when it starts with one of these.
+_ASIDE_CLAUSE = re.compile(
+    r", (?=(?:you|you're|you’re|you've|you’ve|we|we're|we’re|it's|it’s|there's|there’s|"
+    r"there are)\s)"
+)
+
+
+def _frame(frames: Sequence[str], slot: int, text: str) -> str:
+    """The frame at `slot`; for a point with an aside ("the spring list, 22
+    titles"), one that ends with the point, so the aside ends the sentence."""
+    if ", " in text:
+        ending = [f for f in frames if f.endswith(("{p}.", "{t}.", "{f}."))]
+        frames = ending or frames
+    return frames[slot % len(frames)]
+
+
+def _at_the_end(text: str) -> str:
+    """ "database lock timelines, you aim for 4 weeks" -> "...: you aim ..."."""
+    return _ASIDE_CLAUSE.sub(": ", text, count=1)
+
+
 def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool) -> str:
     if item.owner is not None and _same(item.owner, person):
-        frames = _OWNED[tone]
         phrase = owned_phrase(item, person)
-        frame = frames[slot % len(frames)]
+        frame = _frame(_OWNED[tone], slot, phrase)
+        if frame.endswith("{p}."):
+            phrase = _at_the_end(phrase)
         return frame.format(p=phrase, P=phrase[:1].upper() + phrase[1:])
     text = unname(item.text, person)
     if item.act is Act.QUESTION:
@@ -191,8 +235,9 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
         if second:
             return f"I was also interested to hear that {text}."
         return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
-    frames = _SECOND[tone] if second else _TOPIC[tone]
-    frame = frames[slot % len(frames)]
+    frame = _frame(_SECOND[tone] if second else _TOPIC[tone], slot, text)
+    if frame.endswith("{t}."):
+        text = _at_the_end(text)
     if frame.startswith("{t}"):
         text = text[:1].upper() + text[1:]
     return frame.format(t=text)
@@ -200,7 +245,7 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
 
 def recipient_points(followup: FollowUp) -> dict[str, Any]:
     """The template variables of what this recipient's draft says of the
-    interview: `points`, `point`, `their_question`, `detail`, `clarify`,
+    interview: `points`, `point`, `card_point`, `their_question`, `detail`, `clarify`,
     `clarify_sentence`, `clarify_missing`, `panel_index`, `panel_size`."""
     people = round_people(followup)
     me = followup.recipient
@@ -227,9 +272,11 @@ def recipient_points(followup: FollowUp) -> dict[str, Any]:
         None,
     )
     points = [unname(i.text, me) for i in mine if i.kind is not ItemKind.FACT]
+    spare = spare_point(items, people, index)
     return {
         "points": points,
         "point": points[0] if points else None,
+        "card_point": unname(spare.text, me) if spare else None,
         "their_question": owned_question,
         "detail": detail or None,
         "clarify": found.better[0] if found.better and to_me else None,

@@ -164,7 +164,10 @@ _COMPANY_THEIR = re.compile(
 )
 _WH_THEY = re.compile(rf"\b{_WH} (they|their)\b", re.IGNORECASE)
 # "the portal they are building": the company's "they", said to them.
-_THEY_VERB = re.compile(r"\b(?:that |which )?they (are|were|have|had|use|run|ship|built|'re|’re)\b")
+_THEY_VERB = re.compile(
+    r"\b(?:that |which )?they(?: (?:are|were|have|had|use|run|ship|built|aim|plan|want|do|"
+    r"don['’]t)\b|['’](?:re|ve)\b)"
+)
 
 
 def address(text: str, recipient: str) -> str:
