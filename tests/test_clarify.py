@@ -201,7 +201,7 @@ def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -
             ],
             "the seating-plan and praise system that took my Year 8 class from 14 behaviour "
             "points a week to 3",
-            "On the question about behaviour management, I should also have mentioned",
+            "On the question about behaviour management, I would also like to mention",
         ),
         (
             [
@@ -211,7 +211,7 @@ def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -
                 "14 months."
             ],
             "That's what we ran at my last job, zero duplicate payouts in 14 months",
-            "On the retries question, I should also have mentioned backoff with jitter",
+            "On the retries question, I would also like to mention backoff with jitter",
         ),
         (
             [
@@ -242,7 +242,7 @@ def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -
         (
             ["I undersold the email program I ran: 1.2M subscribers, open rate from 18 % to 31 %."],
             "the email program I ran: 1.2M subscribers, open rate from 18 % to 31 %",
-            "Looking back on our conversation, I should have said more about",
+            "Looking back on our conversation, I would like to say more about",
         ),
         (
             [
@@ -251,7 +251,7 @@ def test_what_was_said_never_rides_along_with_the_question(section: list[str]) -
                 "survey."
             ],
             "the onboarding study where 5 interviews beat a 2,000-person survey",
-            "On the PM question, I should also have mentioned",
+            "On the PM question, I would also like to mention",
         ),
         (
             [

@@ -6,14 +6,14 @@ Who was in each round is written by hand in tests/draft-corpus/rounds.toml,
 not read by vaultfollow's own reader. Each private section (and comment) of
 the notes holds a marker word `zqNN`, which must never leave the note.
 
-Assertions today's generator fails, and issue 17 will make hold, are strict
-xfails naming the point of the issue: when a point lands, its test passes,
-the strict xfail fails, and the mark comes off.
+Each assertion is a point of issue 17; a point the generator fails again
+is a failing test, never an expected failure.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import json
 import re
 import shutil
@@ -170,11 +170,6 @@ def test_every_draft_file_parses(synced: Synced) -> None:
         assert quality.body_of(text).strip(), rel
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17 point 2: the clarification split still sends two bare admissions "
-    "(clarify-admission: Vantor round 1 to Hannah Brooks, Westerly Studio to Mariana Lopes)",
-)
 def test_check_finds_nothing_in_the_corpus_drafts(synced: Synced) -> None:
     # Issue 17 point 7: every draft generated from the corpus passes every
     # finding of `check`, the new ones too.
@@ -186,7 +181,7 @@ def test_check_finds_nothing_in_the_corpus_drafts(synced: Synced) -> None:
     assert result.exit_code == 0
 
 
-# --- what issue 17 will make hold (strict xfails) ----------------------------------
+# --- what issue 17 made hold -----------------------------------------------------
 
 
 def test_panel_thank_yous_do_not_read_alike(synced: Synced) -> None:
@@ -337,3 +332,34 @@ def test_the_handwritten_card_uses_another_point_than_the_email(synced: Synced) 
         assert points, note
         shared = [p for p in points if _uses(card.body, p) and _uses(emails[0].body, p)]
         assert not shared, (card.path, shared)
+
+
+# --- golden drafts ------------------------------------------------------------------
+
+EXPECTED = CORPUS / "expected"
+
+
+def test_every_draft_is_its_golden_file(synced: Synced) -> None:
+    """Each note's drafts, byte for byte, in tests/draft-corpus/expected/ (the
+    drafts folder as a sync writes it, without the dashboard, the calendar
+    and the state file). After a deliberate change of wording, regenerate
+    with `UPDATE_GOLDEN=1 pytest tests/test_draft_corpus.py` and read every
+    changed draft as the person who receives it."""
+    folder = synced.root / "Follow-ups"
+    produced = {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.glob("*/*.md"))
+    }
+    assert len(produced) >= 100
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        for rel, text in produced.items():
+            (EXPECTED / rel).parent.mkdir(parents=True, exist_ok=True)
+            (EXPECTED / rel).write_text(text, encoding="utf-8")
+    expected = {
+        p.relative_to(EXPECTED).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(EXPECTED.glob("*/*.md"))
+    }
+    assert sorted(produced) == sorted(expected)
+    for rel, text in expected.items():
+        assert produced[rel] == text, rel
