@@ -13,8 +13,8 @@ is a failing test, never an expected failure.
 from __future__ import annotations
 
 import importlib.util
-import os
 import json
+import os
 import re
 import shutil
 import sys
