@@ -256,13 +256,16 @@ def recipient_points(followup: FollowUp) -> dict[str, Any]:
     note = followup.note
     items = classify_items(note.discussed, people)
     mine = deal(items, people, index)
-    detail = " ".join(
-        _sentence(item, me, tone, index + 2 * k, second=k > 0) for k, item in enumerate(mine)
-    )
     found = split_clarification(note.clarify, people, items)
     asker = next((p for p in people if found.owner and _same(p, found.owner)), people[0])
     to_me = _same(asker, me)
     sentence = clarification_sentence(found, tone, me) if to_me else None
+    # The clarification names its question ("On your question about X, ..."):
+    # the opening paragraph does not name it too.
+    said = [i for i in mine if not (sentence and found.question and i.text == found.question)]
+    detail = " ".join(
+        _sentence(item, me, tone, index + 2 * k, second=k > 0) for k, item in enumerate(said)
+    )
     owned_question = next(
         (
             owned_phrase(i, me)
