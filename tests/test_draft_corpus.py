@@ -334,6 +334,14 @@ def test_the_handwritten_card_uses_another_point_than_the_email(synced: Synced) 
         assert not shared, (card.path, shared)
 
 
+def test_no_thank_you_names_the_same_question_twice(synced: Synced) -> None:
+    twice = []
+    for draft in synced.of_kind("thank-you"):
+        questions = re.findall(r"question about (.+?)(?:,| has| was|\.)", draft.body)
+        twice += [f"{draft.path}: {q}" for q, n in Counter(questions).items() if n > 1]
+    assert not twice, twice
+
+
 # --- golden drafts ------------------------------------------------------------------
 
 EXPECTED = CORPUS / "expected"
