@@ -233,16 +233,21 @@ def _question(
         return m["q"].strip(" ?"), None, None, ""
     m = _ON_THE_QUESTION.search(clause)
     if m:
-        rest = one_line(clause[: m.start()] + " " + clause[m.end() :])
+        rest = _without(clause, m)
         return m["q"].strip(" ?"), None, None, rest
     m = _THE_X_QUESTION.search(clause)
     if m:
-        rest = one_line(clause[: m.start()] + " " + clause[m.end() :])
+        rest = _without(clause, m)
         return None, m["q"].strip(), None, rest
     m = _TOPIC_LABEL.match(clause)
     if m and len(m["q"].split()) <= 4:
         return None, m["q"].strip(), None, m["rest"] or ""
     return None, None, None, clause
+
+
+def _without(clause: str, m: re.Match[str]) -> str:
+    """The clause with the question's words taken out of it."""
+    return re.sub(r"\s+(?=[,.;:])", "", one_line(clause[: m.start()] + " " + clause[m.end() :]))
 
 
 def _label_owner(label: str, people: Sequence[Person]) -> tuple[str, Person | None]:
