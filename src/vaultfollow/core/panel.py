@@ -18,78 +18,23 @@ from typing import Any
 
 from vaultfollow.core.clarify import CLARIFY_TEXTS, clarification_sentence, split_clarification
 from vaultfollow.core.items import Act, Item, ItemKind, classify_items, name_forms, name_key
+from vaultfollow.core.language import words
 from vaultfollow.core.model import FollowUp, Person
 from vaultfollow.core.prose import MAX_POINTS, address
 
 SHAREABLE = (ItemKind.TOPIC, ItemKind.CLAUSE, ItemKind.FACT)
 
-# Frames per tone: for a point the recipient owns ({p} is "your question
-# about X"), for a topic ({t} follows "about"), for a fact ({f} follows
-# "that"), and for a second point. Each panel place starts at its own frame.
-_OWNED = {
-    "formal": (
-        "I especially enjoyed {p}.",
-        "{P} has stayed with me since we spoke.",
-        "I have been thinking about {p} ever since.",
-        "Thank you in particular for {p}.",
-        "{P} was a highlight of the conversation for me.",
-    ),
-    "casual": (
-        "I really enjoyed {p}.",
-        "{P} has stuck with me since we talked.",
-        "I've been thinking about {p} ever since.",
-        "Thanks especially for {p}.",
-        "{P} was the part of the conversation I enjoyed most.",
-    ),
-}
-_TOPIC = {
-    "formal": (
-        "I particularly enjoyed our conversation about {t}.",
-        "A highlight for me was our discussion of {t}.",
-        "I was glad we had time to talk about {t}.",
-        "It was good to hear more about {t}, which gave me a clearer picture of the work.",
-        "Our exchange on {t} was especially useful to me.",
-    ),
-    "casual": (
-        "The part I keep coming back to is our chat about {t}.",
-        "The best part for me was talking about {t}.",
-        "I was glad we got into {t}.",
-        "It was great to hear more about {t}.",
-        "I enjoyed our back-and-forth on {t}.",
-    ),
-}
-_FACT = {
-    "formal": (
-        "I was interested to learn that {f}.",
-        "It was useful to hear that {f}.",
-        "I was pleased to learn that {f}.",
-        "It was good to hear that {f}.",
-        "I found it helpful to learn that {f}.",
-    ),
-    "casual": (
-        "It was interesting to hear that {f}.",
-        "I liked hearing that {f}.",
-        "Good to know that {f}.",
-        "It was cool to hear that {f}.",
-        "I was pleased to hear that {f}.",
-    ),
-}
-_SECOND = {
-    "formal": (
-        "I was also glad we found time for {t}.",
-        "I also appreciated the chance to talk about {t}.",
-        "Learning more about {t} was just as valuable.",
-        "I enjoyed our discussion of {t} as well.",
-        "Talking through {t} was a real help, too.",
-    ),
-    "casual": (
-        "I'm glad we also got into {t}.",
-        "It was also good to cover {t}.",
-        "Talking about {t} was fun too.",
-        "And I enjoyed getting into {t}.",
-        "Chatting about {t} was great as well.",
-    ),
-}
+# Frames per tone (words.<code>.toml [frames]): for a point the recipient
+# owns, a topic, a fact, and a second point. Each panel place starts at its own.
+_FRAMES = words()["frames"]
+Frames = dict[str, tuple[str, ...]]
+_OWNED: Frames = {tone: tuple(_FRAMES[tone]["owned"]) for tone in ("formal", "casual")}
+_TOPIC: Frames = {tone: tuple(_FRAMES[tone]["topic"]) for tone in ("formal", "casual")}
+_FACT: Frames = {tone: tuple(_FRAMES[tone]["fact"]) for tone in ("formal", "casual")}
+_SECOND: Frames = {tone: tuple(_FRAMES[tone]["second"]) for tone in ("formal", "casual")}
+# Someone else's question, as a topic; a fact after another point.
+_THEIR_QUESTION: str = _FRAMES["their_question"]
+_SECOND_FACT: str = _FRAMES["second_fact"]
 
 
 # Every word these frames and the clarification add to a draft, for
@@ -98,7 +43,8 @@ FRAME_TEXTS: tuple[str, ...] = (
     *(f for table in (_OWNED, _TOPIC, _FACT, _SECOND) for fs in table.values() for f in fs),
     "your question about the way you walked me through what you said about your point that",
     "hearing that",
-    "I was also interested to hear that the question about",
+    _THEIR_QUESTION,
+    _SECOND_FACT,
     *CLARIFY_TEXTS,
 )
 
@@ -230,10 +176,10 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
         return frame.format(p=phrase, P=phrase[:1].upper() + phrase[1:])
     text = unname(item.text, person)
     if item.act is Act.QUESTION:
-        text = f"the question about {text}"
+        text = _THEIR_QUESTION.format(t=text)
     if item.kind is ItemKind.FACT:
         if second:
-            return f"I was also interested to hear that {text}."
+            return _SECOND_FACT.format(f=text)
         return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
     frame = _frame(_SECOND[tone] if second else _TOPIC[tone], slot, text)
     if frame.endswith("{t}."):
