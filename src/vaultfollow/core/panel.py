@@ -35,14 +35,15 @@ _SECOND: Frames = {tone: tuple(_FRAMES[tone]["second"]) for tone in ("formal", "
 # Someone else's question, as a topic; a fact after another point.
 _THEIR_QUESTION: str = _FRAMES["their_question"]
 _SECOND_FACT: str = _FRAMES["second_fact"]
+# What the recipient asked, showed or said, in the second person.
+_YOURS: dict[str, str] = _FRAMES["yours"]
 
 
 # Every word these frames and the clarification add to a draft, for
 # `check`, which knows the built-in templates' words without a dictionary.
 FRAME_TEXTS: tuple[str, ...] = (
     *(f for table in (_OWNED, _TOPIC, _FACT, _SECOND) for fs in table.values() for f in fs),
-    "your question about the way you walked me through what you said about your point that",
-    "hearing that",
+    *_YOURS.values(),
     _THEIR_QUESTION,
     _SECOND_FACT,
     *CLARIFY_TEXTS,
@@ -135,14 +136,14 @@ def owned_phrase(item: Item, person: Person) -> str:
     """A point the recipient owns, in the second person."""
     text = unname(item.text, person)
     if item.act is Act.QUESTION:
-        return f"your question about {text}"
+        return _YOURS["question"].format(t=text)
     if item.act is Act.WALKTHROUGH:
-        return f"the way you walked me through {text}"
+        return _YOURS["walkthrough"].format(t=text)
     if item.act in (Act.THEIRS, Act.PART):
-        return f"hearing that {text}" if item.kind is ItemKind.FACT else text
+        return _YOURS["heard"].format(f=text) if item.kind is ItemKind.FACT else text
     if item.kind is ItemKind.FACT:
-        return f"your point that {text}"
-    return f"what you said about {text}"
+        return _YOURS["point"].format(f=text)
+    return _YOURS["remark"].format(t=text)
 
 
 # "accessibility audit, they're at WCAG 2.1 AA": a point with an aside after
