@@ -78,7 +78,7 @@ def make_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]
 class Message:
     """One fixture message: its headers, a body the client must never read."""
 
-    folder: str  # "INBOX" or "Sent"
+    folder: str  # "INBOX" or "Sent" (the server's sent folder, whatever its name)
     sender: str
     to: str
     subject: str
@@ -108,13 +108,14 @@ class Message:
 class Dovecot:
     """One Dovecot process serving `maildir` to USER/PASSWORD over TLS."""
 
-    def __init__(self, folder: Path, *, starttls: bool = False) -> None:
+    def __init__(self, folder: Path, *, starttls: bool = False, sent_name: str = "Sent") -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.maildir = folder / "Maildir"
         self.cert, self.key = make_certificate(folder)
         self.port = free_port()
         self.starttls = starttls
+        self.sent_name = sent_name
         self.process: subprocess.Popen[bytes] | None = None
         self._count = 0
         # Mail must not be read as root: as root, the mail belongs to Debian's
@@ -125,7 +126,7 @@ class Dovecot:
 
             entry = pwd.getpwnam("dovecot")
             self.uid, self.gid = entry.pw_uid, entry.pw_gid
-        for sub in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"):
+        for sub in ("cur", "new", "tmp", *(f".{sent_name}/{s}" for s in ("cur", "new", "tmp"))):
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
         for sub in ("index", "home"):
             (self.folder / sub).mkdir(exist_ok=True)
@@ -143,9 +144,10 @@ class Dovecot:
         """Write `message` into its folder as a Maildir file (before or while
         the server runs: Dovecot notices new files on the next look)."""
         self._count += 1
-        box = self.maildir if message.folder == "INBOX" else self.maildir / f".{message.folder}"
-        name = f"{int(message.date.timestamp())}.M{self._count}P1.fixture:2,{message.flags}"
-        path = box / "cur" / name
+        name = self.sent_name if message.folder == "Sent" else message.folder
+        box = self.maildir if name == "INBOX" else self.maildir / f".{name}"
+        file_name = f"{int(message.date.timestamp())}.M{self._count}P1.fixture:2,{message.flags}"
+        path = box / "cur" / file_name
         path.write_bytes(message.to_bytes())
         stamp = message.date.timestamp()
         os.utime(path, (stamp, stamp))  # Dovecot's INTERNALDATE and SINCE use the mtime
@@ -194,7 +196,7 @@ mail_location = maildir:{self.maildir}:INDEX={index}:CONTROL={index}
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Sent {{
+  mailbox {self.sent_name} {{
     special_use = \\Sent
   }}
 }}

@@ -1,0 +1,267 @@
+"""The mailbox, read the way a careful mail app would and no further: IMAP
+over TLS, every folder opened with EXAMINE (read-only), and of each message
+since `[mail] look_back` only the header fields of `core.mailbox.HEADER_FIELDS`
+fetched with BODY.PEEK (no flag changes, no body). Passwords and tokens go
+to the server and nowhere else: not into logs, errors or files.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import ssl
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from vaultfollow.core.config import MailSettings, is_loopback
+from vaultfollow.core.mailbox import HEADER_FIELDS, Header, parse_header
+from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
+from vaultfollow.secrets import read_secret, secret_from_command
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 30.0  # seconds for connecting and for each answer
+BATCH = 500  # messages per FETCH
+FETCH_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS)})]"
+
+
+class MailError(VaultfollowError):
+    """The mailbox could not be read this time (server down, TLS, a folder
+    missing, the connection lost); the message says what to do."""
+
+
+class MailAuthError(UsageError):
+    """The server refused the login (exit 2: fix the config or the token)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str
+    secret: str  # a password, or an OAuth2 access token
+    oauth2: bool
+
+    def __repr__(self) -> str:  # never shows the secret
+        return f"Credentials(username={self.username!r}, oauth2={self.oauth2})"
+
+
+def check_mail_settings(settings: MailSettings) -> None:
+    """ConfigError listing what reading the mailbox needs and the config lacks."""
+    errors = []
+    if not settings.host:
+        errors.append('[mail] host is empty; write your IMAP server, such as "imap.fastmail.com"')
+    if not settings.username:
+        errors.append("[mail] username is empty; write your IMAP login (often your address)")
+    if settings.ca_file and not Path(settings.ca_file).expanduser().is_file():
+        errors.append(
+            f'[mail] ca_file = "{settings.ca_file}": no such file; write the path of the '
+            "PEM file of the CA that signed the server's certificate"
+        )
+    if errors:
+        raise ConfigError(errors)
+
+
+def mail_credentials(settings: MailSettings) -> Credentials:
+    """The login: an OAuth2 token from `oauth2_token_command`, else the
+    password from `password_env` or `password_command`."""
+    if settings.oauth2_token_command:
+        token = secret_from_command(
+            "mail", "oauth2_token_command", settings.oauth2_token_command, "token"
+        )
+        return Credentials(settings.username, token, oauth2=True)
+    password = read_secret(
+        "mail",
+        password_env=settings.password_env,
+        password_command=settings.password_command,
+    )
+    return Credentials(settings.username, password, oauth2=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRead:
+    """What one check read: the folders and their messages' header fields."""
+
+    folders: tuple[str, ...]
+    sent_folders: tuple[str, ...]
+    headers: tuple[Header, ...]
+
+
+def read_mailbox(settings: MailSettings, credentials: Credentials, since: date) -> MailboxRead:
+    """The header fields of the messages since `since` in the folders to read."""
+    with _session(settings, credentials) as client:
+        folders, sent = _folders_to_read(client, settings)
+        headers: list[Header] = []
+        for folder in folders:
+            headers.extend(_read_folder(client, folder, folder in sent, since))
+        return MailboxRead(tuple(folders), tuple(sent), tuple(headers))
+
+
+@contextmanager
+def _session(settings: MailSettings, credentials: Credentials) -> Iterator[Any]:
+    """A logged-in IMAPClient; every failure a MailError or MailAuthError."""
+    import imapclient
+    from imapclient.exceptions import IMAPClientError, LoginError
+
+    where = f"{settings.host}:{settings.effective_port}"
+    client = None
+    try:
+        client = _connect(settings)
+        _login(client, credentials)
+        yield client
+    except LoginError as exc:
+        raise MailAuthError(
+            f"mail: {where} refused the login of {credentials.username!r} "
+            f"({_said(exc)}); check [mail] username and the password "
+            "(an app password for Gmail, iCloud, Fastmail) or the token command"
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(
+            f"mail: the certificate of {where} could not be verified ({exc.verify_message}); "
+            "set [mail] ca_file to the CA that signed it, or fix the host name"
+        ) from None
+    except (ssl.SSLError, imapclient.exceptions.CapabilityError) as exc:
+        raise MailError(
+            f"mail: TLS with {where} failed ({_said(exc)}); check [mail] tls "
+            '("implicit" for port 993, "starttls" for port 143) and port'
+        ) from None
+    except TimeoutError:
+        raise MailError(
+            f"mail: {where} did not answer within {TIMEOUT:.0f} s; check [mail] host and "
+            "port and your connection (retrying)"
+        ) from None
+    except (OSError, imaplib.IMAP4.abort, IMAPClientError, EOFError) as exc:
+        raise MailError(
+            f"mail: the connection to {where} failed ({_said(exc)}); check that the server "
+            "is up and [mail] host and port are right (retrying)"
+        ) from None
+    finally:
+        if client is not None:
+            _close(client)
+
+
+def _said(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text.splitlines()[0][:200]
+
+
+def _context(settings: MailSettings) -> ssl.SSLContext:
+    cafile = str(Path(settings.ca_file).expanduser()) if settings.ca_file else None
+    return ssl.create_default_context(cafile=cafile)  # verifies the certificate and host name
+
+
+def _connect(settings: MailSettings) -> Any:
+    import imapclient
+
+    port = settings.effective_port
+    if settings.tls == "implicit":
+        return imapclient.IMAPClient(
+            settings.host, port=port, ssl=True, ssl_context=_context(settings), timeout=TIMEOUT
+        )
+    client = imapclient.IMAPClient(settings.host, port=port, ssl=False, timeout=TIMEOUT)
+    if settings.tls == "starttls":
+        client.starttls(_context(settings))
+    elif not is_loopback(settings.host):  # the config refuses it; never by accident
+        raise MailError(f"mail: plain text to {settings.host} refused; set [mail] tls")
+    return client
+
+
+def _login(client: Any, credentials: Credentials) -> None:
+    if credentials.oauth2:
+        client.oauth2_login(credentials.username, credentials.secret)
+    else:
+        client.login(credentials.username, credentials.secret)
+
+
+def _close(client: Any) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection is gone already: nothing to close
+        try:
+            client.shutdown()
+        except Exception:
+            log.debug("mail: the connection was gone before logout")
+
+
+def _folders_to_read(client: Any, settings: MailSettings) -> tuple[list[str], list[str]]:
+    """The folders of `[mail] folders`, else INBOX and the folder marked
+    \\Sent (SPECIAL-USE), else one named Sent; and which of them hold sent mail."""
+    listed = client.list_folders()
+    names = [name for _, _, name in listed]
+    marked = [name for flags, _, name in listed if b"\\Sent" in flags]
+    if not marked:
+        marked = [n for n in names if n.casefold() in ("sent", "sent items", "sent messages")][:1]
+    if settings.folders:
+        by_fold = {n.casefold(): n for n in names}
+        missing = [f for f in settings.folders if f.casefold() not in by_fold]
+        if missing:
+            raise MailError(
+                f"mail: {', '.join(repr(m) for m in missing)} is not a folder on "
+                f"{settings.host} (it has: {', '.join(sorted(names))}); fix [mail] folders"
+            )
+        folders = [by_fold[f.casefold()] for f in settings.folders]
+    else:
+        folders = ["INBOX", *[m for m in marked if m.casefold() != "inbox"]]
+    return folders, [f for f in folders if f in marked]
+
+
+def _read_folder(client: Any, folder: str, in_sent: bool, since: date) -> list[Header]:
+    """EXAMINE `folder` and fetch the header fields of its messages since `since`."""
+    client.select_folder(folder, readonly=True)  # EXAMINE: nothing here can change
+    uids = sorted(client.search(["SINCE", since]))
+    headers = []
+    for start in range(0, len(uids), BATCH):
+        fetched = client.fetch(uids[start : start + BATCH], [FETCH_ITEM, "INTERNALDATE"])
+        for uid in sorted(fetched):
+            headers.append(_header(folder, in_sent, fetched[uid]))
+    log.debug("mail: %s: %d message(s) since %s", folder, len(headers), since)
+    return headers
+
+
+def _header(folder: str, in_sent: bool, item: dict[bytes, Any]) -> Header:
+    raw = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"")
+    arrived = item.get(b"INTERNALDATE")
+    if not isinstance(arrived, datetime):
+        arrived = datetime(1970, 1, 1, tzinfo=UTC)
+    elif arrived.tzinfo is None:
+        arrived = arrived.astimezone()  # imapclient gives local time when normalising
+    return parse_header(folder, in_sent, raw or b"", arrived)
+
+
+# --- trying again ---------------------------------------------------------------
+
+
+class Backoff:
+    """Waits between failed checks: 30 s, doubling to `ceiling`; reset on success."""
+
+    def __init__(self, first: float = 30.0, ceiling: float = 1800.0) -> None:
+        self.first = first
+        self.ceiling = ceiling
+        self.failures = 0
+
+    def failed(self) -> float:
+        self.failures += 1
+        return float(min(self.ceiling, self.first * 2 ** (self.failures - 1)))
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+
+def read_with(
+    settings: MailSettings,
+    since: date,
+    credentials: Callable[[], Credentials] | None = None,
+) -> MailboxRead:
+    """`read_mailbox` with the settings checked and the credentials fetched
+    afresh (an OAuth2 token expires; the command gives a fresh one)."""
+    check_mail_settings(settings)
+    login = (credentials or (lambda: mail_credentials(settings)))()
+    return read_mailbox(settings, login, since)
+
+
+def folders_said(read: MailboxRead) -> Sequence[str]:
+    return [f"{f} (sent)" if f in read.sent_folders else f for f in read.folders]
