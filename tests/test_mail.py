@@ -4,18 +4,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import ssl
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import imapclient
 import pytest
+from click.testing import CliRunner
 
+from conftest import VaultFactory
 from mail_server import PASSWORD, USER, Dovecot, Message
+from test_sync import snapshot as vault_snapshot
+from vaultfollow.app.engine import open_engine, sync
+from vaultfollow.cli import main
 from vaultfollow.core.config import MailSettings
+from vaultfollow.core.draftfile import is_edited
+from vaultfollow.core.mailbox import draft_subject
+from vaultfollow.core.model import FollowUp, Kind, State
 from vaultfollow.mail import MailAuthError, MailError, read_with
 
 UTC = dt.UTC
@@ -220,3 +230,332 @@ def test_a_server_that_is_down_is_a_clear_error(dovecot: Dovecot) -> None:
         read_with(mail_settings(dovecot), SINCE)
     assert caught.value.message.startswith(f"mail: the connection to 127.0.0.1:{dovecot.port}")
     assert "check that the server is up" in caught.value.message
+
+
+# --- the vault: sent seen, replies stop check-ins ----------------------------------
+
+ACME = """
+---
+type: interview
+company: Acme
+role: Platform Engineer
+date: 2026-11-12T15:30
+status: waiting
+interviewers:
+  - Jane Doe <jane@acme.com>
+  - Raj Patel <raj@acme.com>
+---
+## Discussed
+- the migration to event sourcing
+"""
+FIRST_SYNC = dt.datetime(2026, 11, 12, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+JANE_THANKS = "Follow-ups/Acme/2026-11-12 thank-you - Jane Doe.md"
+RAJ_THANKS = "Follow-ups/Acme/2026-11-12 thank-you - Raj Patel.md"
+JANE_CHECK_IN = "Follow-ups/Acme/2026-11-12 check-in - Jane Doe.md"
+
+
+def mail_vault(make_vault: VaultFactory, server: Dovecot, note: str = ACME) -> Path:
+    config = (
+        '[schedule]\ntimezone = "Europe/Berlin"\n[you]\nname = "Sam Seeker"\n'
+        'email = "me@example.org"\n'
+        f'[mail]\nhost = "127.0.0.1"\nport = {server.port}\nusername = "{USER}"\n'
+        f'password_env = "VF_IMAP_PASSWORD"\nca_file = "{server.cert}"\n'
+    )
+    root = make_vault({"Interviews/acme.md": note}, config=config)
+    sync(root, FIRST_SYNC)
+    return root
+
+
+def subject_of(root: Path, rel: str) -> str:
+    return draft_subject((root / rel).read_text(encoding="utf-8"))
+
+
+def run_mail(root: Path, now: str, *extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        main, ["mail", str(root), "--now", now, *extra], catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def planned(root: Path, now: str) -> dict[str, FollowUp]:
+    engine = open_engine(root)
+    engine.read_all()
+    plan, _ = engine.plan(dt.datetime.fromisoformat(now).replace(tzinfo=BERLIN))
+    return {f.draft_path: f for f in plan.followups}
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def sent_to(address: str, subject: str, when: dt.datetime, message_id: str = "") -> Message:
+    return Message("Sent", "Sam Seeker <me@example.org>", address, subject, when, message_id)
+
+
+def test_a_thank_you_seen_in_sent_marks_its_unedited_draft_sent(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    subject = subject_of(root, JANE_THANKS)
+    dovecot.deliver(
+        sent_to("Jane Doe <JANE@acme.com>", "Re: " + subject.upper(), at("2026-11-12", "18:00"))
+    )
+    dovecot.deliver(sent_to("someone@else.test", subject, at("2026-11-12", "18:05")))
+    before = dovecot.snapshot()
+    code, out, _ = run_mail(root, "2026-11-13T09:00")
+    assert code == 0
+    assert out.splitlines() == [f"sent 2026-11-12 to jane@acme.com: {JANE_THANKS} (marked)"]
+    text = (root / JANE_THANKS).read_text(encoding="utf-8")
+    assert "\nstatus: sent\n" in text and "\nsent: 2026-11-12\n" in text
+    assert not is_edited(text)  # still vaultfollow's: signed anew
+    assert "\nstatus: draft\n" in (root / RAJ_THANKS).read_text(encoding="utf-8")
+    followups = planned(root, "2026-11-13T09:00")
+    assert followups[JANE_THANKS].state is State.SENT
+    assert followups[JANE_THANKS].sent == dt.date(2026, 11, 12)
+    assert followups[RAJ_THANKS].state is State.PENDING
+    assert dovecot.snapshot() == before
+    assert run_mail(root, "2026-11-13T09:05")[1] == (
+        "Nothing new in the mailbox about your follow-ups.\n"
+    )
+
+
+def test_an_edited_draft_is_left_alone_and_the_state_kept(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    draft = root / JANE_THANKS
+    draft.write_text(draft.read_text(encoding="utf-8") + "\nP.S. my own words\n", encoding="utf-8")
+    edited = draft.read_bytes()
+    dovecot.deliver(
+        sent_to("jane@acme.com", subject_of(root, JANE_THANKS), at("2026-11-12", "18:00"))
+    )
+    code, out, _ = run_mail(root, "2026-11-13T09:00")
+    assert code == 0
+    assert "(seen sent (your edited draft left as it is))" in out
+    assert draft.read_bytes() == edited
+    assert planned(root, "2026-11-13T09:00")[JANE_THANKS].state is State.SENT
+    state = json.loads((root / ".vaultfollow" / "mail.json").read_text(encoding="utf-8"))
+    (seen,) = state["sent"].values()
+    assert seen["day"] == "2026-11-12" and seen["address"] == "jane@acme.com"
+
+
+def test_the_only_message_in_the_window_counts_two_do_not(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(sent_to("raj@acme.com", "Great talking today", at("2026-11-12", "19:00")))
+    dovecot.deliver(sent_to("jane@acme.com", "One thing", at("2026-11-12", "19:00")))
+    dovecot.deliver(sent_to("jane@acme.com", "And another", at("2026-11-12", "19:30")))
+    dovecot.deliver(sent_to("jane@acme.com", "Before we met", at("2026-11-11", "19:30")))
+    code, out, _ = run_mail(root, "2026-11-13T09:00")
+    assert code == 0
+    assert out.splitlines() == [f"sent 2026-11-12 to raj@acme.com: {RAJ_THANKS} (marked)"]
+
+
+def test_a_check_in_seen_sent_plans_the_second_one(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    check_in = planned(root, "2026-11-20T09:00")[JANE_CHECK_IN]
+    sent_day = check_in.do.date()
+    dovecot.deliver(
+        sent_to("jane@acme.com", subject_of(root, JANE_CHECK_IN), at(sent_day.isoformat(), "09:30"))
+    )
+    run_mail(root, f"{sent_day.isoformat()}T12:00")
+    followups = planned(root, f"{sent_day.isoformat()}T12:00")
+    assert followups[JANE_CHECK_IN].state is State.SENT
+    second = [f for f in followups.values() if f.kind is Kind.SECOND_CHECK_IN]
+    assert len(second) == 1 and second[0].state is State.PENDING
+    assert (root / second[0].draft_path).exists()  # the pass drafted it
+
+
+@pytest.mark.parametrize(
+    ("sender", "extra", "subject", "counts"),
+    [
+        ("Jane Doe <jane@acme.com>", (), "Next steps", True),
+        ("hr@acme.com", (), "Your application", True),  # the company's mail domain
+        ("friend@gmail.com", (), "Next steps", False),
+        ("jane@acme.com", (("Auto-Submitted", "auto-replied"),), "Next steps", False),
+        ("jane@acme.com", (("X-Autoreply", "yes"),), "Next steps", False),
+        ("jane@acme.com", (("Precedence", "bulk"),), "Next steps", False),
+        ("jane@acme.com", (), "Out of Office: back Monday", False),
+        ("jane@acme.com", (("Auto-Submitted", "no"),), "Next steps", True),
+    ],
+)
+def test_a_reply_from_their_people_cancels_the_check_ins(
+    make_vault: VaultFactory,
+    dovecot: Dovecot,
+    sender: str,
+    extra: tuple[tuple[str, str], ...],
+    subject: str,
+    counts: bool,
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(
+        Message("INBOX", sender, "me@example.org", subject, at("2026-11-16"), extra=extra)
+    )
+    code, out, _ = run_mail(root, "2026-11-17T09:00")
+    assert code == 0
+    check_in = planned(root, "2026-11-17T09:00")[JANE_CHECK_IN]
+    if counts:
+        assert check_in.state is State.CANCELLED and check_in.reason == "they responded"
+        assert out.startswith("reply 2026-11-16 from ")
+    else:
+        assert check_in.state is State.PENDING
+        assert out == "Nothing new in the mailbox about your follow-ups.\n"
+
+
+def test_a_reply_to_a_follow_up_seen_sent_counts_from_any_address(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(
+        sent_to(
+            "jane@acme.com",
+            subject_of(root, JANE_THANKS),
+            at("2026-11-12", "18:00"),
+            "<t1@example.org>",
+        )
+    )
+    run_mail(root, "2026-11-13T09:00")
+    dovecot.deliver(
+        Message(
+            "INBOX",
+            "agent@recruiters.test",
+            "me@example.org",
+            "Re: thanks",
+            at("2026-11-16"),
+            in_reply_to="<t1@example.org>",
+        )
+    )
+    dovecot.deliver(
+        Message("INBOX", "agent@recruiters.test", "me@example.org", "Other", at("2026-11-15"))
+    )
+    code, out, _ = run_mail(root, "2026-11-17T09:00")
+    assert code == 0
+    assert out.splitlines() == [
+        "reply 2026-11-16 from agent@recruiters.test: Acme (pending check-ins cancelled)"
+    ]
+    assert planned(root, "2026-11-17T09:00")[JANE_CHECK_IN].state is State.CANCELLED
+
+
+def test_mail_before_the_interview_ended_is_no_reply(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(
+        Message(
+            "INBOX",
+            "jane@acme.com",
+            "me@example.org",
+            "See you at 15:30",
+            at("2026-11-12", "08:00"),
+        )
+    )
+    run_mail(root, "2026-11-17T09:00")
+    assert planned(root, "2026-11-17T09:00")[JANE_CHECK_IN].state is State.PENDING
+
+
+def test_what_the_note_records_wins_over_the_mailbox(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    note = ACME.replace("status: waiting\n", "responded: 2026-11-19\n")
+    root = mail_vault(make_vault, dovecot, note)
+    dovecot.deliver(Message("INBOX", "jane@acme.com", "me@example.org", "Hi", at("2026-11-16")))
+    run_mail(root, "2026-11-17T09:00")
+    followups = planned(root, "2026-11-17T09:00")
+    assert JANE_CHECK_IN not in followups  # the note's response cancelled it before it was drafted
+    assert {f.note.responded for f in followups.values()} == {dt.date(2026, 11, 19)}
+
+
+def test_dry_run_changes_nothing(make_vault: VaultFactory, dovecot: Dovecot) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(
+        sent_to("jane@acme.com", subject_of(root, JANE_THANKS), at("2026-11-12", "18:00"))
+    )
+    dovecot.deliver(Message("INBOX", "jane@acme.com", "me@example.org", "Hi", at("2026-11-16")))
+    before = vault_snapshot(root)
+    code, out, _ = run_mail(root, "2026-11-17T09:00", "--dry-run")
+    assert code == 0
+    assert out.splitlines() == [
+        f"sent 2026-11-12 to jane@acme.com: {JANE_THANKS} (would mark)",
+        "reply 2026-11-16 from jane@acme.com: Acme (check-ins would be cancelled)",
+    ]
+    assert vault_snapshot(root) == before
+
+
+def test_no_other_mail_leaves_a_trace(make_vault: VaultFactory, dovecot: Dovecot) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(
+        sent_to(
+            "jane@acme.com",
+            subject_of(root, JANE_THANKS),
+            at("2026-11-12", "18:00"),
+            "<mine-1@example.org>",
+        )
+    )
+    dovecot.deliver(
+        Message(
+            "INBOX",
+            "jane@acme.com",
+            "me@example.org",
+            "SUBJECT-OF-JANE",
+            at("2026-11-16"),
+            message_id="<jane-1@acme.com>",
+        )
+    )
+    dovecot.deliver(
+        Message(
+            "INBOX",
+            "Shop <news@shop.test>",
+            "me@example.org",
+            "SECRET-SALE",
+            at("2026-11-16"),
+            message_id="<sale@shop.test>",
+        )
+    )
+    dovecot.deliver(
+        sent_to("mum@family.test", "SECRET-FAMILY", at("2026-11-14"), "<fam@example.org>")
+    )
+    run_mail(root, "2026-11-17T09:00")
+    kept = b"".join(
+        p.read_bytes() for p in sorted((root / ".vaultfollow").rglob("*")) if p.is_file()
+    )
+    assert b"jane@acme.com" in kept  # the matched address
+    for secret in (
+        b"shop.test",
+        b"SECRET",
+        b"family.test",
+        b"SUBJECT-OF-JANE",
+        b"mine-1",
+        b"jane-1",
+        b"Shop",
+    ):
+        assert secret not in kept, secret
+    everything = b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
+    for secret in (b"shop.test", b"SECRET-SALE", b"SECRET-FAMILY", b"SECRET BODY"):
+        assert secret not in everything, secret
+
+
+def test_a_mail_failure_is_one_line_and_exit_1(make_vault: VaultFactory, dovecot: Dovecot) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.stop()
+    code, out, err = run_mail(root, "2026-11-17T09:00")
+    assert code == 1 and out == ""
+    (line,) = err.strip().splitlines()
+    assert (
+        line.startswith("error: mail: the connection to 127.0.0.1")
+        or "mail: the connection" in line
+    )
+
+
+def test_a_refused_login_is_exit_2(
+    make_vault: VaultFactory, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    monkeypatch.setenv("VF_IMAP_PASSWORD", "wrong")
+    code, _, err = run_mail(root, "2026-11-17T09:00")
+    assert (
+        code == 2
+        and "refused the login" in err
+        and "wrong" not in err.replace("wrong password", "")
+    )

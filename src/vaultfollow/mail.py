@@ -10,17 +10,21 @@ from __future__ import annotations
 import imaplib
 import logging
 import ssl
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultfollow.core.config import MailSettings, is_loopback
 from vaultfollow.core.mailbox import HEADER_FIELDS, Header, parse_header
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
 from vaultfollow.secrets import read_secret, secret_from_command
+
+if TYPE_CHECKING:
+    from vaultfollow.app.mailcheck import MailReport
 
 log = logging.getLogger(__name__)
 
@@ -265,3 +269,95 @@ def read_with(
 
 def folders_said(read: MailboxRead) -> Sequence[str]:
     return [f"{f} (sent)" if f in read.sent_folders else f for f in read.folders]
+
+
+def check_vault(root: Path, now: datetime, *, dry_run: bool = False) -> MailCheck:
+    """One check of the vault at `root` against its `[mail]` mailbox."""
+    from vaultfollow.app.engine import open_engine
+    from vaultfollow.app.mailcheck import check_mail
+
+    engine = open_engine(root)
+    settings = engine.settings.mail
+    since = (now - settings.look_back).date()
+    read = read_with(settings, since)
+    report = check_mail(engine, read.headers, now, dry_run=dry_run)
+    return MailCheck(read, since, report)
+
+
+@dataclass(frozen=True, slots=True)
+class MailCheck:
+    read: MailboxRead
+    since: date
+    report: MailReport
+
+
+class MailWorker:
+    """`watch --mail`: checks the mailbox at start and then every `[mail]
+    poll` in a thread of its own. A failure is one line in the log and a
+    later try (30 s, doubling up to 30 min); it never stops the watcher.
+    What it finds is kept and the unedited drafts marked; `on_change` asks
+    the watcher for a pass."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: MailSettings,
+        now: Callable[[], datetime],
+        on_change: Callable[[], None],
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.now = now
+        self.on_change = on_change
+        self.backoff = backoff or Backoff()
+        self.checks = 0  # finished checks, failed or not (for tests)
+        self.done = threading.Event()  # set after each check (for tests)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="vaultfollow-mail", daemon=True)
+
+    def start(self) -> None:
+        check_mail_settings(self.settings)  # config problems at once: exit 2
+        mail_credentials(self.settings)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=TIMEOUT * 2)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            wait = self._check()
+            self.checks += 1
+            self.done.set()
+            self._stop.wait(wait)
+
+    def _check(self) -> float:
+        """One check; the seconds to wait before the next."""
+        from vaultfollow.app.engine import open_engine
+        from vaultfollow.app.mailcheck import check_mail
+
+        try:
+            now = self.now()
+            read = read_with(self.settings, (now - self.settings.look_back).date())
+            report = check_mail(open_engine(self.root), read.headers, now, run_pass=False)
+        except VaultfollowError as exc:
+            wait = self.backoff.failed()
+            log.warning("%s; trying again in %s", exc.message, _seconds(wait))
+            return wait
+        except Exception:  # a bug must not stop the watcher either
+            wait = self.backoff.failed()
+            log.exception("mail: the check failed; trying again in %s", _seconds(wait))
+            return wait
+        self.backoff.succeeded()
+        if report.matches.sent or report.matches.replied:
+            for line in report.lines():
+                log.info("mail: %s", line)
+            self.on_change()
+        return self.settings.poll.total_seconds()
+
+
+def _seconds(wait: float) -> str:
+    return f"{wait / 60:.0f} min" if wait >= 120 else f"{wait:.0f} s"

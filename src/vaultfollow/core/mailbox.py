@@ -258,44 +258,62 @@ def _match_sent(
     zone: ZoneInfo,
 ) -> list[SentMatch]:
     """Each pending email follow-up with a recipient address against the
-    messages in sent folders to that address: one with its draft's subject,
-    else the only one in its window. A message marks one follow-up at most."""
+    messages in sent folders to that address since its window opened: first
+    those with its draft's subject, then, for the follow-ups still open, the
+    only message left in its window. A message marks one follow-up at most."""
     outgoing = sorted(
         (h for h in headers if h.in_sent_folder and not h.automatic),
         key=lambda h: (h.moment, h.message_id),
     )
     claimed: set[str] = {s.message for s in known.sent.values()}
-    found: list[SentMatch] = []
-    waiting = [
-        f
-        for f in followups
-        if f.state is State.PENDING
-        and f.channel == "email"
-        and f.recipient.email
-        and f.id not in known.sent
-    ]
-    for followup in sorted(waiting, key=lambda f: (f.do, f.id)):
+    waiting = sorted(
+        (
+            f
+            for f in followups
+            if f.state is State.PENDING
+            and f.channel == "email"
+            and f.recipient.email
+            and f.id not in known.sent
+        ),
+        key=lambda f: (f.do, f.id),
+    )
+    found: dict[str, SentMatch] = {}
+
+    def candidates(followup: FollowUp) -> list[Header]:
         address = (followup.recipient.email or "").casefold()
         start = _window_start(followup)
-        candidates = [
+        return [
             h
             for h in outgoing
             if address in h.recipients
             and _day(h.moment, zone) >= start
-            and hashed(h.message_id or _stand_in_id(h)) not in claimed
+            and _id_hash(h) not in claimed
         ]
+
+    def take(followup: FollowUp, header: Header) -> None:
+        claimed.add(_id_hash(header))
+        address = (followup.recipient.email or "").casefold()
+        found[followup.id] = SentMatch(
+            followup, Sighting(_day(header.moment, zone), address, _id_hash(header))
+        )
+
+    for followup in waiting:
         subject = subjects.get(followup.draft_path, "")
-        chosen = next((h for h in candidates if same_subject(h.subject, subject)), None)
-        if chosen is None:
-            in_window = [
-                h for h in candidates if _day(h.moment, zone) <= followup.do.date() + AFTER_DO
-            ]
-            chosen = in_window[0] if len(in_window) == 1 else None
+        chosen = next((h for h in candidates(followup) if same_subject(h.subject, subject)), None)
         if chosen is not None:
-            message = hashed(chosen.message_id or _stand_in_id(chosen))
-            claimed.add(message)
-            found.append(SentMatch(followup, Sighting(_day(chosen.moment, zone), address, message)))
-    return found
+            take(followup, chosen)
+    for followup in waiting:
+        if followup.id in found:
+            continue
+        last = followup.do.date() + AFTER_DO
+        in_window = [h for h in candidates(followup) if _day(h.moment, zone) <= last]
+        if len(in_window) == 1:
+            take(followup, in_window[0])
+    return sorted(found.values(), key=lambda m: (m.followup.do, m.followup.id))
+
+
+def _id_hash(header: Header) -> str:
+    return hashed(header.message_id or _stand_in_id(header))
 
 
 def _stand_in_id(header: Header) -> str:
@@ -328,11 +346,7 @@ def _match_replies(
                 continue
             answers = any(hashed(ref) in sent_ids for ref in header.references)
             if header.sender in addresses or domain_of(header.sender) in domains or answers:
-                seen = Sighting(
-                    _day(header.moment, zone),
-                    header.sender,
-                    hashed(header.message_id or _stand_in_id(header)),
-                )
+                seen = Sighting(_day(header.moment, zone), header.sender, _id_hash(header))
                 replies.append(ReplyMatch(key, app_notes[-1].company, seen))
                 break
     return replies
@@ -419,3 +433,19 @@ def mark_draft_sent(text: str, day: date) -> str | None:
     value = digest("\n".join(lines))
     lines.insert(signed, f'{HASH_KEY}: "{value}"')
     return "\n".join(lines)
+
+
+def draft_subject(text: str) -> str:
+    """The `subject` a draft's front matter says ("" when it says none)."""
+    import yaml
+
+    lines = text.removeprefix("\ufeff").split("\n")
+    if not lines or lines[0].rstrip("\r") != "---":
+        return ""
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), 0)
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end])) if end else None
+    except yaml.YAMLError:
+        return ""
+    subject = data.get("subject") if isinstance(data, dict) else None
+    return subject if isinstance(subject, str) else ""
