@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import shutil
 import ssl
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,15 +26,17 @@ from click.testing import CliRunner
 from conftest import VaultFactory
 from mail_server import PASSWORD, USER, Dovecot, Message
 from test_sync import snapshot as vault_snapshot
-from vaultfollow.app.engine import open_engine, sync
+from vaultfollow.app.engine import load_settings, open_engine, sync
 from vaultfollow.cli import main
 from vaultfollow.core.config import MailSettings
 from vaultfollow.core.draftfile import is_edited
 from vaultfollow.core.mailbox import draft_subject
 from vaultfollow.core.model import FollowUp, Kind, State
-from vaultfollow.mail import MailAuthError, MailError, read_with
+from vaultfollow.mail import Backoff, MailAuthError, MailError, MailWorker, read_with
+from vaultfollow.store.vault import Vault
 
 UTC = dt.UTC
+SRC = Path(__file__).resolve().parent.parent / "src"
 
 
 StartDovecot = Callable[..., Dovecot]
@@ -559,3 +567,86 @@ def test_a_refused_login_is_exit_2(
         and "refused the login" in err
         and "wrong" not in err.replace("wrong password", "")
     )
+
+
+# --- watch --mail ----------------------------------------------------------------
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout} s")
+        time.sleep(0.02)
+
+
+def test_the_mail_worker_says_a_failure_in_one_line_and_carries_on(
+    make_vault: VaultFactory, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    settings = load_settings(Vault(root)).mail
+    changed = threading.Event()
+    now = FIRST_SYNC + dt.timedelta(days=1)
+    worker = MailWorker(
+        root, settings, lambda: now, changed.set, backoff=Backoff(first=0.01, ceiling=0.05)
+    )
+    dovecot.stop()
+    caplog.set_level(logging.WARNING, logger="vaultfollow.mail")
+    worker.start()
+    try:
+        wait_for(lambda: worker.checks >= 3, "three failed checks")
+        failures = [r.getMessage() for r in caplog.records if r.name == "vaultfollow.mail"]
+        assert len(failures) >= 3
+        assert all("\n" not in line for line in failures)
+        assert failures[0].startswith(f"mail: the connection to 127.0.0.1:{dovecot.port} failed")
+        assert failures[0].endswith("; trying again in 0 s")
+        dovecot.deliver(
+            sent_to("jane@acme.com", subject_of(root, JANE_THANKS), at("2026-11-12", "18:00"))
+        )
+        dovecot.start()  # back, on the same port
+        assert changed.wait(60), "the worker never saw the server back"
+    finally:
+        worker.stop()
+    assert "\nstatus: sent\n" in (root / JANE_THANKS).read_text(encoding="utf-8")
+
+
+def test_watch_mail_cancels_check_ins_on_a_reply_and_stops_cleanly(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    """Only `.vaultfollow/mail.json` changes (no file the watcher sees): the
+    worker asks the watcher for the pass that shows it."""
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(Message("INBOX", "jane@acme.com", "me@example.org", "Hi", at("2026-11-16")))
+    command = [sys.executable, "-m", "vaultfollow", "watch", str(root), "--mail"]
+    process = subprocess.Popen(
+        [*command, "--debounce", "50ms", "--now", "2026-11-17T09:00"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(SRC)},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
+    reader.start()
+    dashboard = root / "Follow-ups" / "Follow-ups.md"
+    try:
+        wait_for(
+            lambda: any("mail: reply 2026-11-16 from jane@acme.com" in line for line in lines),
+            "the mail line",
+        )
+        wait_for(
+            lambda: "they responded" in dashboard.read_text(encoding="utf-8"),
+            "the dashboard showing the check-in cancelled",
+        )
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+        reader.join(timeout=10)
+    assert code == 0, lines
+
+
+def test_watch_mail_without_a_host_is_a_config_error(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    result = CliRunner().invoke(main, ["watch", str(root), "--mail"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "[mail] host is empty" in result.stderr
