@@ -650,3 +650,14 @@ def test_watch_mail_without_a_host_is_a_config_error(make_vault: VaultFactory) -
     result = CliRunner().invoke(main, ["watch", str(root), "--mail"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "[mail] host is empty" in result.stderr
+
+
+def test_the_password_reaches_no_log_even_at_debug(
+    dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fill(dovecot)
+    caplog.set_level(logging.DEBUG)  # every logger, imapclient's protocol log included
+    read_with(mail_settings(dovecot), SINCE)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "LOGIN" in logged or "login" in logged.lower()  # the protocol log was on
+    assert PASSWORD not in logged
