@@ -108,7 +108,16 @@ class Message:
 class Dovecot:
     """One Dovecot process serving `maildir` to USER/PASSWORD over TLS."""
 
-    def __init__(self, folder: Path, *, starttls: bool = False, sent_name: str = "Sent") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        starttls: bool = False,
+        sent_name: str = "Sent",
+        introspection_url: str = "",
+    ) -> None:
+        """`introspection_url`: also accept XOAUTH2, asking this OAuth2
+        token introspection endpoint whether a token is good."""
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.maildir = folder / "Maildir"
@@ -116,6 +125,7 @@ class Dovecot:
         self.port = free_port()
         self.starttls = starttls
         self.sent_name = sent_name
+        self.introspection_url = introspection_url
         self.process: subprocess.Popen[bytes] | None = None
         self._count = 0
         # Mail must not be read as root: as root, the mail belongs to Debian's
@@ -186,8 +196,8 @@ listen = 127.0.0.1
 ssl = required
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
-auth_mechanisms = plain login
-default_internal_user = {internal_user}
+auth_mechanisms = plain login{" xoauth2" if self.introspection_url else ""}
+{self._oauth2_passdb()}default_internal_user = {internal_user}
 default_login_user = {login_user}
 first_valid_uid = {uid}
 last_valid_uid = {uid}
@@ -222,6 +232,23 @@ service anvil {{
 }}
 service imap-login {{
   chroot =
+}}
+"""
+
+    def _oauth2_passdb(self) -> str:
+        if not self.introspection_url:
+            return ""
+        settings = self.folder / "oauth2.conf.ext"
+        settings.write_text(
+            f"introspection_mode = post\nintrospection_url = {self.introspection_url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+            f"tokeninfo_url = {self.introspection_url}?token=\n",
+            encoding="utf-8",
+        )
+        return f"""passdb {{
+  driver = oauth2
+  mechanisms = xoauth2
+  args = {settings}
 }}
 """
 

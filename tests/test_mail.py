@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,8 @@ def start_dovecot() -> Iterator[StartDovecot]:
     yield start
     for server, folder in started:
         server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("VF_KEEP_IMAP"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -661,3 +664,54 @@ def test_the_password_reaches_no_log_even_at_debug(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "LOGIN" in logged or "login" in logged.lower()  # the protocol log was on
     assert PASSWORD not in logged
+
+
+class _Introspection(http.server.BaseHTTPRequestHandler):
+    """An OAuth2 token introspection endpoint (RFC 7662) that knows one token."""
+
+    def do_GET(self) -> None:  # Dovecot's tokeninfo_url: ?token=...
+        query = urllib.parse.urlsplit(self.path).query
+        self._answer(urllib.parse.parse_qs(query).get("token") == [TOKEN])
+
+    def do_POST(self) -> None:  # introspection_mode = post: token=...
+        length = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        self._answer(form.get("token") == [TOKEN])
+
+    def _answer(self, active: bool) -> None:
+        body = json.dumps({"active": active, "username": USER} if active else {"active": False})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+TOKEN = "ya29.fresh-access-token"
+
+
+@pytest.fixture
+def introspection() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Introspection)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/introspect"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_xoauth2_with_a_token_command(start_dovecot: StartDovecot, introspection: str) -> None:
+    server = start_dovecot(introspection_url=introspection)
+    fill(server)
+    command = f"{sys.executable} -c \"print('{TOKEN}')\""
+    settings = mail_settings(server, password_env="", oauth2_token_command=command)
+    assert len(read_with(settings, SINCE).headers) == 2
+    expired = f"{sys.executable} -c \"print('ya29.expired')\""
+    with pytest.raises(MailAuthError, match="refused the login"):
+        read_with(mail_settings(server, password_env="", oauth2_token_command=expired), SINCE)
