@@ -8,7 +8,9 @@ import http.server
 import json
 import logging
 import os
+import select
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -715,3 +717,73 @@ def test_xoauth2_with_a_token_command(start_dovecot: StartDovecot, introspection
     expired = f"{sys.executable} -c \"print('ya29.expired')\""
     with pytest.raises(MailAuthError, match="refused the login"):
         read_with(mail_settings(server, password_env="", oauth2_token_command=expired), SINCE)
+
+
+class CuttingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the server that drops the
+    connection once the server has sent `limit` bytes: the server gone in
+    the middle of a check, at a point fixed by the bytes, not by time."""
+
+    def __init__(self, port: int, limit: int) -> None:
+        self.target = port
+        self.limit = limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            client, _ = self.listener.accept()
+        except OSError:
+            return
+        server = socket.create_connection(("127.0.0.1", self.target))
+        sent = 0
+        with client, server:
+            while sent <= self.limit:
+                ready, _, _ = select.select([client, server], [], [], 30)
+                if not ready:
+                    break
+                for one in ready:
+                    data = one.recv(4096)
+                    if not data:
+                        return
+                    (server if one is client else client).sendall(data)
+                    if one is server:
+                        sent += len(data)
+        self.cut.set()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(timeout=30)
+
+
+def test_the_server_gone_in_the_middle_of_a_check_is_a_clear_error(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    for number in range(400):
+        dovecot.deliver(
+            Message(
+                "INBOX",
+                f"n{number}@news.test",
+                "me@example.org",
+                f"News {number}",
+                at("2026-11-10"),
+            )
+        )
+    root = mail_vault(make_vault, dovecot)
+    before = vault_snapshot(root)
+    proxy = CuttingProxy(dovecot.port, limit=20_000)  # login, LIST, EXAMINE: far less
+    try:
+        settings = mail_settings(dovecot, port=proxy.port)
+        with pytest.raises(MailError) as caught:
+            read_with(settings, SINCE)
+    finally:
+        proxy.close()
+    assert proxy.cut.is_set()  # it was cut, not finished
+    message = caught.value.message
+    assert message.startswith(f"mail: the connection to 127.0.0.1:{proxy.port} failed")
+    assert "FETCH" in message  # in the middle of reading the headers
+    assert "\n" not in message
+    assert vault_snapshot(root) == before

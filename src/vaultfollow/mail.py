@@ -134,12 +134,12 @@ def _session(settings: MailSettings, credentials: Credentials) -> Iterator[Any]:
     except TimeoutError:
         raise MailError(
             f"mail: {where} did not answer within {TIMEOUT:.0f} s; check [mail] host and "
-            "port and your connection (retrying)"
+            "port and your connection"
         ) from None
     except (OSError, imaplib.IMAP4.abort, IMAPClientError, EOFError) as exc:
         raise MailError(
             f"mail: the connection to {where} failed ({_said(exc)}); check that the server "
-            "is up and [mail] host and port are right (retrying)"
+            "is up and [mail] host and port are right"
         ) from None
     finally:
         if client is not None:
