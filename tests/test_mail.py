@@ -325,6 +325,8 @@ def test_a_thank_you_seen_in_sent_marks_its_unedited_draft_sent(
     assert followups[JANE_THANKS].state is State.SENT
     assert followups[JANE_THANKS].sent == dt.date(2026, 11, 12)
     assert followups[RAJ_THANKS].state is State.PENDING
+    dashboard = (root / "Follow-ups" / "Follow-ups.md").read_text(encoding="utf-8")
+    assert "thank-you to Jane Doe: sent Thu 12 Nov (seen in Sent)" in dashboard
     assert dovecot.snapshot() == before
     assert run_mail(root, "2026-11-13T09:05")[1] == (
         "Nothing new in the mailbox about your follow-ups.\n"
@@ -412,6 +414,9 @@ def test_a_reply_from_their_people_cancels_the_check_ins(
     if counts:
         assert check_in.state is State.CANCELLED and check_in.reason == "they responded"
         assert out.startswith("reply 2026-11-16 from ")
+        dashboard = (root / "Follow-ups" / "Follow-ups.md").read_text(encoding="utf-8")
+        who = sender.partition("<")[2].rstrip(">") or sender
+        assert f"Heard back from {who} (seen in the mailbox)" in dashboard
     else:
         assert check_in.state is State.PENDING
         assert out == "Nothing new in the mailbox about your follow-ups.\n"

@@ -392,24 +392,27 @@ def apply_mail_state(
     `draft` whose follow-up the mailbox shows sent counts as sent that day;
     a note of an application the mailbox shows answered, with no response
     or outcome of its own, counts as `responded` that day."""
-    new_drafts = [
-        _seen_sent(d, state.sent[d.followup_id])
-        if d.followup_id is not None and d.followup_id in state.sent and d.status == "draft"
-        else d
-        for d in drafts
-    ]
+    new_drafts = [_seen_sent(d, state.sent.get(d.followup_id or "")) for d in drafts]
     heard = {n.application_key for n in notes if n.responded or n.status in _HEARD}
     new_notes = []
     for note in notes:
         seen = state.replied.get(hashed(note.application_key))
         if seen is not None and note.application_key not in heard and note.rounds:
-            note = replace(note, responded=seen.day)
+            note = replace(note, responded=seen.day, responded_by=seen.address)
         new_notes.append(note)
     return new_notes, new_drafts
 
 
-def _seen_sent(draft: DraftRecord, seen: Sighting) -> DraftRecord:
-    return replace(draft, status="sent", sent=seen.day)
+def _seen_sent(draft: DraftRecord, seen: Sighting | None) -> DraftRecord:
+    """A draft still `draft` counts as sent on the day seen; one the
+    mailbox check marked sent (`mark_draft_sent`) says where it was seen."""
+    if seen is None:
+        return draft
+    if draft.status == "draft":
+        return replace(draft, status="sent", sent=seen.day, seen_sent=True)
+    if draft.status == "sent" and draft.sent == seen.day:
+        return replace(draft, seen_sent=True)
+    return draft
 
 
 def mark_draft_sent(text: str, day: date) -> str | None:

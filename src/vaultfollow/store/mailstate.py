@@ -55,7 +55,8 @@ def dump_mail_state(state: MailState) -> bytes:
 
 def load_mail_state(vault: Vault) -> MailState:
     """What earlier checks saw; nothing when there is no file or it is not ours."""
-    data = vault.read_bytes(MAIL_STATE_FILE)
+    # A stat first: a vault that never read a mailbox opens no file for it.
+    data = vault.read_bytes(MAIL_STATE_FILE) if vault.exists(MAIL_STATE_FILE) else None
     if data is None:
         return MailState()
     try:
