@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import http.server
 import json
@@ -792,3 +793,24 @@ def test_the_server_gone_in_the_middle_of_a_check_is_a_clear_error(
     assert "FETCH" in message  # in the middle of reading the headers
     assert "\n" not in message
     assert vault_snapshot(root) == before
+
+
+def test_idle_sees_a_reply_as_it_arrives(make_vault: VaultFactory, dovecot: Dovecot) -> None:
+    """With a poll of an hour, only IMAP IDLE can bring the reply in."""
+    root = mail_vault(make_vault, dovecot)
+    settings = dataclasses.replace(load_settings(Vault(root)).mail, poll=dt.timedelta(hours=1))
+    changed = threading.Event()
+    now = dt.datetime(2026, 11, 17, 9, 0, tzinfo=BERLIN)
+    worker = MailWorker(root, settings, lambda: now, changed.set)
+    worker.start()
+    try:
+        assert worker.idling.wait(60), "the worker never went into IDLE"
+        assert not changed.is_set()
+        dovecot.deliver(
+            Message("INBOX", "jane@acme.com", "me@example.org", "Next steps", at("2026-11-16"))
+        )
+        assert changed.wait(60), "IDLE did not bring the reply in"
+    finally:
+        worker.stop()
+    assert worker.checks == 2  # at start, and when the reply came
+    assert planned(root, "2026-11-17T09:00")[JANE_CHECK_IN].state is State.CANCELLED

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,6 +237,53 @@ def _header(folder: str, in_sent: bool, item: dict[bytes, Any]) -> Header:
     return parse_header(folder, in_sent, raw or b"", arrived)
 
 
+# --- waiting for new mail (IMAP IDLE) -------------------------------------------
+
+IDLE_STEP = 1.0  # seconds between looks at `stop` while idling
+
+
+class Idle(Enum):
+    NEW_MAIL = "new mail"
+    QUIET = "quiet"
+    UNSUPPORTED = "unsupported"
+
+
+def wait_for_new_mail(
+    settings: MailSettings,
+    credentials: Credentials,
+    timeout: float,
+    stop: threading.Event,
+    idling: threading.Event | None = None,
+) -> Idle:
+    """IDLE on INBOX (read-only) until a message arrives, `timeout` seconds
+    pass or `stop` is set; UNSUPPORTED at once when the server offers no
+    IDLE. `idling` is set while the server is being listened to."""
+    import time
+
+    with _session(settings, credentials) as client:
+        if not client.has_capability("IDLE"):
+            return Idle.UNSUPPORTED
+        client.select_folder("INBOX", readonly=True)
+        client.idle()
+        if idling is not None:
+            idling.set()
+        try:
+            deadline = time.monotonic() + timeout
+            while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                responses = client.idle_check(timeout=min(IDLE_STEP, left))
+                if any(_is_new_mail(r) for r in responses):
+                    return Idle.NEW_MAIL
+        finally:
+            if idling is not None:
+                idling.clear()
+            client.idle_done()
+    return Idle.QUIET
+
+
+def _is_new_mail(response: object) -> bool:
+    return isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS",)
+
+
 # --- trying again ---------------------------------------------------------------
 
 
@@ -293,7 +341,8 @@ class MailCheck:
 
 class MailWorker:
     """`watch --mail`: checks the mailbox at start and then every `[mail]
-    poll` in a thread of its own. A failure is one line in the log and a
+    poll` in a thread of its own, and at once when IMAP IDLE says a
+    message arrived in INBOX (when the server offers IDLE). A failure is one line in the log and a
     later try (30 s, doubling up to 30 min); it never stops the watcher.
     What it finds is kept and the unedited drafts marked; `on_change` asks
     the watcher for a pass."""
@@ -314,6 +363,7 @@ class MailWorker:
         self.backoff = backoff or Backoff()
         self.checks = 0  # finished checks, failed or not (for tests)
         self.done = threading.Event()  # set after each check (for tests)
+        self.idling = threading.Event()  # set while IDLE listens (for tests)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vaultfollow-mail", daemon=True)
 
@@ -332,7 +382,22 @@ class MailWorker:
             wait = self._check()
             self.checks += 1
             self.done.set()
-            self._stop.wait(wait)
+            if self.backoff.failures or not self._idle(wait):
+                self._stop.wait(wait)
+
+    def _idle(self, wait: float) -> bool:
+        """Listen for new mail (IDLE) for up to `wait` seconds; False when the
+        server cannot, so the worker polls instead."""
+        try:
+            found = wait_for_new_mail(
+                self.settings, mail_credentials(self.settings), wait, self._stop, self.idling
+            )
+        except VaultfollowError as exc:
+            log.debug("%s; polling instead of IDLE this time", exc.message)
+            return False
+        if found is Idle.NEW_MAIL:
+            log.debug("mail: new mail in INBOX")
+        return found is not Idle.UNSUPPORTED
 
     def _check(self) -> float:
         """One check; the seconds to wait before the next."""
