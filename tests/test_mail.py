@@ -449,6 +449,16 @@ def test_a_reply_to_a_follow_up_seen_sent_counts_from_any_address(
     dovecot.deliver(
         Message("INBOX", "agent@recruiters.test", "me@example.org", "Other", at("2026-11-15"))
     )
+    dovecot.deliver(  # the user's own second message in the thread is no reply
+        Message(
+            "Sent",
+            "Sam <sam@elsewhere.test>",
+            "agent@recruiters.test",
+            "Re: thanks",
+            at("2026-11-14"),
+            in_reply_to="<t1@example.org>",
+        )
+    )
     code, out, _ = run_mail(root, "2026-11-17T09:00")
     assert code == 0
     assert out.splitlines() == [

@@ -332,9 +332,13 @@ def _match_replies(
     """The first message after an application's last interview from its
     people (their addresses, or their company's mail domain unless a public
     provider's), or answering a follow-up seen sent. Automatic replies and
-    the user's own messages never count."""
+    the user's own messages (any in a sent folder) never count."""
     incoming = sorted(
-        (h for h in headers if not h.automatic and h.sender and h.sender not in own),
+        (
+            h
+            for h in headers
+            if not h.in_sent_folder and not h.automatic and h.sender and h.sender not in own
+        ),
         key=lambda h: (h.moment, h.message_id),
     )
     replies: list[ReplyMatch] = []
