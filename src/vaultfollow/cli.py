@@ -813,7 +813,7 @@ def _watch(
         stop.set()
         watcher.wake.set()
 
-    mail_worker = _start_mail_worker(engine, now, watcher) if with_mail else None
+    mail_worker = _mail_worker(engine, now, watcher) if with_mail else None
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with engine.vault.lock_watch() as lock:
@@ -821,6 +821,8 @@ def _watch(
             removed = engine.vault.remove_temp_files(engine.owned)
             for rel in removed:
                 _log().info("removed %s, left by an interrupted run", rel)
+            if mail_worker is not None:
+                mail_worker.start()  # only once this is the vault's one watcher
             watcher.run(stop)
     finally:
         for sig, handler in previous.items():
@@ -830,12 +832,13 @@ def _watch(
     _log().info("stopped")
 
 
-def _start_mail_worker(engine: Any, now: Callable[[], datetime], watcher: Any) -> Any:
-    """`watch --mail`: the mailbox checks, in a thread; config problems now (exit 2)."""
+def _mail_worker(engine: Any, now: Callable[[], datetime], watcher: Any) -> Any:
+    """`watch --mail`: the mailbox checks, to run in a thread; config
+    problems now (exit 2), before anything is watched."""
     from vaultfollow.mail import MailWorker
 
     worker = MailWorker(engine.vault.root, engine.settings.mail, now, watcher.request_pass)
-    worker.start()
+    worker.check_config()
     return worker
 
 

@@ -367,9 +367,13 @@ class MailWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vaultfollow-mail", daemon=True)
 
-    def start(self) -> None:
-        check_mail_settings(self.settings)  # config problems at once: exit 2
+    def check_config(self) -> None:
+        """ConfigError when `[mail]` lacks something or gives no password."""
+        check_mail_settings(self.settings)
         mail_credentials(self.settings)
+
+    def start(self) -> None:
+        """Check at once, then on; call `check_config` first to fail early."""
         self._thread.start()
 
     def stop(self) -> None:
