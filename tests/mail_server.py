@@ -115,6 +115,7 @@ class Dovecot:
         starttls: bool = False,
         sent_name: str = "Sent",
         introspection_url: str = "",
+        plaintext: bool = False,
     ) -> None:
         """`introspection_url`: also accept XOAUTH2, asking this OAuth2
         token introspection endpoint whether a token is good."""
@@ -123,9 +124,10 @@ class Dovecot:
         self.maildir = folder / "Maildir"
         self.cert, self.key = make_certificate(folder)
         self.port = free_port()
-        self.starttls = starttls
         self.sent_name = sent_name
         self.introspection_url = introspection_url
+        self.plaintext = plaintext  # no TLS at all (only for tls = "none" to loopback)
+        self.starttls = starttls or plaintext  # both listen on the `imap` listener
         self.process: subprocess.Popen[bytes] | None = None
         self._count = 0
         # Mail must not be read as root: as root, the mail belongs to Debian's
@@ -193,7 +195,8 @@ state_dir = {self.folder / "state"}
 log_path = {self.folder / "dovecot.log"}
 protocols = imap
 listen = 127.0.0.1
-ssl = required
+ssl = {"no" if self.plaintext else "required"}
+disable_plaintext_auth = {"no" if self.plaintext else "yes"}
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 auth_mechanisms = plain login{" xoauth2" if self.introspection_url else ""}

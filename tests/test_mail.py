@@ -86,7 +86,7 @@ def mail_settings(server: Dovecot, **changes: Any) -> MailSettings:
         "username": USER,
         "password_env": "VF_IMAP_PASSWORD",
         "ca_file": str(server.cert),
-        "tls": "starttls" if server.starttls else "implicit",
+        "tls": "none" if server.plaintext else "starttls" if server.starttls else "implicit",
     }
     values.update(changes)
     return MailSettings(**values)
@@ -824,3 +824,9 @@ def test_idle_sees_a_reply_as_it_arrives(make_vault: VaultFactory, dovecot: Dove
         worker.stop()
     assert worker.checks == 2  # at start, and when the reply came
     assert planned(root, "2026-11-17T09:00")[JANE_CHECK_IN].state is State.CANCELLED
+
+
+def test_plain_text_to_this_machine(start_dovecot: StartDovecot) -> None:
+    server = start_dovecot(plaintext=True)
+    fill(server)
+    assert len(read_with(mail_settings(server, ca_file=""), SINCE).headers) == 2
