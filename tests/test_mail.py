@@ -465,6 +465,9 @@ def test_a_reply_to_a_follow_up_seen_sent_counts_from_any_address(
         "reply 2026-11-16 from agent@recruiters.test: Acme (pending check-ins cancelled)"
     ]
     assert planned(root, "2026-11-17T09:00")[JANE_CHECK_IN].state is State.CANCELLED
+    assert run_mail(root, "2026-11-17T09:10")[1] == (
+        "Nothing new in the mailbox about your follow-ups.\n"
+    )
 
 
 def test_mail_before_the_interview_ended_is_no_reply(

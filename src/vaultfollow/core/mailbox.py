@@ -233,7 +233,7 @@ def match_mailbox(
     own = {a.casefold() for a in own_addresses if a}
     sent = _match_sent(headers, followups, subjects, known, zone)
     sent_ids = {m.seen.message for m in sent} | {s.message for s in known.sent.values()}
-    replied = _match_replies(headers, followups, notes, own, sent_ids, zone)
+    replied = _match_replies(headers, notes, own, sent_ids, known, zone)
     return Matches(tuple(sent), tuple(replied))
 
 
@@ -323,16 +323,18 @@ def _stand_in_id(header: Header) -> str:
 
 def _match_replies(
     headers: Sequence[Header],
-    followups: Sequence[FollowUp],
     notes: Sequence[InterviewNote],
     own: set[str],
     sent_ids: set[str],
+    known: MailState,
     zone: ZoneInfo,
 ) -> list[ReplyMatch]:
     """The first message after an application's last interview from its
     people (their addresses, or their company's mail domain unless a public
     provider's), or answering a follow-up seen sent. Automatic replies and
-    the user's own messages (any in a sent folder) never count."""
+    the user's own messages (any in a sent folder) never count; nor do
+    applications whose notes record a response or an outcome (the note
+    wins), or whose reply since their last interview was seen already."""
     incoming = sorted(
         (
             h
@@ -345,6 +347,9 @@ def _match_replies(
     for key, app_notes in sorted(_applications(notes).items()):
         addresses, domains = _people_of(app_notes, own)
         last_end = max(r.end for n in app_notes for r in n.rounds)
+        before = known.replied.get(hashed(key))
+        if _note_heard(app_notes) or (before and before.day >= _day(last_end, zone)):
+            continue
         for header in incoming:
             if header.moment <= last_end:
                 continue
@@ -387,6 +392,12 @@ def _people_of(notes: Sequence[InterviewNote], own: set[str]) -> tuple[set[str],
 _HEARD = frozenset({"heard-back", *OUTCOMES})
 
 
+def _note_heard(notes: Sequence[InterviewNote]) -> bool:
+    """The application's notes record a response or an outcome themselves
+    (a `responded` the mailbox gave, with its `responded_by`, is not theirs)."""
+    return any((n.responded and not n.responded_by) or n.status in _HEARD for n in notes)
+
+
 def apply_mail_state(
     notes: Sequence[InterviewNote],
     drafts: Sequence[DraftRecord],
@@ -397,7 +408,7 @@ def apply_mail_state(
     a note of an application the mailbox shows answered, with no response
     or outcome of its own, counts as `responded` that day."""
     new_drafts = [_seen_sent(d, state.sent.get(d.followup_id or "")) for d in drafts]
-    heard = {n.application_key for n in notes if n.responded or n.status in _HEARD}
+    heard = {k for k, app in _applications(notes).items() if _note_heard(app)}
     new_notes = []
     for note in notes:
         seen = state.replied.get(hashed(note.application_key))
