@@ -833,3 +833,49 @@ def test_plain_text_to_this_machine(start_dovecot: StartDovecot) -> None:
     server = start_dovecot(plaintext=True)
     fill(server)
     assert len(read_with(mail_settings(server, ca_file=""), SINCE).headers) == 2
+
+
+def test_mail_without_a_host_is_a_config_error(make_vault: VaultFactory) -> None:
+    root = make_vault({"Interviews/acme.md": ACME})
+    result = CliRunner().invoke(main, ["mail", str(root)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "[mail] host is empty" in result.stderr and "[mail] username is empty" in result.stderr
+    assert not (root / ".vaultfollow" / "mail.json").exists()
+
+
+TWO_ROUNDS = """
+---
+type: interview
+company: Acme
+role: Platform Engineer
+status: waiting
+interviews:
+  - date: 2026-11-12T15:30
+    interviewers: [Jane Doe <jane@acme.com>]
+    round: 1
+  - date: 2026-11-26T15:30
+    interviewers: [Jane Doe <jane@acme.com>]
+    round: 2
+---
+"""
+
+
+def test_a_reply_after_a_later_round_counts_again(
+    make_vault: VaultFactory, dovecot: Dovecot
+) -> None:
+    root = mail_vault(make_vault, dovecot)
+    dovecot.deliver(Message("INBOX", "jane@acme.com", "me@example.org", "Hi", at("2026-11-16")))
+    assert run_mail(root, "2026-11-17T09:00")[1].startswith("reply 2026-11-16 from jane@acme.com")
+    (root / "Interviews" / "acme.md").write_text(TWO_ROUNDS.lstrip("\n"), encoding="utf-8")
+    dovecot.deliver(
+        Message("INBOX", "jane@acme.com", "me@example.org", "Dates?", at("2026-11-20"))
+    )  # between the rounds: arranging the next one is no reply to it
+    dovecot.deliver(Message("INBOX", "jane@acme.com", "me@example.org", "Offer?", at("2026-11-28")))
+    assert run_mail(root, "2026-11-29T09:00")[1].startswith("reply 2026-11-28 from jane@acme.com")
+    engine = open_engine(root)
+    engine.read_all()
+    plan, _ = engine.plan(dt.datetime(2026, 11, 29, 9, 0, tzinfo=BERLIN))
+    assert [n.responded for n in plan.notes] == [dt.date(2026, 11, 28)]
+    # The check-in after round 2 is cancelled before it was ever drafted.
+    assert not list((root / "Follow-ups" / "Acme").glob("2026-11-26 check-in*"))
+    assert all(f.state is not State.PENDING for f in plan.followups if f.kind is Kind.CHECK_IN)

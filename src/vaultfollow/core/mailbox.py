@@ -177,14 +177,25 @@ class MailState:
     replied: Mapping[str, Sighting] = field(default_factory=dict)
 
     def merged(self, other: MailState) -> MailState:
-        """Both, the earlier sighting winning (the same whichever way round)."""
-        return MailState(_earlier(self.sent, other.sent), _earlier(self.replied, other.replied))
+        """Both (the same whichever way round): of two sightings of one
+        follow-up sent the earlier, of two replies to one application the
+        later (a reply after a later round is the one that counts)."""
+        return MailState(
+            _pick(self.sent, other.sent, later=False),
+            _pick(self.replied, other.replied, later=True),
+        )
 
 
-def _earlier(one: Mapping[str, Sighting], other: Mapping[str, Sighting]) -> dict[str, Sighting]:
+def _pick(
+    one: Mapping[str, Sighting], other: Mapping[str, Sighting], *, later: bool
+) -> dict[str, Sighting]:
     found = dict(one)
     for key, seen in other.items():
-        if key not in found or (seen.day, seen.message) < (found[key].day, found[key].message):
+        if key not in found:
+            found[key] = seen
+            continue
+        mine, theirs = (found[key].day, found[key].message), (seen.day, seen.message)
+        if (theirs > mine) if later else (theirs < mine):
             found[key] = seen
     return found
 
