@@ -73,6 +73,9 @@ def test_every_key_of_the_spec_is_accepted() -> None:
         "server": 'host = "127.0.0.1"\nport = 9000',
         "caldav": 'url = "https://dav.example/cal/"\nusername = "me"\npassword_env = "PW"\n'
         'password_command = "pass show dav"\ncalendar = "Jobs"\nca_file = "~/my-ca.pem"',
+        "mail": 'host = "imap.example"\nport = 993\nusername = "me"\npassword_env = "PW"\n'
+        'password_command = ""\noauth2_token_command = ""\ntls = "implicit"\n'
+        'ca_file = ""\nfolders = ["INBOX"]\nlook_back = "30d"\npoll = "10m"',
     }
     assert set(values) == set(SPEC)
     for section, body in values.items():

@@ -71,6 +71,8 @@ def test_the_layers_are_folders() -> None:
         "server",
         "push",
         "service",
+        "mail",  # the IMAP mailbox (read-only)
+        "secrets",  # passwords and tokens from the environment or a command
     }, top
 
 

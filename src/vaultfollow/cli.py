@@ -742,6 +742,12 @@ def _parse_seconds(value: str, name: str, *, positive: bool = False) -> float:
     is_flag=True,
     help="Also push the calendar to [caldav] after every change (as `vaultfollow push`).",
 )
+@click.option(
+    "--mail",
+    "with_mail",
+    is_flag=True,
+    help="Also check the [mail] mailbox at start and every [mail] poll (as `vaultfollow mail`).",
+)
 @server_options
 @click.pass_context
 @_handle_errors
@@ -756,6 +762,7 @@ def watch(
     log_file: Path | None,
     serve: bool,
     push: bool,
+    with_mail: bool,
     host: str | None,
     port: int | None,
     allow_remote: bool,
@@ -803,6 +810,7 @@ def watch(
             rescan=_parse_seconds(rescan, "--rescan"),
             poll_interval=_parse_seconds(poll_interval, "--poll-interval", positive=True),
             on_pass=after_pass if hooks else None,
+            with_mail=with_mail,
         )
     finally:
         if server is not None:
@@ -828,6 +836,7 @@ def _watch(
     rescan: float,
     poll_interval: float | None = None,
     on_pass: Callable[[PassReport], None] | None = None,
+    with_mail: bool = False,
 ) -> None:
     """Run the watcher in this (main) thread until SIGINT or SIGTERM."""
     import signal
@@ -855,6 +864,7 @@ def _watch(
         stop.set()
         watcher.wake.set()
 
+    mail_worker = _mail_worker(engine, now, watcher) if with_mail else None
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with engine.vault.lock_watch() as lock:
@@ -862,11 +872,59 @@ def _watch(
             removed = engine.vault.remove_temp_files(engine.owned)
             for rel in removed:
                 _log().info("removed %s, left by an interrupted run", rel)
+            if mail_worker is not None:
+                mail_worker.start()  # only once this is the vault's one watcher
             watcher.run(stop)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if mail_worker is not None:
+            mail_worker.stop()
     _log().info("stopped")
+
+
+def _mail_worker(engine: Any, now: Callable[[], datetime], watcher: Any) -> Any:
+    """`watch --mail`: the mailbox checks, to run in a thread; config
+    problems now (exit 2), before anything is watched."""
+    from vaultfollow.mail import MailWorker
+
+    worker = MailWorker(engine.vault.root, engine.settings.mail, now, watcher.request_pass)
+    worker.check_config()
+    return worker
+
+
+@main.command("mail")
+@vault_argument
+@now_option
+@click.option("--dry-run", is_flag=True, help="Print what the mailbox matches; change nothing.")
+@click.pass_context
+@_handle_errors
+def mail_command(
+    ctx: click.Context, vault: Path | None, now_text: str | None, dry_run: bool
+) -> None:
+    """Read the [mail] mailbox (read-only, message headers only) and print
+    which follow-ups it shows sent and who replied; mark those drafts sent
+    and cancel the check-ins of who replied, then sync. Exit 3 when the
+    mailbox could not be read, 1 when notes had problems, 2 for a bad config
+    or a refused login."""
+    from vaultfollow.app.engine import load_settings
+    from vaultfollow.mail import check_vault, folders_said
+    from vaultfollow.store.vault import Vault
+
+    root = _vault_root(ctx, vault)
+    settings = load_settings(Vault(root))
+    now = parse_now(now_text, settings.schedule.timezone)
+    done = check_vault(root, now, dry_run=dry_run)
+    _log().info(
+        "read %s: %d message(s) since %s",
+        ", ".join(folders_said(done.read)),
+        len(done.read.headers),
+        done.since.isoformat(),
+    )
+    for line in done.report.lines():
+        click.echo(line)
+    sync = done.report.sync
+    sys.exit(1 if sync is not None and sync.has_problems else 0)
 
 
 @main.command()

@@ -26,8 +26,6 @@ import json
 import logging
 import os
 import secrets
-import shlex
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +37,7 @@ from vaultfollow.core.config import CalDAVSettings
 from vaultfollow.core.ics import UID_DOMAIN
 from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
+from vaultfollow.secrets import read_secret
 from vaultfollow.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -137,40 +136,11 @@ class PushReport:
 def caldav_password(settings: CalDAVSettings, environ: Mapping[str, str] = os.environ) -> str:
     """The password from `password_env` or `password_command` (its first
     line of output); ConfigError naming the key when neither gives one."""
-    if settings.password_env:
-        value = environ.get(settings.password_env)
-        if value is None:
-            raise ConfigError(
-                [
-                    f'[caldav] password_env = "{settings.password_env}": that environment '
-                    "variable is not set; export it before running vaultfollow"
-                ]
-            )
-        return value
-    if settings.password_command:
-        key = f'[caldav] password_command = "{settings.password_command}"'
-        try:
-            done = subprocess.run(
-                shlex.split(settings.password_command),
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            raise ConfigError([f"{key} could not be run ({exc})"]) from None
-        if done.returncode != 0:
-            why = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise ConfigError([f"{key} failed with exit code {done.returncode}: {why}"])
-        lines = done.stdout.splitlines()
-        if not lines or not lines[0]:
-            raise ConfigError([f"{key} printed no password"])
-        return lines[0]
-    raise ConfigError(
-        [
-            "[caldav]: no password; set password_env (an environment variable) or "
-            'password_command (e.g. "pass show caldav")'
-        ]
+    return read_secret(
+        "caldav",
+        password_env=settings.password_env,
+        password_command=settings.password_command,
+        environ=environ,
     )
 
 

@@ -200,6 +200,15 @@ class Watcher:
             self.pending.rescan = True
         self.wake.set()
 
+    def request_pass(self) -> None:
+        """Something the plan reads outside the watched files changed (the
+        mailbox check's state): a full pass after the quiet period. Safe
+        from any thread."""
+        with self.lock:
+            self.pending.touch(time.monotonic())
+            self.pending.rescan = True
+        self.wake.set()
+
     # --- the loop ------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:

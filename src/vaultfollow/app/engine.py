@@ -19,11 +19,13 @@ from vaultfollow.app.outputs import Outputs, PassReport, say_unwritable
 from vaultfollow.app.own_writes import OwnWrites
 from vaultfollow.core.config import Settings, parse_config_text
 from vaultfollow.core.layout import CONFIG_NAME, STATE_DIR
-from vaultfollow.core.model import InterviewNote, Plan, Problem
+from vaultfollow.core.mailbox import apply_mail_state
+from vaultfollow.core.model import DraftRecord, InterviewNote, Plan, Problem
 from vaultfollow.core.schedule import Memory, next_change, plan_followups
 from vaultfollow.errors import ConfigError
 from vaultfollow.store.cache import dump_cache, fingerprint, load_cache
 from vaultfollow.store.machine import system_timezone
+from vaultfollow.store.mailstate import load_mail_state
 from vaultfollow.store.paths import CACHE_FILE
 from vaultfollow.store.vault import OutsideVaultError, Vault, WriteError
 
@@ -159,6 +161,7 @@ class Engine:
     def plan(self, now: datetime, *, recreate: bool = False) -> tuple[Plan, Memory]:
         """Plan from what was read; returns the plan and the memory to keep."""
         notes, drafts, problems = self._index.plan_inputs()
+        notes, drafts = self._with_mailbox(notes, drafts)
         memory = self.vault.load_memory(self.settings.decisions_path)
         planned = plan_followups(
             notes,
@@ -171,6 +174,16 @@ class Engine:
         )
         first_seen = {**memory.first_seen, **planned.observed}
         return planned.plan, Memory(first_seen, dict(memory.created), dict(memory.revisions))
+
+    def _with_mailbox(
+        self, notes: list[InterviewNote], drafts: list[DraftRecord]
+    ) -> tuple[list[InterviewNote], list[DraftRecord]]:
+        """What the mailbox showed (`vaultfollow mail`, see app/mailcheck.py)
+        counts as if the user had marked it; what the notes say wins."""
+        state = load_mail_state(self.vault)
+        if not (state.sent or state.replied):
+            return notes, drafts
+        return apply_mail_state(notes, drafts, state)
 
     def _plan_and_write(self, now: datetime, report: PassReport, *, recreate: bool) -> PassReport:
         self.vault.written.clear()

@@ -98,6 +98,32 @@ class CalDAVSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MailSettings:
+    """`[mail]`: the mailbox vaultfollow reads, read-only, to see what was
+    sent and who replied (see `vaultfollow.mail`)."""
+
+    host: str = ""
+    port: int = 0  # 0: 993 with implicit TLS, 143 with STARTTLS or none
+    username: str = ""
+    password_env: str = ""
+    password_command: str = ""
+    oauth2_token_command: str = ""
+    tls: str = "implicit"
+    ca_file: str = ""
+    folders: tuple[str, ...] = ()  # (): INBOX and the folder marked \Sent, else "Sent"
+    look_back: timedelta = timedelta(days=60)
+    poll: timedelta = timedelta(minutes=5)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls == "implicit" else 143)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     you: You = field(default_factory=You)
     notes: NotesSettings = field(default_factory=NotesSettings)
@@ -106,6 +132,7 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     caldav: CalDAVSettings = field(default_factory=CalDAVSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @property
     def dashboard_path(self) -> str:
@@ -329,6 +356,60 @@ def _parse_ca_file(value: object) -> str:
     return text
 
 
+# --- [mail] ---------------------------------------------------------------------
+
+
+def _parse_host(value: object) -> str:
+    text = _parse_str(value).strip()
+    if any(c.isspace() for c in text) or "/" in text:
+        raise ValueError('a host name or address, such as "imap.fastmail.com"')
+    return text
+
+
+def _parse_mail_look_back(value: object) -> timedelta:
+    duration = parse_duration(value)
+    if duration < timedelta(days=1):
+        raise ValueError('at least one day, such as "60d"')
+    return duration
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """`host` names this machine, so text sent to it never crosses a network."""
+    import ipaddress
+
+    if host.casefold() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_mail(mail: MailSettings, source: str) -> list[str]:
+    """Choices of `[mail]` that only make sense together."""
+    errors = []
+    if mail.tls == "none" and mail.host and not is_loopback(mail.host):
+        errors.append(
+            f'{source}: [mail] tls = "none" is not allowed with host = "{mail.host}": '
+            "the password would cross the network in plain text; write "
+            'tls = "implicit" or "starttls" (plain text is only for a server on this machine)'
+        )
+    given = [
+        key
+        for key in ("password_env", "password_command", "oauth2_token_command")
+        if getattr(mail, key)
+    ]
+    if len(given) > 1:
+        errors.append(
+            f"{source}: [mail] sets {' and '.join(given)}; write only one of them "
+            "(a password or an OAuth2 token command)"
+        )
+    return errors
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     """One config key: how to read it and what it means."""
@@ -404,6 +485,24 @@ SPEC: dict[str, dict[str, Key]] = {
             _parse_ca_file, "CA certificate (PEM) to trust for the server's TLS certificate."
         ),
     },
+    "mail": {
+        "host": Key(_parse_host, "IMAP server of the mailbox `vaultfollow mail` reads."),
+        "port": Key(_parse_port, "IMAP port (default 993, or 143 with STARTTLS)."),
+        "username": Key(_parse_str, "IMAP user name."),
+        "password_env": Key(_parse_str, "Environment variable holding the IMAP password."),
+        "password_command": Key(_parse_str, "Command that prints the IMAP password."),
+        "oauth2_token_command": Key(
+            _parse_str, "Command that prints a fresh OAuth2 access token (XOAUTH2)."
+        ),
+        "tls": Key(
+            _choice("implicit", "starttls", "none"),
+            'TLS from the start ("implicit"), "starttls", or "none" (loopback only).',
+        ),
+        "ca_file": Key(_parse_str, "PEM file of a private CA to trust for the IMAP server."),
+        "folders": Key(_parse_str_list, "Folders to read (default: INBOX and the Sent folder)."),
+        "look_back": Key(_parse_mail_look_back, "Read messages of this many days back."),
+        "poll": Key(parse_duration, "How often `watch --mail` checks the mailbox."),
+    },
 }
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -414,6 +513,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "calendar": CalendarSettings,
     "server": ServerSettings,
     "caldav": CalDAVSettings,
+    "mail": MailSettings,
 }
 
 
@@ -452,6 +552,7 @@ def settings_from_mapping(
     built = {name: cls(**sections.get(name, {})) for name, cls in _SECTIONS.items()}
     if not failed & {"drafts.folder", "drafts.templates", "notes.folders", "calendar.path"}:
         errors.extend(_check_outputs(built, data, source))
+    errors.extend(_check_mail(built["mail"], source))
     if errors:
         raise ConfigError(errors)
     if not sections.get("schedule", {}).get("timezone"):

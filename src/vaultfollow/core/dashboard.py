@@ -260,7 +260,10 @@ def _timeline_entries(
             entries.append((round_.start, _when(round_.start, zone, today), text))
         if note.responded:
             moment = _start_of(note.responded, zone)
-            entries.append((moment, _day(note.responded, today), "Heard back"))
+            heard = "Heard back"
+            if note.responded_by:
+                heard += f" from {_cell(note.responded_by)} (seen in the mailbox)"
+            entries.append((moment, _day(note.responded, today), heard))
         if note.decision_by:
             said = f" (the note says {_cell(note.decision_words)})" if note.decision_words else ""
             entries.append(
@@ -291,7 +294,8 @@ def _state(followup: FollowUp, now: datetime, today: date) -> str:
             Urgency.UPCOMING: "pending",
         }[urgency(followup, now)]
     if followup.state is State.SENT:
-        return f"sent {_day(followup.sent, today)}" if followup.sent else "sent"
+        sent = f"sent {_day(followup.sent, today)}" if followup.sent else "sent"
+        return f"{sent} (seen in Sent)" if followup.seen_sent else sent
     if followup.state is State.CANCELLED:
         return f"cancelled ({_cell(followup.reason)})" if followup.reason else "cancelled"
     if followup.state is State.DISMISSED:

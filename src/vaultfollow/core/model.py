@@ -126,6 +126,7 @@ class InterviewNote:
     status_date: date | None = None
     status_line: int | None = None
     responded: date | None = None
+    responded_by: str | None = None  # the address the mailbox saw reply (`vaultfollow mail`)
     decision_by: date | None = None
     tone: str | None = None
     address: str | None = None
@@ -167,6 +168,7 @@ class DraftRecord:
     sent: date | None
     edited: bool  # differs from what vaultfollow wrote
     line_of_status: int | None = None
+    seen_sent: bool = False  # the mailbox showed it sent (`vaultfollow mail`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ class FollowUp:
     note: InterviewNote
     sent: date | None = None
     reason: str | None = None  # why it was cancelled, for the dashboard
+    seen_sent: bool = False  # marked sent from the mailbox, not by the user
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,7 @@ class _Planner:
             note=note,
             sent=sent,
             reason=reason,
+            seen_sent=state is State.SENT and record is not None and record.seen_sent,
         )
         too_old = do < self.now - self.settings.schedule.ignore_older_than
         if state is State.PENDING and too_old:
