@@ -350,3 +350,34 @@ def test_the_readme_table_of_clarifications_is_what_the_generator_writes() -> No
             assert sentence.endswith(expected.removeprefix("... ")), (note, sentence)
         else:
             assert sentence == expected, (note, sentence)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        ["that was a hard question. I should have said we cut lag by 30%."],
+        ["I blanked on the q. Better: we cut lag by 30%."],
+        ["Good question. I should have said we cut lag by 30%."],
+    ],
+)
+def test_words_about_a_question_are_not_its_topic(section: list[str]) -> None:
+    found = split_clarification(section, PANEL)
+    assert found.question is None and found.label is None
+    sentence = clarification_sentence(found, "formal", MARCUS)
+    assert sentence == "Looking back on our conversation, I should add that we cut lag by 30%."
+
+
+def test_a_possessive_alone_names_the_asker() -> None:
+    found = split_clarification(["Marcus's q: I should have said we cut lag by 30%."], PANEL)
+    assert found.owner == MARCUS and found.label is None
+    assert clarification_sentence(found, "formal", PANEL[1]) is None
+    assert clarification_sentence(found, "formal", MARCUS) is not None
+
+
+@pytest.mark.parametrize(
+    "section", [["I should have said that ..."], ["Better: ?"], ["I should have said: :)"]]
+)
+def test_a_marker_with_nothing_after_it_is_no_better_answer(section: list[str]) -> None:
+    found = split_clarification(section, PANEL)
+    assert not found.better
+    assert clarification_sentence(found, "formal", MARCUS) is None

@@ -170,16 +170,19 @@ def split_clarification(
     better: list[str] = []
     said_more = False
     said_object: str | None = None
+    named = False  # the question (or its asker) was found in an earlier clause
     for clause in _clauses(section):
-        if question is None and label is None:
+        if not named:
             question, label, owner, clause = _question(clause, people)
             if label is not None:
                 label, owner = _label_owner(label, people)
-                asked = _asked_item(label, items)
+                asked = _asked_item(label, items) if label else None
                 if asked is not None and asked.owner is not None:
                     owner = asked.owner
-                    if _words(label) - _NOT_A_TOPIC_WORD <= _words(asked.text):
+                    if _topic_words(label) <= _words(asked.text):
                         question, label = asked.text, None
+            named = bool(question or label or owner)
+            label = label or None
             clause = clause.strip(" ,.;:")
             if not clause:
                 continue
@@ -236,13 +239,33 @@ def _question(
         rest = _without(clause, m)
         return m["q"].strip(" ?"), None, None, rest
     m = _THE_X_QUESTION.search(clause)
-    if m:
+    if m and _is_topic(m["q"]):
         rest = _without(clause, m)
         return None, m["q"].strip(), None, rest
     m = _TOPIC_LABEL.match(clause)
-    if m and len(m["q"].split()) <= 4:
+    if m and len(m["q"].split()) <= 4 and _is_topic(m["q"]):
         return None, m["q"].strip(), None, m["rest"] or ""
     return None, None, None, clause
+
+
+# Words that say what kind of question it was, not what it was about:
+# "a hard question", "the follow-up question", "good q".
+_NOT_A_TOPIC = word_set(
+    "good great hard tough tricky interesting easy difficult weird odd big last first second "
+    "next final opening follow-up one that this same other which whole"
+)
+
+
+def _is_topic(label: str) -> bool:
+    """ "retries", "the PM", "Tomasz's partitioning": what a question was
+    about. Not "that was a hard", "I blanked on the", "Good"."""
+    if _SUBJECT.match(label) or any(_VERB.fullmatch(w) for w in label.split()):
+        return False
+    return bool(_topic_words(label) - _NOT_A_TOPIC)
+
+
+def _topic_words(label: str) -> set[str]:
+    return _words(label) - _NOT_A_TOPIC_WORD
 
 
 def _without(clause: str, m: re.Match[str]) -> str:
@@ -253,7 +276,7 @@ def _without(clause: str, m: re.Match[str]) -> str:
 def _label_owner(label: str, people: Sequence[Person]) -> tuple[str, Person | None]:
     """ "Tomasz's partitioning" -> ("partitioning", Tomasz)."""
     words = label.split()
-    for n in range(1, min(3, len(words))):
+    for n in range(1, min(3, len(words)) + 1):
         if re.search(r"['’]s$", words[n - 1]):
             named = [w.removesuffix("'s").removesuffix("’s") for w in words[:n]]
             found = match_name(named, people)
@@ -265,7 +288,7 @@ def _label_owner(label: str, people: Sequence[Person]) -> tuple[str, Person | No
 def _asked_item(label: str, items: Sequence[Item]) -> Item | None:
     """The one Discussed question, asked by someone on the panel, whose
     words (as the note wrote them) hold every word of `label`."""
-    wanted = _words(label) - _NOT_A_TOPIC_WORD
+    wanted = _topic_words(label)
     if not wanted:
         return None
     found = [
@@ -289,6 +312,8 @@ def _better(clause: str) -> str | None:
             text = _WOULD_SAY.sub("", _IMPERATIVE.sub("", m["b"].strip(" ,.;:")))
             first = "first" in pattern.groupindex and bool(m["first"])
             text = _as_mine(text, first=first)
+            if not re.search(r"\w", re.sub(r"^that\b", "", text, flags=re.I)):
+                return None  # "I should have said that ...": nothing said yet
             # "what I meant was that rollback predicts ...": a clause, kept
             # as one, unless it begins with its subject ("that I set up").
             if "that" in m["that"] and not _SUBJECT.match(text):
