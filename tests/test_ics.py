@@ -496,21 +496,29 @@ def test_each_change_of_offset_starts_at_the_local_time_before_it(
     TZOFFSETFROM. Written in the new offset (03:00 in Berlin), libical reads
     the hour before the change as an hour that does not exist (issue 18, C3)."""
     zone = ZoneInfo(zone_name)
-    moment = datetime(2026, 6, 1, 9, 0, tzinfo=zone)
-    data = render_calendar(
-        plan(followup(Kind.CHECK_IN, do=moment)), settings(timezone=zone_name), VAULT
-    )
+    # Two years apart: the later changes are RDATEs of the first year's rules.
+    first = followup(Kind.CHECK_IN, do=datetime(2026, 6, 1, 9, 0, tzinfo=zone))
+    later = followup(Kind.THANK_YOU, do=datetime(2028, 1, 5, 9, 0, tzinfo=zone))
+    data = render_calendar(plan(first, later), settings(timezone=zone_name), VAULT)
     (vtimezone,) = IcalendarCalendar.from_ical(data).walk("VTIMEZONE")
     onsets = []
     for rule in vtimezone.subcomponents:
-        start, before, after = rule.DTSTART, rule.TZOFFSETFROM, rule.TZOFFSETTO
+        before, after = rule.TZOFFSETFROM, rule.TZOFFSETTO
         if before == after:
             continue
-        change = (start - before).replace(tzinfo=UTC)
-        assert change.astimezone(zone).utcoffset() == after, (rule.name, start)
-        assert (change - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
-        onsets.append(start)
+        rdates = rule.get("RDATE", [])
+        starts = [rule.DTSTART] + [
+            one.dt
+            for listed in (rdates if isinstance(rdates, list) else [rdates])
+            for one in listed.dts
+        ]
+        for start in starts:
+            change = (start - before).replace(tzinfo=UTC)
+            assert change.astimezone(zone).utcoffset() == after, (rule.name, start)
+            assert (change - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
+        onsets += starts
     assert spring in onsets
+    assert len(onsets) == 6  # two changes a year, 2026 to 2028
 
 
 # --- SEQUENCE, DTSTAMP and LAST-MODIFIED (issue 18, C4) -------------------------

@@ -510,21 +510,36 @@ def _vtimezone(zone: tzinfo, zone_name: str, instants: Sequence[datetime]) -> Ti
 
 
 def _onset_before_the_change(rule: TimezoneStandard | TimezoneDaylight, zone: tzinfo) -> None:
-    """Write a STANDARD or DAYLIGHT rule's DTSTART as the local time before
-    the change, in TZOFFSETFROM (RFC 5545 3.8.2.4 and its examples: summer
-    time in Berlin begins at 02:00). icalendar writes the wall time after a
-    spring change (03:00), which libical reads as an hour that never was."""
+    """Write a STANDARD or DAYLIGHT rule's onsets (DTSTART and every RDATE)
+    as the local time before the change, in TZOFFSETFROM (RFC 5545 3.8.2.4
+    and its examples: summer time in Berlin begins at 02:00). icalendar
+    writes the wall time after a spring change (03:00), which libical reads
+    as an hour that never was."""
     start, before, after = rule.DTSTART, rule.TZOFFSETFROM, rule.TZOFFSETTO
     if start is None or before is None or after is None or before == after:
         return  # the rule in force at the start of the years written
+    rule.DTSTART = _local_before(start, before, after, zone)
+    rdates = rule.pop("RDATE", [])
+    onsets = [
+        _local_before(one.dt, before, after, zone)
+        for listed in (rdates if isinstance(rdates, list) else [rdates])
+        for one in listed.dts
+    ]
+    if onsets:
+        rule.add("rdate", onsets)
+
+
+def _local_before(onset: datetime, before: timedelta, after: timedelta, zone: tzinfo) -> datetime:
+    """The local time, in the offset `before`, of the change of offset that
+    `onset` (a local time in either offset) names."""
     for offset in (after, before):
-        moment = (start - offset).replace(tzinfo=UTC)
+        moment = (onset - offset).replace(tzinfo=UTC)
         if (
             moment.astimezone(zone).utcoffset() == after
             and (moment - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
         ):
-            rule.DTSTART = (moment + before).replace(tzinfo=None)
-            return
+            return (moment + before).replace(tzinfo=None)
+    return onset
 
 
 def _placeholder_zone() -> Timezone:
