@@ -261,11 +261,16 @@ def test_enrich_keeps_the_interview_note_s_salutation_first() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "formal"),
-    [("Sir John Smith", "John"), ("Rev. Ann Lee", "Ann"), ("Dame Judi Dench", "Judi")],
+    ("name", "formal", "casual"),
+    [
+        ("Sir John Smith", "Sir John", "John"),
+        ("Dame Judi Dench", "Dame Judi", "Judi"),
+        ("Rev. Ann Lee", "Reverend Lee", "Ann"),
+        ("Cllr. Niamh Flynn", "Councillor Flynn", "Niamh"),
+        ("Dr.-Ing. Klaus Brenner", "Dr Brenner", "Klaus"),
+        ("Lord Alan Sugar", "Lord Sugar", "Alan"),
+    ],
 )
-def test_an_honorific_that_is_not_put_before_a_surname_is_never_a_first_name(
-    name: str, formal: str
-) -> None:
+def test_honorifics_beyond_dr_and_ms(name: str, formal: str, casual: str) -> None:
     assert greeting_name(Person(name), "formal") == formal
-    assert greeting_name(Person(name), "casual") == formal
+    assert greeting_name(Person(name), "casual") == casual

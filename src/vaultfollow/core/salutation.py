@@ -51,7 +51,17 @@ TITLES = {
     "ms": "Ms",
     "miss": "Miss",
     "mx": "Mx",
+    "rev": "Reverend",
+    "revd": "Reverend",
+    "reverend": "Reverend",
+    "cllr": "Councillor",
+    "councillor": "Councillor",
+    "lord": "Lord",
+    "lady": "Lady",
+    "dr-ing": "Dr",  # German engineering doctorate, `Dr.-Ing.`
 }
+# Honorifics a greeting puts before the first name: "Dear Sir John".
+FIRST_NAME_TITLES = {"sir": "Sir", "dame": "Dame"}
 # Generational suffixes, degrees and post-nominals (casefolded, without dots).
 # `MA` and `BA` are left out: they are family names too (`Jun Ma`).
 SUFFIXES = frozenset(
@@ -124,14 +134,9 @@ def _key(word: str) -> str:
     return word.replace(".", "").strip(",").casefold()
 
 
-# Honorifics a name may open with that a greeting does not put before the
-# surname ("Sir John Smith" is "Dear Sir John", not "Dear Sir Smith").
-_OTHER_HONORIFICS = frozenset(["sir", "dame", "lord", "lady", "rev", "revd", "reverend"])
-
-
 def is_honorific(word: str) -> bool:
     """`Dr.`, `Prof`, `Ms`, `Sir`...: never a first name."""
-    return _key(word) in TITLES or _key(word) in _OTHER_HONORIFICS
+    return _key(word) in TITLES or _key(word) in FIRST_NAME_TITLES
 
 
 def is_suffix(word: str) -> bool:
@@ -196,6 +201,9 @@ def _formal(name: str) -> str:
     title, words = _words(name)
     if not words:
         return " ".join(name.split())
+    opening = _key(name.split()[0])
+    if opening in FIRST_NAME_TITLES and len(words) >= 1:
+        return f"{FIRST_NAME_TITLES[opening]} {words[0]}"
     if title is None:
         return given_name(name)
     if _family_name_first(words) or len(words) == 1:
