@@ -23,7 +23,8 @@ from wordfreq import zipf_frequency
 
 from vaultfollow.core.language import alternation, phrases
 from vaultfollow.core.model import Person
-from vaultfollow.core.prose import clean_point, one_line, word_set
+from vaultfollow.core.prose import clean_point, one_line
+from vaultfollow.core.salutation import is_honorific, is_suffix
 
 MAX_ITEM_WORDS = 16
 
@@ -59,8 +60,6 @@ class Item:
 # --- names ---------------------------------------------------------------------
 
 _FOLD_EXTRA = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "ı": "i"})
-_TITLES = word_set("dr dr. prof prof. mr mr. mrs mrs. ms ms. mx mx. rev rev. revd revd. sir dame")
-_SUFFIXES = word_set("jr jr. sr sr. phd ph.d. md ii iii")
 
 
 def name_key(word: str) -> str:
@@ -72,9 +71,9 @@ def name_key(word: str) -> str:
 def name_words(person: Person) -> list[str]:
     """The words of a person's name without honorifics and suffixes."""
     words = [w.strip(",") for w in one_line(person.name).split()]
-    while words and words[0].casefold() in _TITLES:
+    while words and is_honorific(words[0]):
         words = words[1:]
-    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+    while len(words) > 1 and is_suffix(words[-1]):
         words = words[:-1]
     return words
 
@@ -90,7 +89,7 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
     keys = [name_key(w) for w in words]
     forms: list[tuple[str, ...]] = [tuple(keys)]
     raw = one_line(person.name).split()
-    if raw and raw[0].casefold() in _TITLES and len(keys) > 1:
+    if raw and is_honorific(raw[0]) and len(keys) > 1:
         title = name_key(raw[0].rstrip("."))
         forms.append((title, keys[-1]))
         if len(keys) > 2 and len(keys[1]) > 3:
@@ -99,7 +98,7 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
     for i in range(1, len(words) - 1):
         if words[i][:1].islower():
             surname = tuple(keys[i:])
-            if raw and raw[0].casefold() in _TITLES:
+            if raw and is_honorific(raw[0]):
                 forms.append((name_key(raw[0].rstrip(".")), *surname))
             forms.append(surname)
             break
@@ -116,7 +115,7 @@ def _token_key(token: str) -> str:
 def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, int] | None:
     """The panel member named by the first words, and how many words name them."""
     keys = [_token_key(w) for w in words[:4]]
-    if keys and keys[0] in ("dr", "prof", "mr", "mrs", "ms", "mx", "rev", "revd"):
+    if words and is_honorific(words[0].strip(".,:;()")):
         # "Dr Solberg": a title, then a name.
         found = match_name(words[1:], people)
         if found:
