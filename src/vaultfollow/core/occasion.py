@@ -13,6 +13,7 @@ from babel.dates import format_date
 
 from vaultfollow.core.language import DEFAULT, alternation, words
 from vaultfollow.core.model import FollowUp, Round
+from vaultfollow.core.salutation import plain_name
 
 # A weekday names a day unambiguously only within the last six days.
 _WEEKDAY_DAYS = 6
@@ -30,7 +31,7 @@ def occasion(followup: FollowUp) -> dict[str, Any]:
     return {
         "interview_when": interview_when(followup),
         "recipient_was_there": present,
-        "met_with": [p.name for p in people if p.name],
+        "met_with": [plain_name(p.name) for p in people if p.name],
         "in_person": bool(_IN_PERSON.search(label)),
         "interview_day": _date(start.date()),
     }

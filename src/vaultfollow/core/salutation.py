@@ -215,6 +215,13 @@ def _formal(name: str) -> str:
     return f"{title} {' '.join(surname)}"
 
 
+def plain_name(name: str) -> str:
+    """The name as running text says it: "Graham Hollis", not "Mr. Graham
+    Hollis" ("my interview with Graham Hollis and Dr Solberg" reads oddly)."""
+    _, words = _words(name)
+    return " ".join(words) or " ".join(name.split())
+
+
 def is_title_and_surname(text: str) -> bool:
     """`Ms Whitcombe`, `Dr. Solberg`: an honorific and at least one name."""
     words = text.split()
