@@ -374,3 +374,24 @@ def test_what_a_member_s_team_is_is_a_fact_and_a_topic_stays_a_topic() -> None:
     noor = (Person("Noor Haddad"),)
     assert one("Noor's team is 3 people + an agency", noor).kind is ItemKind.FACT
     assert one("Noor's rebrand plans", noor).kind is ItemKind.TOPIC
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "why Kafka over Kinesis",
+        "why event sourcing",
+        "their data platform, a good fit for my background",
+        "how my CV gaps are read",
+    ],
+)
+def test_a_question_about_the_work_is_a_point_though_it_looks_like_a_stock_one(raw: str) -> None:
+    item = classify_item(raw, PANEL)
+    assert item.kind is not ItemKind.ASKED_OF_ME, item
+
+
+@pytest.mark.parametrize(
+    "raw", ["why us?", "why banking after fintech", "hiring manager screen, mostly my background"]
+)
+def test_why_this_job_and_my_own_story_are_never_a_point(raw: str) -> None:
+    assert classify_item(raw, PANEL).kind is ItemKind.ASKED_OF_ME

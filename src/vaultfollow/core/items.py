@@ -331,26 +331,43 @@ _STOCK_QUESTION = re.compile(
     rf"(?<!\w)(?:{alternation(phrases('items', 'stock_questions'))})(?!\w)", re.IGNORECASE
 )
 _WHY_CLAUSE_WORDS = frozenset(phrases("items", "why_clause_words"))
+_WHY_COMPARE_WORDS = frozenset(phrases("items", "why_compare_words"))
+_WHY_MOVE_WORDS = frozenset(phrases("items", "why_move_words"))
+_ABOUT_ME = re.compile(
+    rf"^(?:\S+\s+){{0,3}}(?:{alternation(phrases('items', 'about_me'))})$", re.IGNORECASE
+)
 _PARTS = re.compile(r"\s+/\s+|\s*;\s+")
 
 
 def _is_why_this_job(part: str) -> bool:
-    """ "why Greyfriars", "why banking after fintech": why the candidate wants
-    the job. "why the build is slow" is a clause about the work."""
+    """ "why Greyfriars", "why banking after fintech", "why us": why the
+    candidate wants the job. "why the build is slow" is a clause about the
+    work, and "why event sourcing", "why Kafka over Kinesis" are questions
+    about the work too."""
     m = re.match(r"^why\s+(.+)$", part.strip(" ?.!"), re.IGNORECASE)
     if not m:
         return False
-    words = m[1].split()
-    return len(words) <= 3 and not any(
-        w.casefold() in _WHY_CLAUSE_WORDS or w.casefold().endswith("ed") for w in words
-    )
+    words = [w.casefold() for w in m[1].split()]
+    if len(words) > 3 or any(w in _WHY_CLAUSE_WORDS or w.endswith("ed") for w in words):
+        return False
+    if any(w in _WHY_COMPARE_WORDS for w in words):
+        return False
+    # A name (the company) or the candidate's move; else a thing of the work.
+    return m[1][:1].isupper() or any(w in _WHY_MOVE_WORDS for w in words)
+
+
+def _is_stock(part: str) -> bool:
+    """A question put to every candidate, or a line about the candidate's
+    own story ("hiring manager screen, mostly my background")."""
+    about_me = any(_ABOUT_ME.match(piece.strip(" ?.!")) for piece in part.split(", "))
+    return bool(_STOCK_QUESTION.search(part)) or about_me or _is_why_this_job(part)
 
 
 def without_stock_questions(text: str) -> str:
     """The text without the parts that are questions put to every candidate
     ("Tell me about yourself / why banking after fintech" -> "")."""
     parts = [p for p in _PARTS.split(text) if p.strip()]
-    kept = [p for p in parts if not (_STOCK_QUESTION.search(p) or _is_why_this_job(p))]
+    kept = [p for p in parts if not _is_stock(p)]
     return " / ".join(kept) if len(kept) < len(parts) else text
 
 
