@@ -615,6 +615,25 @@ def test_revisions_merge_the_same_whichever_way_round() -> None:
     assert parse_memory(dump_memory(merged)) == merged
 
 
+def test_a_revision_written_without_a_zone_is_read_as_utc_on_every_machine() -> None:
+    """A hand-edited or older decisions file: `changed` with no offset is
+    UTC, never the reading machine's zone (two machines would disagree)."""
+    text = (
+        '{"format": 1, "drafted": {}, "first_seen": {}, "calendar_entries": '
+        '{"a": {"sequence": 3, "changed": "2026-11-12T00:00:00", "digest": "x"}}}'
+    )
+    memory = parse_memory(text.encode())
+    assert memory.revisions["a"] == Revision(3, datetime(2026, 11, 12, tzinfo=UTC), "x")
+    for bad in ('"sequence": true', '"digest": 7'):
+        broken = (
+            text.replace('"sequence": 3', bad)
+            if "sequence" in bad
+            else text.replace('"digest": "x"', bad)
+        )
+        with pytest.raises(ValueError):
+            parse_memory(broken.encode())
+
+
 CASES = Path(__file__).parent / "cases"
 
 

@@ -33,9 +33,12 @@ def _parse_revisions(raw: Mapping[str, Mapping[str, object]]) -> dict[str, Revis
     revisions = {}
     for uid, entry in raw.items():
         sequence, changed, digest = entry["sequence"], entry["changed"], entry["digest"]
-        if not isinstance(sequence, int) or not isinstance(changed, str):
-            raise ValueError(f"calendar entry {uid}: bad sequence or changed")
-        moment = datetime.fromisoformat(changed).astimezone(UTC)
+        if type(sequence) is not int or not isinstance(changed, str) or not isinstance(digest, str):
+            raise ValueError(f"calendar entry {uid}: bad sequence, changed or digest")
+        moment = datetime.fromisoformat(changed)
+        if moment.tzinfo is None:  # written as UTC; never the machine's own zone
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
         revisions[str(uid)] = Revision(sequence, moment, str(digest))
     return revisions
 
