@@ -337,6 +337,12 @@ class FeedServer(ThreadingHTTPServer):
         )
         self._thread.start()
 
+    def shutdown(self) -> None:
+        """Stop `serve_forever`, also while every slot is taken (the accept
+        loop then waits for a slot and must hear of it)."""
+        self._closing.set()
+        super().shutdown()
+
     def stop(self) -> None:
         """Stop serving, close the socket and wait for the serving thread."""
         self._closing.set()
