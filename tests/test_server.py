@@ -9,6 +9,7 @@ import os
 import select
 import socket
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -555,6 +556,20 @@ def test_connections_beyond_the_bound_wait_in_the_queue(vault: Vault, feed: Cale
     finally:
         for sock in idle:
             sock.close()
+        server.stop()
+
+
+def test_shutdown_is_heard_while_every_slot_is_taken(vault: Vault, feed: CalendarFeed) -> None:
+    server = start_server(feed, load_token(vault), "127.0.0.1", 0, max_connections=1)
+    held = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    try:
+        assert _wait_for(lambda: server.busy == 1)
+        stopper = threading.Thread(target=server.shutdown)
+        stopper.start()
+        stopper.join(timeout=10)
+        assert not stopper.is_alive(), "shutdown() waited for a free slot"
+    finally:
+        held.close()
         server.stop()
 
 
