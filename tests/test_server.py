@@ -560,16 +560,22 @@ def test_connections_beyond_the_bound_wait_in_the_queue(vault: Vault, feed: Cale
 
 
 def test_shutdown_is_heard_while_every_slot_is_taken(vault: Vault, feed: CalendarFeed) -> None:
-    server = start_server(feed, load_token(vault), "127.0.0.1", 0, max_connections=1)
+    server = start_server(
+        feed, load_token(vault), "127.0.0.1", 0, max_connections=1, header_deadline=60.0
+    )
     held = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    # A second connection waits in the queue: the accept loop waits for a slot.
+    queued = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     try:
         assert _wait_for(lambda: server.busy == 1)
+        time.sleep(0.3)  # the loop has seen the queued connection
         stopper = threading.Thread(target=server.shutdown)
         stopper.start()
-        stopper.join(timeout=10)
+        stopper.join(timeout=5)
         assert not stopper.is_alive(), "shutdown() waited for a free slot"
     finally:
         held.close()
+        queued.close()
         server.stop()
 
 
