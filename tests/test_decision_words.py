@@ -132,6 +132,7 @@ def test_a_note_the_way_people_keep_one() -> None:
         "hear back by 12 Nov",  # before the interview; next year is too far off
         "Decision: go/no-go after the onsite",
         "feedback from the recruiter in a second",
+        "the commissioning of the two solar parks near Zaragoza, 2027 timeline",  # a year alone
         "",
     ],
 )

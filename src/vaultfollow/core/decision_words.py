@@ -569,6 +569,8 @@ def _check(
     day = when.date()
     if day == base and when.time() != datetime.min.time():
         return None  # "at 10am", "in a second": a time of the interview day
+    if re.fullmatch(r"\d{4}", core):
+        return None  # "2027 timeline": a year alone is what the work is about, not a day
     if not any(c.isdigit() for c in core):
         letters = re.findall(r"[^\W\d_]+", core)
         if not letters or max(map(len, letters)) < 3 or core.casefold() in _NOT_ALONE:
