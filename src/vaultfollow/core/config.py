@@ -498,7 +498,7 @@ SPEC: dict[str, dict[str, Key]] = {
             _choice("implicit", "starttls", "none"),
             'TLS from the start ("implicit"), "starttls", or "none" (loopback only).',
         ),
-        "ca_file": Key(_parse_str, "PEM file of a private CA to trust for the IMAP server."),
+        "ca_file": Key(_parse_ca_file, "PEM file of a private CA to trust for the IMAP server."),
         "folders": Key(_parse_str_list, "Folders to read (default: INBOX and the Sent folder)."),
         "look_back": Key(_parse_mail_look_back, "Read messages of this many days back."),
         "poll": Key(parse_duration, "How often `watch --mail` checks the mailbox."),
