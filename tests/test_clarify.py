@@ -381,3 +381,24 @@ def test_a_marker_with_nothing_after_it_is_no_better_answer(section: list[str]) 
     found = split_clarification(section, PANEL)
     assert not found.better
     assert clarification_sentence(found, "formal", MARCUS) is None
+
+
+def test_an_unnamed_clarification_goes_to_the_member_whose_point_it_shares_words_with() -> None:
+    olga, mateo = Person("Olga Petrenko"), Person("Mateo Rossi")
+    panel = (olga, mateo)
+    items = classify_items(
+        ["churn dashboard in Looker, Olga built it", "Mateo: cohort retention, weekly vs monthly"],
+        panel,
+    )
+    section = ["what I meant was that I'd use survival curves, not just cohort tables"]
+    found = split_clarification(section, panel, items)
+    assert found.owner == mateo
+    assert clarification_sentence(found, "casual", olga) is None
+    # A named question is not given an asker by its words: "your P&L
+    # question" to Matthias would say he asked it.
+    named = split_clarification(
+        ["On the P&L question: better: I ran P&Ls for 30 titles a year."],
+        panel,
+        classify_items(["Mateo: the spring list, 22 titles"], panel),
+    )
+    assert named.owner is None and named.label == "P&L"

@@ -202,6 +202,12 @@ def split_clarification(
         else:
             said.append(clause)
     better = [_resolve(b, said_object) for b in better]
+    if owner is None and better and question is None and label is None:
+        # "I'd use survival curves, not just cohort tables" is about Mateo's
+        # "cohort retention": the one panel member whose point it shares words
+        # with. A named question is never given an asker this way: "your P&L
+        # question" to someone who did not ask it would be a claim.
+        owner = _owner_by_words([*said, *better], items)
     evidence = case_evidence(section)
     better = [_first_word(b, people, evidence) for b in better if b]
     missing = None
@@ -299,6 +305,40 @@ def _asked_item(label: str, items: Sequence[Item]) -> Item | None:
         and wanted <= _words(item.source) | _words(item.text)
     ]
     return found[0] if len(found) == 1 else None
+
+
+# Words any clarification or point may hold: they tie it to no one.
+_TIES_TO_NO_ONE = word_set(
+    "the a an and or but of to in on at for with about from by as is are was were be been "
+    "that this these those it its their our my your his her they we you i me them what how "
+    "why when where which who not just also only more most very really so too than then "
+    "question answer said say mentioned mention team role company work job experience "
+    "project time year years month months way thing things bit lot one two first last "
+    "should would could have has had do did done make made get got use used"
+)
+
+
+def _owner_by_words(texts: Sequence[str], items: Sequence[Item]) -> Person | None:
+    """The one panel member whose own Discussed item shares a word (not a
+    word any sentence may hold) with the clarification; None when none or
+    several do."""
+    mine = {_stem(w) for text in texts for w in _words(text) if len(w) > 3}
+    mine -= {_stem(w) for w in _TIES_TO_NO_ONE}
+    owners = {
+        item.owner
+        for item in items
+        if item.owner is not None
+        and mine & {_stem(w) for w in _words(item.source) if len(w) > 3}
+    }
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _stem(word: str) -> str:
+    """ "transfers" and "transfer", "tables" and "table": one word."""
+    for ending in ("ing", "es", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
 
 
 def _words(text: str) -> set[str]:
