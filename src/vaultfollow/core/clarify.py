@@ -327,8 +327,7 @@ def _owner_by_words(texts: Sequence[str], items: Sequence[Item]) -> Person | Non
     owners = {
         item.owner
         for item in items
-        if item.owner is not None
-        and mine & {_stem(w) for w in _words(item.source) if len(w) > 3}
+        if item.owner is not None and mine & {_stem(w) for w in _words(item.source) if len(w) > 3}
     }
     return owners.pop() if len(owners) == 1 else None
 

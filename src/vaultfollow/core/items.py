@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from vaultfollow.core import language
 from vaultfollow.core.language import alternation, phrases
 from vaultfollow.core.model import Person
 from vaultfollow.core.prose import clean_point, one_line
@@ -131,16 +132,19 @@ def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, 
 
 # --- shorthand and note-taking verbs -----------------------------------------
 
+_ABBREVIATIONS: dict[str, str] = language.words()["items"]["shorthand"]["words"]
+_AFTER_A_NUMBER: dict[str, str] = language.words()["items"]["shorthand"]["after_a_number"]
+_DROPPED: list[str] = language.words()["items"]["shorthand"]["dropped"]
 _SHORTHAND = (
-    (re.compile(r"(?<!\w)w/o(?!\w)", re.IGNORECASE), "without"),
+    *(
+        (re.compile(rf"(?<!\w){re.escape(short)}(?!\w)", re.IGNORECASE), full)
+        for short, full in sorted(_ABBREVIATIONS.items(), key=lambda kv: -len(kv[0]))
+    ),
     (re.compile(r"(?<!\w)w/(?=\s|\w)", re.IGNORECASE), "with "),
-    (re.compile(r"(?<!\w)b/c(?!\w)", re.IGNORECASE), "because"),
-    (re.compile(r"(?<!\w)vs\.?(?!\w)", re.IGNORECASE), "versus"),
-    (re.compile(r"(?<!\w)esp\.?(?!\w)", re.IGNORECASE), "especially"),
-    (re.compile(r"(?<=\d )yrs\.?(?!\w)", re.IGNORECASE), "years"),
-    (re.compile(r"(?<=\d )wks\.?(?!\w)", re.IGNORECASE), "weeks"),
-    (re.compile(r"(?<=\d )mins?\.?(?!\w)", re.IGNORECASE), "minutes"),
-    (re.compile(r"(?<!\w)q(?:'|’)?s(?!\w)", re.IGNORECASE), "questions"),
+    *(
+        (re.compile(rf"(?<=\d ){re.escape(short)}(?!\w)", re.IGNORECASE), full)
+        for short, full in sorted(_AFTER_A_NUMBER.items(), key=lambda kv: -len(kv[0]))
+    ),
     # "migration SAS -> python": from one thing to the other.
     (
         re.compile(
@@ -155,12 +159,18 @@ _SHORTHAND = (
     (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
     (re.compile(r"\s+[+&]\s+"), " and "),
     (re.compile(r"[?!]{2,}"), ""),
-    (re.compile(r"(?<!\w)(?:lol|tbh|imo|imho|fwiw|lmao|omg)(?!\w)[.,!]?", re.IGNORECASE), ""),
+    (
+        re.compile(
+            rf"(?<!\w)(?:{alternation(language.words()['items']['shorthand']['dropped'])})(?!\w)[.,!]?",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
 )
 
+_OWNERS = language.words()["items"]["owners"]
 _NOTE_VERB = re.compile(
-    r"^(?:(?:we|i|they)\s+)?(?:(?:talked|chatted|spoke|discussed|covered|went over|got into|"
-    r"touched on|dug into|chat|talk|discuss|conversation|convo|discussion)(?:\s+(?:about|on|re))?|"
+    rf"^(?:(?:we|i|they)\s+)?(?:(?:{alternation(_OWNERS['note_verbs'])})(?:\s+(?:about|on|re))?|"
     r"re|topic)\s*:?\s+",
     re.IGNORECASE,
 )
@@ -175,20 +185,10 @@ def expand_shorthand(text: str) -> str:
 # --- owners ----------------------------------------------------------------------
 
 _QUESTION_VERBS = re.compile(
-    r"^(?:asked(?: me)?|wanted to know|was curious|pushed(?: me)? on|probed|grilled me on|"
-    r"quizzed me on|dug into|challenged me on)(?:\s+(?:about|on))?\s+",
-    re.IGNORECASE,
+    rf"^(?:{alternation(_OWNERS['asked'])})(?:\s+(?:about|on))?\s+", re.IGNORECASE
 )
-_WALK_VERBS = re.compile(
-    r"^(?:walked me through|took me through|showed me|demoed|gave (?:me )?an overview of|"
-    r"explained|described|presented)\s+",
-    re.IGNORECASE,
-)
-_REMARK_VERBS = re.compile(
-    r"^(?:mentioned|said|told me(?: about)?|talked about|shared|noted|pointed out|"
-    r"brought up|raised)\s+(?:that\s+)?",
-    re.IGNORECASE,
-)
+_WALK_VERBS = re.compile(rf"^(?:{alternation(_OWNERS['walked'])})\s+", re.IGNORECASE)
+_REMARK_VERBS = re.compile(rf"^(?:{alternation(_OWNERS['remarked'])})\s+(?:that\s+)?", re.I)
 # Someone not on the round's panel: the question stays, the name goes.
 _SOMEONE_ASKED = re.compile(
     r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)? (?:asked(?: me)?|wanted to know)(?: about)? (?P<what>.+)$"
