@@ -1044,3 +1044,62 @@ def test_entries_pushed_before_they_named_a_vault(
     vault_id = json.loads((vault.root / PUSH_STATE_FILE).read_text())["vault_id"]
     kept = calendar.get_event_by_uid("kept@vaultfollow").icalendar_component
     assert str(kept["X-VAULTFOLLOW-VAULT"]) == vault_id
+
+
+# --- review findings (push2) ----------------------------------------------------------
+
+
+def deleting_after_listing(server: Server, uid: str) -> Any:
+    """A connection to the real server whose first listing is followed by the
+    deletion of `uid` on the server, by another client (someone deleting it
+    in their calendar app between our listing and our PUT)."""
+
+    class Racing(_Remote):
+        listed = False
+
+        def owned(self) -> Any:
+            found = super().owned()
+            if not Racing.listed:
+                Racing.listed = True
+                client = server.client()
+                OPEN_CLIENTS.append(client)
+                cal = client.principal().calendar(name="Follow-ups")
+                cal.get_event_by_uid(uid).delete()
+            return found
+
+    return Racing
+
+
+def test_an_entry_deleted_on_the_server_before_its_update_is_created_again(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """Review 1: deleted between our listing and our PUT (the If-Match of
+    the version listed gets 412 from Radicale and Xandikos, 404 elsewhere):
+    created again, and the rest of the push goes on."""
+    push_calendar(
+        vault,
+        calendar_bytes(event("a@vaultfollow", T1), event("b@vaultfollow", T1)),
+        settings(server),
+    )
+    report = push_calendar(
+        vault,
+        calendar_bytes(event("a@vaultfollow", T2), event("b@vaultfollow", T2)),
+        settings(server),
+        connect=deleting_after_listing(server, "a@vaultfollow"),
+    )
+    assert [(e.uid, e.action) for e in report.entries] == [
+        ("a@vaultfollow", "created"),
+        ("b@vaultfollow", "updated"),
+    ]
+    assert on_server(calendar) == {
+        "a@vaultfollow": "20261119T080000Z",
+        "b@vaultfollow": "20261119T080000Z",
+    }
+    assert (
+        push_calendar(
+            vault,
+            calendar_bytes(event("a@vaultfollow", T2), event("b@vaultfollow", T2)),
+            settings(server),
+        ).unchanged
+        == 2
+    )

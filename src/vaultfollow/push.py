@@ -652,6 +652,22 @@ class _Remote:
         obj.data = body.decode("utf-8")
         obj.save(increase_seqno=False)
 
+    def gone(self, exc: BaseException, uid: str) -> bool:
+        """Whether the update that raised `exc` failed because the entry is
+        no longer on the server: 404, or 412 (If-Match of a version deleted
+        since, as Radicale and Xandikos answer) with no entry of that UID."""
+        from caldav.lib.error import NotFoundError
+
+        if isinstance(exc, NotFoundError):
+            return True
+        if _status(exc) != 412:
+            return False
+        try:
+            self.calendar.get_object_by_uid(uid)
+        except NotFoundError:
+            return True
+        return False
+
     def delete(self, obj: Any) -> None:
         from caldav.lib.error import NotFoundError
 
@@ -941,10 +957,7 @@ class _Reconcile:
             self._note(uid, "refused", known["refused"], held=True)
             return
         try:
-            if found is None:
-                self.remote.create(body)
-            else:
-                self.remote.update(found.obj, body)
+            action = self._write(uid, body, found)
         except Exception as exc:
             if not _entry_refused(exc):
                 raise
@@ -953,7 +966,23 @@ class _Reconcile:
             self._note(uid, "refused", reason)
             return
         self.state.events[uid] = {"sha": sha, "etag": ""}
-        self._note(uid, "created" if found is None else "updated")
+        self._note(uid, action)
+
+    def _write(self, uid: str, body: bytes, found: _Found | None) -> str:
+        """Create or update the entry; "created" or "updated". An entry
+        deleted on the server since the listing is created again."""
+        if found is None:
+            self.remote.create(body)
+            return "created"
+        try:
+            self.remote.update(found.obj, body)
+        except Exception as exc:
+            if not self.remote.gone(exc, uid):
+                raise
+            log.debug("push: %s was deleted on the server meanwhile; creating it again", uid)
+            self.remote.create(body)
+            return "created"
+        return "updated"
 
     def _delete(self, uid: str, found: _Found) -> None:
         self.titles.setdefault(uid, found.summary)
