@@ -18,6 +18,7 @@ import pytest
 from vaultfollow.core.config import CalDAVSettings
 from vaultfollow.errors import ConfigError, UsageError
 from vaultfollow.push import (
+    ACTIONS,
     CA_VARIABLES,
     PUSH_STATE_FILE,
     PushAuthError,
@@ -1103,3 +1104,43 @@ def test_an_entry_deleted_on_the_server_before_its_update_is_created_again(
         ).unchanged
         == 2
     )
+
+
+def cli_vault(tmp_path: Path, caldav_section: str) -> Path:
+    root = tmp_path / "cli-vault"
+    (root / "Interviews").mkdir(parents=True)
+    (root / "Interviews/acme.md").write_text(NOTE, encoding="utf-8")
+    (root / "vaultfollow.toml").write_text(
+        f'[schedule]\ntimezone = "Europe/Berlin"\n{caldav_section}', encoding="utf-8"
+    )
+    return root
+
+
+JSON_KEYS = {"url", "calendar", "error", "foreign", "entries", *ACTIONS}
+
+
+@pytest.mark.parametrize(
+    ("caldav_section", "said"),
+    [
+        ('[caldav]\nusername = "a"\npassword_env = "VF_TEST_PW"\n', "[caldav] url"),
+        (
+            '[caldav]\nurl = "http://127.0.0.1:9/"\nusername = "a"\n'
+            'password_env = "VF_NO_SUCH_VARIABLE"\n',
+            "VF_NO_SUCH_VARIABLE",
+        ),
+        ('[caldav]\nurl = "http://127.0.0.1:9/"\nusername = "a"\nno_such_key = 1\n', "no_such_key"),
+    ],
+)
+def test_push_json_prints_an_error_object_for_config_errors(
+    tmp_path: Path, caldav_section: str, said: str
+) -> None:
+    """Review 2: failures before the push itself (settings, password,
+    config) give scripts an object with `error` too, and the same exit code."""
+    root = cli_vault(tmp_path, caldav_section)
+    plain = run_push(root)
+    as_json = run_push(root, "--json")
+    assert plain.returncode == as_json.returncode == 2, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert set(document) == JSON_KEYS
+    assert said in document["error"] and document["entries"] == []
+    assert said in as_json.stderr and plain.stdout == ""
