@@ -1144,3 +1144,21 @@ def test_push_json_prints_an_error_object_for_config_errors(
     assert set(document) == JSON_KEYS
     assert said in document["error"] and document["entries"] == []
     assert said in as_json.stderr and plain.stdout == ""
+
+
+def test_an_unexpected_failure_clearing_an_old_calendar_does_not_stop_the_push(
+    vault: Vault, server: Server, calendar: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review 3: clearing a calendar left fails in a way no message foresees
+    (here a record naming a URL that cannot be parsed): one line in the log,
+    the push to the new calendar goes on, the old one stays to be cleared."""
+    broken = {"url": "http://[::1/", "calendar": "Old", "uids": ["a@vaultfollow"]}
+    (vault.root / ".vaultfollow").mkdir()
+    (vault.root / PUSH_STATE_FILE).write_text(json.dumps({"leaving": [broken]}))
+    caplog.set_level("WARNING", logger="vaultfollow")
+    report = push_calendar(vault, calendar_bytes(event("a@vaultfollow", T1)), settings(server))
+    assert report.created == ["a@vaultfollow"]
+    assert all_uids(calendar) == {"a@vaultfollow"}
+    [line] = [r.getMessage() for r in caplog.records if "not removed yet" in r.getMessage()]
+    assert "http://[::1/" in line and "\n" not in line
+    assert json.loads((vault.root / PUSH_STATE_FILE).read_text())["leaving"] == [broken]

@@ -850,6 +850,8 @@ def _why_not_cleared(exc: Exception, old: CalDAVSettings) -> str | None:
         if "no such calendar" in problem.message or "HTTP 404" in problem.message:
             return None
         return problem.message
+    except Exception as unexpected:  # no message foresees it: the push goes on regardless
+        return f"unexpected error: {type(unexpected).__name__}: {unexpected}"
 
 
 def _where(settings: CalDAVSettings) -> str:
