@@ -26,6 +26,7 @@ from vaultfollow.push import (
     PushWorker,
     _Remote,
     caldav_password,
+    check_settings,
     push_calendar,
     push_pending,
     sends_credentials_up_front,
@@ -1162,3 +1163,58 @@ def test_an_unexpected_failure_clearing_an_old_calendar_does_not_stop_the_push(
     [line] = [r.getMessage() for r in caplog.records if "not removed yet" in r.getMessage()]
     assert "http://[::1/" in line and "\n" not in line
     assert json.loads((vault.root / PUSH_STATE_FILE).read_text())["leaving"] == [broken]
+
+
+SECRET = "s3cret-pw"
+
+
+@pytest.mark.parametrize(
+    "url", [f"https://alice:{SECRET}@cloud.example.com/dav/", f"alice:{SECRET}@cloud.example.com/"]
+)
+def test_a_url_with_credentials_is_refused_without_repeating_them(url: str) -> None:
+    """Review 4: the password belongs in password_env or password_command."""
+    with pytest.raises(ConfigError) as caught:
+        check_settings(CalDAVSettings(url=url, username="alice", password_env="VF_TEST_PW"))
+    message = caught.value.message
+    assert "[caldav] url" in message and "username" in message
+    assert "password_env" in message and "password_command" in message
+    assert SECRET not in message and caught.value.exit_code == 2
+
+
+def test_push_with_credentials_in_the_url_prints_and_stores_none_of_them(tmp_path: Path) -> None:
+    root = cli_vault(
+        tmp_path,
+        f'[caldav]\nurl = "http://alice:{SECRET}@127.0.0.1:9/"\nusername = "alice"\n'
+        'password_env = "VF_TEST_PW"\n',
+    )
+    for args in ((), ("--json",)):
+        done = run_push(root, *args)
+        assert done.returncode == 2, done.stderr
+        assert "[caldav] url" in done.stderr
+        assert SECRET not in done.stdout + done.stderr
+    assert "[caldav] url" in json.loads(done.stdout)["error"]
+    state = root / PUSH_STATE_FILE
+    assert not state.exists() or SECRET not in state.read_text()
+
+
+def test_credentials_in_a_url_recorded_before_are_dropped(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """A state file of before, when such a URL was accepted: the same
+    target without them, and the next push stores it without them."""
+    data = calendar_bytes(event("a@vaultfollow", T1))
+    push_calendar(vault, data, settings(server))
+    state = json.loads((vault.root / PUSH_STATE_FILE).read_text())
+    state["url"] = server.url.replace("://", f"://{USER}:{SECRET}@")
+    (vault.root / PUSH_STATE_FILE).write_text(json.dumps(state))
+    report = push_calendar(vault, data, settings(server))
+    assert [(e.uid, e.action, e.reason) for e in report.entries] == [
+        ("a@vaultfollow", "unchanged", "")
+    ]
+    text = (vault.root / PUSH_STATE_FILE).read_text()
+    assert SECRET not in text and json.loads(text)["leaving"] == []
+
+
+def test_an_at_sign_in_the_path_is_no_credentials() -> None:
+    url = "https://caldav.fastmail.com/dav/calendars/user/me@fastmail.com/"
+    check_settings(CalDAVSettings(url=url, username="me@fastmail.com", password_env="VF_TEST_PW"))

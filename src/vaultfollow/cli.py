@@ -693,14 +693,14 @@ def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -
     went through), the count of each action and every entry."""
     import json
 
-    from vaultfollow.push import ACTIONS
+    from vaultfollow.push import ACTIONS, without_userinfo
 
     entries = result.entries if result is not None else []
     counts = dict.fromkeys(ACTIONS, 0)
     for entry in entries:
         counts[entry.action] += 1
     document = {
-        "url": url,
+        "url": without_userinfo(url),
         "calendar": calendar,
         "error": error,
         **counts,

@@ -147,7 +147,14 @@ def caldav_password(settings: CalDAVSettings, environ: Mapping[str, str] = os.en
 def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.environ) -> None:
     """ConfigError listing what `push` needs and the config lacks."""
     errors = []
-    if not settings.url.startswith(("http://", "https://")):
+    bare = without_userinfo(settings.url)
+    if bare != settings.url:
+        errors.append(
+            "[caldav] url holds credentials before the host (user:password@); write it "
+            f'without them, as "{bare}", the user name in [caldav] username and the '
+            "password in password_env or password_command"
+        )
+    elif not settings.url.startswith(("http://", "https://")):
         errors.append(
             f'[caldav] url = "{settings.url}": write the CalDAV address, such as '
             '"https://cloud.example.com/remote.php/dav" (with `calendar`) or the '
@@ -161,6 +168,16 @@ def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.env
         errors.extend(exc.errors)
     if errors:
         raise ConfigError(errors)
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without the credentials written before its host (`user:password@`),
+    so that they are never printed or stored."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
 
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
@@ -271,10 +288,11 @@ class _State:
 
 
 def _target_of(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """The url and calendar of a record, without credentials (accepted in the url before)."""
     if isinstance(raw.get("url"), str) and isinstance(raw.get("calendar"), str):
-        return raw["url"], raw["calendar"]
+        return without_userinfo(raw["url"]), raw["calendar"]
     url, _, calendar = str(raw.get("target") or "").rpartition("#")  # as 0.1 wrote it
-    return url, calendar
+    return without_userinfo(url), calendar
 
 
 def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
@@ -291,7 +309,7 @@ def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
     pending = raw.get("pending")
     vault_id = raw.get("vault_id")
     leaving = [
-        item
+        {**item, "url": without_userinfo(str(item.get("url", "")))}
         for item in raw.get("leaving") or []
         if isinstance(item, dict) and isinstance(item.get("uids"), list)
     ]
@@ -855,7 +873,9 @@ def _why_not_cleared(exc: Exception, old: CalDAVSettings) -> str | None:
 
 
 def _where(settings: CalDAVSettings) -> str:
-    return settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+    return without_userinfo(settings.url) + (
+        f" (calendar {settings.calendar!r})" if settings.calendar else ""
+    )
 
 
 def _clear_one(
