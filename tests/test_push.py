@@ -1218,3 +1218,20 @@ def test_credentials_in_a_url_recorded_before_are_dropped(
 def test_an_at_sign_in_the_path_is_no_credentials() -> None:
     url = "https://caldav.fastmail.com/dav/calendars/user/me@fastmail.com/"
     check_settings(CalDAVSettings(url=url, username="me@fastmail.com", password_env="VF_TEST_PW"))
+
+
+def test_a_refusal_without_a_status_names_its_precondition_not_403() -> None:
+    """Review 5: only a 403 is said to be one."""
+    from caldav.lib.error import PutError
+
+    from vaultfollow.push import refusal_reason
+
+    size = PutError("too big", preconditions=["{DAV:}max-resource-size"])
+    reason = refusal_reason(size, b"BEGIN:VEVENT")
+    assert "403" not in reason and "forbidden" not in reason
+    assert "max-resource-size" in reason
+    forbidden = PutError("no", status=403)
+    assert "forbidden (HTTP 403)" in refusal_reason(forbidden, b"BEGIN:VEVENT")
+    conflict = PutError("no", status=409, preconditions=["{DAV:}max-resource-size"])
+    assert "HTTP 409" in refusal_reason(conflict, None)
+    assert "max-resource-size" in refusal_reason(conflict, None)

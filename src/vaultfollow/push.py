@@ -495,9 +495,13 @@ def refusal_reason(exc: BaseException, body: bytes | None) -> str:
         f"{CALDAV_NS}valid-calendar-object-resource" in preconditions
     ):
         return "the server does not accept this entry's data; please report it to vaultfollow"
-    if status == 403 or status is None:
-        return "forbidden (HTTP 403); check that this account may write to this calendar"
-    return f"refused (HTTP {status}); check this calendar's settings on the server"
+    # Only a 403 is called forbidden; a refusal without a status names its precondition.
+    why = [f"HTTP {status}"] if status is not None else []
+    why += sorted(name.rpartition("}")[2] for name in preconditions)
+    said = "; ".join(why) or "no reason given"
+    if status == 403:
+        return f"forbidden ({said}); check that this account may write to this calendar"
+    return f"refused ({said}); check this calendar's settings on the server"
 
 
 def _entry_refused(exc: BaseException) -> bool:
