@@ -21,12 +21,14 @@ from vaultfollow.push import (
     ACTIONS,
     CA_VARIABLES,
     PUSH_STATE_FILE,
+    EntryResult,
     PushAuthError,
     PushError,
     PushWorker,
     _Remote,
     caldav_password,
     check_settings,
+    entry_name,
     push_calendar,
     push_pending,
     sends_credentials_up_front,
@@ -906,6 +908,8 @@ def test_push_json_reports_every_entry_and_refusals_exit_3(
         assert entry["action"] == "refused" and entry["uid"].endswith("@vaultfollow")
         assert "does not take tasks" in entry["reason"] and "Acme" in entry["summary"]
         assert entry["uid"] in refused.stderr  # each refusal said on stderr too
+        said = entry_name(EntryResult(entry["uid"], entry["summary"], "refused"))
+        assert f"refused {said}: {entry['reason']}" in refused.stderr  # as watch --push says it
 
     config = root / "vaultfollow.toml"
     config.write_text(config.read_text().replace("Events only", "Tasks"), encoding="utf-8")

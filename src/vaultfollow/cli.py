@@ -662,6 +662,7 @@ def _push(engine: Engine, now_text: str | None, as_json: bool) -> int:
         EXIT_DELIVERY_FAILED,
         caldav_password,
         check_settings,
+        entry_name,
         push_calendar,
     )
 
@@ -677,8 +678,7 @@ def _push(engine: Engine, now_text: str | None, as_json: bool) -> int:
         raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
     result = push_calendar(engine.vault, data, caldav, password=password)
     for entry in result.refused:
-        name = f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
-        _log().warning("refused %s: %s", _printable(name), entry.reason)
+        _log().warning("refused %s: %s", _printable(entry_name(entry)), entry.reason)
     if as_json:
         _print_push_json(caldav.url, caldav.calendar, result)
     else:

@@ -1121,7 +1121,7 @@ class PushWorker:
             self._last_error = None
         for entry in report.refused:
             if not entry.held:
-                log.warning("push: refused %s: %s", _entry_name(entry), entry.reason)
+                log.warning("push: refused %s: %s", entry_name(entry), entry.reason)
         if report.changed:
             log.info("pushed: %s", report.describe())
         return None
@@ -1134,5 +1134,6 @@ class PushWorker:
         log.log(level, "%s%s", message, detail)
 
 
-def _entry_name(entry: EntryResult) -> str:
+def entry_name(entry: EntryResult) -> str:
+    """How messages name an entry: its summary and UID, or the UID alone."""
     return f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
