@@ -676,11 +676,12 @@ class _Remote:
 
     def gone(self, exc: BaseException, uid: str) -> bool:
         """Whether the update that raised `exc` failed because the entry is
-        no longer on the server: 404, or 412 (If-Match of a version deleted
-        since, as Radicale and Xandikos answer) with no entry of that UID."""
+        no longer on the server: 404 (NotFoundError, or caldav's PutError
+        with that status), or 412 (If-Match of a version deleted since, as
+        Radicale and Xandikos answer) with no entry of that UID."""
         from caldav.lib.error import NotFoundError
 
-        if isinstance(exc, NotFoundError):
+        if isinstance(exc, NotFoundError) or _status(exc) == 404:
             return True
         if _status(exc) != 412:
             return False
