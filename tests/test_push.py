@@ -18,13 +18,17 @@ import pytest
 from vaultfollow.core.config import CalDAVSettings
 from vaultfollow.errors import ConfigError, UsageError
 from vaultfollow.push import (
+    ACTIONS,
     CA_VARIABLES,
     PUSH_STATE_FILE,
+    EntryResult,
     PushAuthError,
     PushError,
     PushWorker,
     _Remote,
     caldav_password,
+    check_settings,
+    entry_name,
     push_calendar,
     push_pending,
     sends_credentials_up_front,
@@ -904,6 +908,8 @@ def test_push_json_reports_every_entry_and_refusals_exit_3(
         assert entry["action"] == "refused" and entry["uid"].endswith("@vaultfollow")
         assert "does not take tasks" in entry["reason"] and "Acme" in entry["summary"]
         assert entry["uid"] in refused.stderr  # each refusal said on stderr too
+        said = entry_name(EntryResult(entry["uid"], entry["summary"], "refused"))
+        assert f"refused {said}: {entry['reason']}" in refused.stderr  # as watch --push says it
 
     config = root / "vaultfollow.toml"
     config.write_text(config.read_text().replace("Events only", "Tasks"), encoding="utf-8")
@@ -1044,3 +1050,192 @@ def test_entries_pushed_before_they_named_a_vault(
     vault_id = json.loads((vault.root / PUSH_STATE_FILE).read_text())["vault_id"]
     kept = calendar.get_event_by_uid("kept@vaultfollow").icalendar_component
     assert str(kept["X-VAULTFOLLOW-VAULT"]) == vault_id
+
+
+# --- review findings (push2) ----------------------------------------------------------
+
+
+def deleting_after_listing(server: Server, uid: str) -> Any:
+    """A connection to the real server whose first listing is followed by the
+    deletion of `uid` on the server, by another client (someone deleting it
+    in their calendar app between our listing and our PUT)."""
+
+    class Racing(_Remote):
+        listed = False
+
+        def owned(self) -> Any:
+            found = super().owned()
+            if not Racing.listed:
+                Racing.listed = True
+                client = server.client()
+                OPEN_CLIENTS.append(client)
+                cal = client.principal().calendar(name="Follow-ups")
+                cal.get_event_by_uid(uid).delete()
+            return found
+
+    return Racing
+
+
+def test_an_entry_deleted_on_the_server_before_its_update_is_created_again(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """Review 1: deleted between our listing and our PUT (the If-Match of
+    the version listed gets 412 from Radicale and Xandikos, 404 elsewhere):
+    created again, and the rest of the push goes on."""
+    push_calendar(
+        vault,
+        calendar_bytes(event("a@vaultfollow", T1), event("b@vaultfollow", T1)),
+        settings(server),
+    )
+    report = push_calendar(
+        vault,
+        calendar_bytes(event("a@vaultfollow", T2), event("b@vaultfollow", T2)),
+        settings(server),
+        connect=deleting_after_listing(server, "a@vaultfollow"),
+    )
+    assert [(e.uid, e.action) for e in report.entries] == [
+        ("a@vaultfollow", "created"),
+        ("b@vaultfollow", "updated"),
+    ]
+    assert on_server(calendar) == {
+        "a@vaultfollow": "20261119T080000Z",
+        "b@vaultfollow": "20261119T080000Z",
+    }
+    assert (
+        push_calendar(
+            vault,
+            calendar_bytes(event("a@vaultfollow", T2), event("b@vaultfollow", T2)),
+            settings(server),
+        ).unchanged
+        == 2
+    )
+
+
+def cli_vault(tmp_path: Path, caldav_section: str) -> Path:
+    root = tmp_path / "cli-vault"
+    (root / "Interviews").mkdir(parents=True)
+    (root / "Interviews/acme.md").write_text(NOTE, encoding="utf-8")
+    (root / "vaultfollow.toml").write_text(
+        f'[schedule]\ntimezone = "Europe/Berlin"\n{caldav_section}', encoding="utf-8"
+    )
+    return root
+
+
+JSON_KEYS = {"url", "calendar", "error", "foreign", "entries", *ACTIONS}
+
+
+@pytest.mark.parametrize(
+    ("caldav_section", "said"),
+    [
+        ('[caldav]\nusername = "a"\npassword_env = "VF_TEST_PW"\n', "[caldav] url"),
+        (
+            '[caldav]\nurl = "http://127.0.0.1:9/"\nusername = "a"\n'
+            'password_env = "VF_NO_SUCH_VARIABLE"\n',
+            "VF_NO_SUCH_VARIABLE",
+        ),
+        ('[caldav]\nurl = "http://127.0.0.1:9/"\nusername = "a"\nno_such_key = 1\n', "no_such_key"),
+    ],
+)
+def test_push_json_prints_an_error_object_for_config_errors(
+    tmp_path: Path, caldav_section: str, said: str
+) -> None:
+    """Review 2: failures before the push itself (settings, password,
+    config) give scripts an object with `error` too, and the same exit code."""
+    root = cli_vault(tmp_path, caldav_section)
+    plain = run_push(root)
+    as_json = run_push(root, "--json")
+    assert plain.returncode == as_json.returncode == 2, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert set(document) == JSON_KEYS
+    assert said in document["error"] and document["entries"] == []
+    assert said in as_json.stderr and plain.stdout == ""
+
+
+def test_an_unexpected_failure_clearing_an_old_calendar_does_not_stop_the_push(
+    vault: Vault, server: Server, calendar: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review 3: clearing a calendar left fails in a way no message foresees
+    (here a record naming a URL that cannot be parsed): one line in the log,
+    the push to the new calendar goes on, the old one stays to be cleared."""
+    broken = {"url": "http://[::1/", "calendar": "Old", "uids": ["a@vaultfollow"]}
+    (vault.root / ".vaultfollow").mkdir()
+    (vault.root / PUSH_STATE_FILE).write_text(json.dumps({"leaving": [broken]}))
+    caplog.set_level("WARNING", logger="vaultfollow")
+    report = push_calendar(vault, calendar_bytes(event("a@vaultfollow", T1)), settings(server))
+    assert report.created == ["a@vaultfollow"]
+    assert all_uids(calendar) == {"a@vaultfollow"}
+    [line] = [r.getMessage() for r in caplog.records if "not removed yet" in r.getMessage()]
+    assert "http://[::1/" in line and "\n" not in line
+    assert json.loads((vault.root / PUSH_STATE_FILE).read_text())["leaving"] == [broken]
+
+
+SECRET = "s3cret-pw"
+
+
+@pytest.mark.parametrize(
+    "url", [f"https://alice:{SECRET}@cloud.example.com/dav/", f"alice:{SECRET}@cloud.example.com/"]
+)
+def test_a_url_with_credentials_is_refused_without_repeating_them(url: str) -> None:
+    """Review 4: the password belongs in password_env or password_command."""
+    with pytest.raises(ConfigError) as caught:
+        check_settings(CalDAVSettings(url=url, username="alice", password_env="VF_TEST_PW"))
+    message = caught.value.message
+    assert "[caldav] url" in message and "username" in message
+    assert "password_env" in message and "password_command" in message
+    assert SECRET not in message and caught.value.exit_code == 2
+
+
+def test_push_with_credentials_in_the_url_prints_and_stores_none_of_them(tmp_path: Path) -> None:
+    root = cli_vault(
+        tmp_path,
+        f'[caldav]\nurl = "http://alice:{SECRET}@127.0.0.1:9/"\nusername = "alice"\n'
+        'password_env = "VF_TEST_PW"\n',
+    )
+    for args in ((), ("--json",)):
+        done = run_push(root, *args)
+        assert done.returncode == 2, done.stderr
+        assert "[caldav] url" in done.stderr
+        assert SECRET not in done.stdout + done.stderr
+    assert "[caldav] url" in json.loads(done.stdout)["error"]
+    state = root / PUSH_STATE_FILE
+    assert not state.exists() or SECRET not in state.read_text()
+
+
+def test_credentials_in_a_url_recorded_before_are_dropped(
+    vault: Vault, server: Server, calendar: Any
+) -> None:
+    """A state file of before, when such a URL was accepted: the same
+    target without them, and the next push stores it without them."""
+    data = calendar_bytes(event("a@vaultfollow", T1))
+    push_calendar(vault, data, settings(server))
+    state = json.loads((vault.root / PUSH_STATE_FILE).read_text())
+    state["url"] = server.url.replace("://", f"://{USER}:{SECRET}@")
+    (vault.root / PUSH_STATE_FILE).write_text(json.dumps(state))
+    report = push_calendar(vault, data, settings(server))
+    assert [(e.uid, e.action, e.reason) for e in report.entries] == [
+        ("a@vaultfollow", "unchanged", "")
+    ]
+    text = (vault.root / PUSH_STATE_FILE).read_text()
+    assert SECRET not in text and json.loads(text)["leaving"] == []
+
+
+def test_an_at_sign_in_the_path_is_no_credentials() -> None:
+    url = "https://caldav.fastmail.com/dav/calendars/user/me@fastmail.com/"
+    check_settings(CalDAVSettings(url=url, username="me@fastmail.com", password_env="VF_TEST_PW"))
+
+
+def test_a_refusal_without_a_status_names_its_precondition_not_403() -> None:
+    """Review 5: only a 403 is said to be one."""
+    from caldav.lib.error import PutError
+
+    from vaultfollow.push import refusal_reason
+
+    size = PutError("too big", preconditions=["{DAV:}max-resource-size"])
+    reason = refusal_reason(size, b"BEGIN:VEVENT")
+    assert "403" not in reason and "forbidden" not in reason
+    assert "max-resource-size" in reason
+    forbidden = PutError("no", status=403)
+    assert "forbidden (HTTP 403)" in refusal_reason(forbidden, b"BEGIN:VEVENT")
+    conflict = PutError("no", status=409, preconditions=["{DAV:}max-resource-size"])
+    assert "HTTP 409" in refusal_reason(conflict, None)
+    assert "max-resource-size" in refusal_reason(conflict, None)

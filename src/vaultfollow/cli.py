@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import logging
     from datetime import datetime
 
+    from vaultfollow.app.engine import Engine
     from vaultfollow.app.outputs import PassReport
     from vaultfollow.app.starter import Signer
     from vaultfollow.errors import VaultfollowError
@@ -630,15 +631,41 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: 
     reached after retries (recorded: the next push catches up) or refused
     some entries."""
     from vaultfollow.app.engine import open_engine
+
+    engine = None
+    try:
+        engine = open_engine(_vault_root(ctx, vault))
+        code = _push(engine, now_text, as_json)
+    except Exception as exc:
+        if as_json:  # scripts get an object on stdout too; the message goes to stderr
+            caldav = engine.settings.caldav if engine is not None else None
+            url, calendar = (caldav.url, caldav.calendar) if caldav is not None else ("", "")
+            _print_push_json(url, calendar, None, error=_push_error(exc))
+        raise
+    sys.exit(code)
+
+
+def _push_error(exc: Exception) -> str:
+    """The `error` of `push --json`: the message, or for a failure that has
+    none (a bug: its traceback follows on stderr) its kind."""
+    from vaultfollow.errors import VaultfollowError
+
+    if isinstance(exc, VaultfollowError) and exc.message:
+        return exc.message
+    return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def _push(engine: Engine, now_text: str | None, as_json: bool) -> int:
+    """The body of `push`: sync, push, print; the exit code."""
     from vaultfollow.errors import VaultfollowError
     from vaultfollow.push import (
         EXIT_DELIVERY_FAILED,
         caldav_password,
         check_settings,
+        entry_name,
         push_calendar,
     )
 
-    engine = open_engine(_vault_root(ctx, vault))
     caldav = engine.settings.caldav
     check_settings(caldav)
     password = caldav_password(caldav)  # config problems before any writing
@@ -649,22 +676,16 @@ def push(ctx: click.Context, vault: Path | None, now_text: str | None, as_json: 
     data = engine.vault.read_bytes(engine.settings.calendar.path)
     if data is None:
         raise VaultfollowError(f"{engine.settings.calendar.path}: no calendar to push")
-    try:
-        result = push_calendar(engine.vault, data, caldav, password=password)
-    except VaultfollowError as exc:
-        if as_json:  # scripts get an object on stdout too; the message goes to stderr
-            _print_push_json(caldav.url, caldav.calendar, None, error=exc.message)
-        raise
+    result = push_calendar(engine.vault, data, caldav, password=password)
     for entry in result.refused:
-        name = f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
-        _log().warning("refused %s: %s", _printable(name), entry.reason)
+        _log().warning("refused %s: %s", _printable(entry_name(entry)), entry.reason)
     if as_json:
         _print_push_json(caldav.url, caldav.calendar, result)
     else:
         click.echo(f"Pushed to {caldav.url}: {result.describe()}")
     if result.refused:
-        sys.exit(EXIT_DELIVERY_FAILED)
-    sys.exit(1 if report.has_problems else 0)
+        return EXIT_DELIVERY_FAILED
+    return 1 if report.has_problems else 0
 
 
 def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -> None:
@@ -672,14 +693,14 @@ def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -
     went through), the count of each action and every entry."""
     import json
 
-    from vaultfollow.push import ACTIONS
+    from vaultfollow.push import ACTIONS, without_userinfo
 
     entries = result.entries if result is not None else []
     counts = dict.fromkeys(ACTIONS, 0)
     for entry in entries:
         counts[entry.action] += 1
     document = {
-        "url": url,
+        "url": without_userinfo(url),
         "calendar": calendar,
         "error": error,
         **counts,

@@ -147,7 +147,14 @@ def caldav_password(settings: CalDAVSettings, environ: Mapping[str, str] = os.en
 def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.environ) -> None:
     """ConfigError listing what `push` needs and the config lacks."""
     errors = []
-    if not settings.url.startswith(("http://", "https://")):
+    bare = without_userinfo(settings.url)
+    if bare != settings.url:
+        errors.append(
+            "[caldav] url holds credentials before the host (user:password@); write it "
+            f'without them, as "{bare}", the user name in [caldav] username and the '
+            "password in password_env or password_command"
+        )
+    elif not settings.url.startswith(("http://", "https://")):
         errors.append(
             f'[caldav] url = "{settings.url}": write the CalDAV address, such as '
             '"https://cloud.example.com/remote.php/dav" (with `calendar`) or the '
@@ -161,6 +168,16 @@ def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.env
         errors.extend(exc.errors)
     if errors:
         raise ConfigError(errors)
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without the credentials written before its host (`user:password@`),
+    so that they are never printed or stored."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
 
 
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
@@ -271,10 +288,11 @@ class _State:
 
 
 def _target_of(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """The url and calendar of a record, without credentials (accepted in the url before)."""
     if isinstance(raw.get("url"), str) and isinstance(raw.get("calendar"), str):
-        return raw["url"], raw["calendar"]
+        return without_userinfo(raw["url"]), raw["calendar"]
     url, _, calendar = str(raw.get("target") or "").rpartition("#")  # as 0.1 wrote it
-    return url, calendar
+    return without_userinfo(url), calendar
 
 
 def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
@@ -291,7 +309,7 @@ def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
     pending = raw.get("pending")
     vault_id = raw.get("vault_id")
     leaving = [
-        item
+        {**item, "url": without_userinfo(str(item.get("url", "")))}
         for item in raw.get("leaving") or []
         if isinstance(item, dict) and isinstance(item.get("uids"), list)
     ]
@@ -477,9 +495,13 @@ def refusal_reason(exc: BaseException, body: bytes | None) -> str:
         f"{CALDAV_NS}valid-calendar-object-resource" in preconditions
     ):
         return "the server does not accept this entry's data; please report it to vaultfollow"
-    if status == 403 or status is None:
-        return "forbidden (HTTP 403); check that this account may write to this calendar"
-    return f"refused (HTTP {status}); check this calendar's settings on the server"
+    # Only a 403 is called forbidden; a refusal without a status names its precondition.
+    why = [f"HTTP {status}"] if status is not None else []
+    why += sorted(name.rpartition("}")[2] for name in preconditions)
+    said = "; ".join(why) or "no reason given"
+    if status == 403:
+        return f"forbidden ({said}); check that this account may write to this calendar"
+    return f"refused ({said}); check this calendar's settings on the server"
 
 
 def _entry_refused(exc: BaseException) -> bool:
@@ -651,6 +673,23 @@ class _Remote:
     def update(self, obj: Any, body: bytes) -> None:
         obj.data = body.decode("utf-8")
         obj.save(increase_seqno=False)
+
+    def gone(self, exc: BaseException, uid: str) -> bool:
+        """Whether the update that raised `exc` failed because the entry is
+        no longer on the server: 404 (NotFoundError, or caldav's PutError
+        with that status), or 412 (If-Match of a version deleted since, as
+        Radicale and Xandikos answer) with no entry of that UID."""
+        from caldav.lib.error import NotFoundError
+
+        if isinstance(exc, NotFoundError) or _status(exc) == 404:
+            return True
+        if _status(exc) != 412:
+            return False
+        try:
+            self.calendar.get_object_by_uid(uid)
+        except NotFoundError:
+            return True
+        return False
 
     def delete(self, obj: Any) -> None:
         from caldav.lib.error import NotFoundError
@@ -834,10 +873,14 @@ def _why_not_cleared(exc: Exception, old: CalDAVSettings) -> str | None:
         if "no such calendar" in problem.message or "HTTP 404" in problem.message:
             return None
         return problem.message
+    except Exception as unexpected:  # no message foresees it: the push goes on regardless
+        return f"unexpected error: {type(unexpected).__name__}: {unexpected}"
 
 
 def _where(settings: CalDAVSettings) -> str:
-    return settings.url + (f" (calendar {settings.calendar!r})" if settings.calendar else "")
+    return without_userinfo(settings.url) + (
+        f" (calendar {settings.calendar!r})" if settings.calendar else ""
+    )
 
 
 def _clear_one(
@@ -941,10 +984,7 @@ class _Reconcile:
             self._note(uid, "refused", known["refused"], held=True)
             return
         try:
-            if found is None:
-                self.remote.create(body)
-            else:
-                self.remote.update(found.obj, body)
+            action = self._write(uid, body, found)
         except Exception as exc:
             if not _entry_refused(exc):
                 raise
@@ -953,7 +993,23 @@ class _Reconcile:
             self._note(uid, "refused", reason)
             return
         self.state.events[uid] = {"sha": sha, "etag": ""}
-        self._note(uid, "created" if found is None else "updated")
+        self._note(uid, action)
+
+    def _write(self, uid: str, body: bytes, found: _Found | None) -> str:
+        """Create or update the entry; "created" or "updated". An entry
+        deleted on the server since the listing is created again."""
+        if found is None:
+            self.remote.create(body)
+            return "created"
+        try:
+            self.remote.update(found.obj, body)
+        except Exception as exc:
+            if not self.remote.gone(exc, uid):
+                raise
+            log.debug("push: %s was deleted on the server meanwhile; creating it again", uid)
+            self.remote.create(body)
+            return "created"
+        return "updated"
 
     def _delete(self, uid: str, found: _Found) -> None:
         self.titles.setdefault(uid, found.summary)
@@ -1066,7 +1122,7 @@ class PushWorker:
             self._last_error = None
         for entry in report.refused:
             if not entry.held:
-                log.warning("push: refused %s: %s", _entry_name(entry), entry.reason)
+                log.warning("push: refused %s: %s", entry_name(entry), entry.reason)
         if report.changed:
             log.info("pushed: %s", report.describe())
         return None
@@ -1079,5 +1135,6 @@ class PushWorker:
         log.log(level, "%s%s", message, detail)
 
 
-def _entry_name(entry: EntryResult) -> str:
+def entry_name(entry: EntryResult) -> str:
+    """How messages name an entry: its summary and UID, or the UID alone."""
     return f"{entry.summary!r} ({entry.uid})" if entry.summary else entry.uid
