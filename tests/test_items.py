@@ -395,3 +395,9 @@ def test_a_question_about_the_work_is_a_point_though_it_looks_like_a_stock_one(r
 )
 def test_why_this_job_and_my_own_story_are_never_a_point(raw: str) -> None:
     assert classify_item(raw, PANEL).kind is ItemKind.ASKED_OF_ME
+
+
+def test_an_acronym_is_not_a_verb() -> None:
+    # "CAN bus" read as "can" made the point a fact: "I liked hearing that my CAN bus ...".
+    item = classify_item("My CAN bus debugging story from the agricultural drone project.", PANEL)
+    assert item.kind is ItemKind.TOPIC

@@ -309,10 +309,10 @@ _SUBJECT_START = re.compile(
     r"there are|he|she|he's|she's)\b",
     re.IGNORECASE,
 )
+# The verb in lower case: "my CAN bus story" holds no "can".
 _FINITE = re.compile(
-    r"^(?:(?:the\s+)?\w+(?:\s+\w+)?)\s+(?:is|are|was|were|has|have|had|uses|use|runs|run|"
-    r"ships|ship|will|can|does|do)\b",
-    re.IGNORECASE,
+    r"^(?:(?i:the)\s+)?\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have|had|uses|use|runs|run|"
+    r"ships|ship|will|can|does|do)\b"
 )
 _ARTICLE_NEEDED = re.compile(r"^(?:team|company|bank|stack|org|group)\s", re.IGNORECASE)
 
