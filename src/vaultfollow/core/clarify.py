@@ -25,7 +25,7 @@ from vaultfollow.core.items import (
 )
 from vaultfollow.core.language import alternation, words
 from vaultfollow.core.model import Person
-from vaultfollow.core.prose import address, one_line, plain_text, word_set
+from vaultfollow.core.prose import address, one_line, plain_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +49,21 @@ class Clarification:
 # Clause breaks: sentences, semicolons, dashes between words, ", but".
 _BREAKS = re.compile(r"(?<=[.!?])\s+|;\s*|\s+[-–—]+\s+|,\s+but\s+|\s+but\s+(?=I\b)")
 
+_WORDS = words()["clarify"]  # templates/words.en.toml
 _QUESTION_OWNER = re.compile(
-    r"^(?P<who>.+?)\s+(?:asked(?: me)?|wanted to know|pushed(?: me)? on|probed)"
+    rf"^(?P<who>.+?)\s+(?:{alternation(_WORDS['question_verbs'])})"
     r"(?:\s+(?:about|on))?\s+(?P<q>.+)$",
     re.IGNORECASE,
 )
 _WHEN_ASKED = re.compile(
-    r"^(?:when|once|after being|being)\s+asked(?:\s+me)?(?:\s+(?:about|on))?\s+"
+    rf"^(?:{alternation(_WORDS['when_asked'])})(?:\s+me)?(?:\s+(?:about|on))?\s+"
     r"(?P<q>.+?),\s+(?P<rest>I\b.+)$",
     re.IGNORECASE,
 )
 # "I was asked about behaviour management and I blanked": the candidate
 # was asked, no one is named, and what follows " and I" is what was said.
 _I_WAS_ASKED = re.compile(
-    r"^I\s+(?:was|got|had been)\s+asked(?:\s+(?:about|on|for))?\s+(?P<q>.+?)"
+    rf"^(?:{alternation(_WORDS['i_was_asked'])})(?:\s+(?:about|on|for))?\s+(?P<q>.+?)"
     r"(?:,?\s+and\s+(?P<rest>I\b.+)|,\s+(?P<rest2>I\b.+))?$",
     re.IGNORECASE,
 )
@@ -84,7 +85,6 @@ _THE_X_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
-_WORDS = words()["clarify"]
 _MARK = "(?P<that>\\s*:\\s*|\\s+that\\s+|\\s+)(?P<b>.+)$"  # what follows a marker
 _BETTER = (
     re.compile(
@@ -113,9 +113,7 @@ _SAID_TOO_THINLY = re.compile(
 # An unmarked statement of what is true, next to a confession: "I have done
 # it for three years", "I would rank them by the decisions they unblock".
 _STATEMENT = re.compile(
-    r"^(?:I|we)\s+(?:have|'ve|’ve|would|'d|’d|can|do|am|'m|’m|lead|own|run|manage|use|"
-    r"still|regularly|often|always)\b",
-    re.IGNORECASE,
+    rf"^(?:I|we)\s+(?:{alternation(_WORDS['statement_verbs'])})\b", re.IGNORECASE
 )
 # "forgot" confesses; "forgot to mention" marks the better answer.
 _CONFESSION = re.compile(
@@ -131,21 +129,19 @@ _SAID_OBJECT = re.compile(
 )
 _PRONOUN = re.compile(r"(?<=\w )(them|it)\b")
 _IMPERATIVE = re.compile(
-    r"^(?:mention|say|add|talk about|bring up|lead with|highlight|explain)\s+(?:that\s+)?",
-    re.IGNORECASE,
+    rf"^(?:{alternation(_WORDS['instructions'])})\s+(?:that\s+)?", re.IGNORECASE
 )
 # "I'd say I ran P&Ls for 30 titles": the words before what would be said.
 _WOULD_SAY = re.compile(
-    r"^I(?:['’]d| would)(?: have)?\s+(?:say|said|answer|answered|add|added)\s+(?:that\s+)?(?=\w)",
-    re.IGNORECASE,
+    rf"^(?:{alternation(_WORDS['would_say'])})\s+(?:that\s+)?(?=\w)", re.IGNORECASE
 )
 # Advice the candidate wrote to themself: "check whether it's a leak",
 # "compute features once". Sent as what they would do: "I would check ...".
 _ADVICE = re.compile(rf"^(?:{alternation(_WORDS['advice_verbs'])})\b", re.IGNORECASE)
 # A comma splice that starts a new statement: "..., we cut incidents to 0".
-_SPLICE = re.compile(r",\s+(?=(?:we|that['’]s|that is|this|it)\s+\w)", re.IGNORECASE)
-_SUBJECT = re.compile(r"^(?:I|I['’](?:m|ve|d)|we|they|he|she|it|there|our team)\b", re.I)
-_NOT_A_TOPIC_WORD = word_set("the a an my your his her their question q about on")
+_SPLICE = re.compile(rf",\s+(?=(?:{alternation(_WORDS['new_statement'])})\s+\w)", re.I)
+_SUBJECT = re.compile(rf"^(?:{alternation(_WORDS['subjects'])})\b", re.IGNORECASE)
+_NOT_A_TOPIC_WORD = frozenset(_WORDS["around_a_topic"])
 
 
 def _clauses(section: Sequence[str]) -> list[str]:
@@ -256,10 +252,7 @@ def _question(
 
 # Words that say what kind of question it was, not what it was about:
 # "a hard question", "the follow-up question", "good q".
-_NOT_A_TOPIC = word_set(
-    "good great hard tough tricky interesting easy difficult weird odd big last first second "
-    "next final opening follow-up one that this same other which whole"
-)
+_NOT_A_TOPIC = frozenset(_WORDS["kinds_of_question"])
 
 
 def _is_topic(label: str) -> bool:
@@ -308,14 +301,7 @@ def _asked_item(label: str, items: Sequence[Item]) -> Item | None:
 
 
 # Words any clarification or point may hold: they tie it to no one.
-_TIES_TO_NO_ONE = word_set(
-    "the a an and or but of to in on at for with about from by as is are was were be been "
-    "that this these those it its their our my your his her they we you i me them what how "
-    "why when where which who not just also only more most very really so too than then "
-    "question answer said say mentioned mention team role company work job experience "
-    "project time year years month months way thing things bit lot one two first last "
-    "should would could have has had do did done make made get got use used"
-)
+_TIES_TO_NO_ONE = frozenset(_WORDS["ties_to_no_one"])
 
 
 def _owner_by_words(texts: Sequence[str], items: Sequence[Item]) -> Person | None:
@@ -371,14 +357,9 @@ def _as_mine(text: str, *, first: bool = False) -> str:
     return text
 
 
-_VERB = re.compile(
-    r"\b(?:\w{3,}ed|is|are|was|were|has|have|had|found|led|ran|grew|cut|made|built|got|"
-    r"saw|took|won|did|do|does|can|will|would|own|run|use|pair|lead|fell|rose|beat|wrote|"
-    r"saved|shipped|dropped|doubled|halved)\b",
-    re.IGNORECASE,
-)
-_RELATIVE = re.compile(r"\b(?:that|which|who|where|when|whose)\b|[:,(]", re.IGNORECASE)
-_NOT_BEFORE_A_VERB = word_set("i we you they he she the a an my our your their this")
+_VERB = re.compile(rf"\b(?:\w{{3,}}ed|{alternation(_WORDS['verbs'])})\b", re.IGNORECASE)
+_RELATIVE = re.compile(rf"\b(?:{alternation(_WORDS['relatives'])})\b|[:,(]", re.IGNORECASE)
+_NOT_BEFORE_A_VERB = frozenset(_WORDS["not_before_a_verb"])
 
 
 def _is_clause(text: str) -> bool:
