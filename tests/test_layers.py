@@ -70,6 +70,7 @@ def test_the_layers_are_folders() -> None:
         "poller",
         "server",
         "push",
+        "push_trouble",  # what went wrong with a push, in words
         "service",
         "mail",  # the IMAP mailbox (read-only)
         "secrets",  # passwords and tokens from the environment or a command

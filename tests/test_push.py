@@ -1228,7 +1228,7 @@ def test_a_refusal_without_a_status_names_its_precondition_not_403() -> None:
     """Review 5: only a 403 is said to be one."""
     from caldav.lib.error import PutError
 
-    from vaultfollow.push import refusal_reason
+    from vaultfollow.push_trouble import refusal_reason
 
     size = PutError("too big", preconditions=["{DAV:}max-resource-size"])
     reason = refusal_reason(size, b"BEGIN:VEVENT")

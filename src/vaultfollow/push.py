@@ -33,10 +33,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from vaultfollow.core.config import CalDAVSettings
+from vaultfollow.core.config import CalDAVSettings, is_loopback
 from vaultfollow.core.ics import UID_DOMAIN
 from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
+from vaultfollow.push_trouble import (
+    CALDAV_NS,
+    Trouble,
+    entry_refused,
+    network_trouble,
+    refusal_reason,
+    status_of,
+)
 from vaultfollow.secrets import read_secret
 from vaultfollow.store.vault import Vault
 
@@ -46,9 +54,9 @@ PUSH_STATE_FILE = f"{STATE_DIR}/push.json"
 OWNED_SUFFIX = f"@{UID_DOMAIN}"
 ATTEMPTS = 4  # one try and three retries
 BACKOFF = 1.0  # seconds before the first retry; doubled each time
+
+
 TIMEOUT = 30  # seconds per request
-
-
 EXIT_DELIVERY_FAILED = 3  # the CLI's exit code when the calendar did not fully reach the server
 
 
@@ -219,19 +227,10 @@ def sends_credentials_up_front(url: str) -> bool:
     """Basic credentials go with the first request over TLS and to this
     machine (servers such as Cyrus answer discovery without asking for
     them, and then find no calendar); elsewhere only when the server asks."""
-    import ipaddress
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return parts.scheme == "https" or is_loopback(parts.hostname or "")
 
 
 # --- the calendar, one resource per UID -------------------------------------------
@@ -363,160 +362,6 @@ def push_pending(vault: Vault) -> dict[str, Any] | None:
     return pending if isinstance(pending, dict) else None
 
 
-# --- what went wrong, in words ------------------------------------------------
-
-CALDAV_NS = "{urn:ietf:params:xml:ns:caldav}"
-UID_CONFLICTS = (f"{CALDAV_NS}no-uid-conflict", f"{CALDAV_NS}unique-scheduling-object-resource")
-
-
-@dataclass(frozen=True, slots=True)
-class Trouble:
-    """Why a push (not one entry) failed: one line for the user, and
-    whether another try may help (an outage) or the config must change."""
-
-    message: str
-    outage: bool
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and every exception it wraps (causes, contexts, arguments and
-    urllib3's `reason`), each once."""
-    found: list[BaseException] = []
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop(0)
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        inner = [current.__cause__, current.__context__, getattr(current, "reason", None)]
-        inner += list(getattr(current, "args", ()))
-        todo += [e for e in inner if isinstance(e, BaseException)]
-    return found
-
-
-def _host_port(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        port = 443 if parts.scheme == "https" else 80
-    return f"{parts.hostname or '?'}:{port}"
-
-
-def network_trouble(exc: BaseException, url: str) -> Trouble | None:
-    """A failure to reach the server (TLS, DNS, refused, timeout) in one
-    line, or None when `exc` is none of these."""
-    causes = _causes(exc)
-    where = _host_port(url)
-    return _tls_trouble(causes, where) or _connection_trouble(causes, where)
-
-
-def _tls_trouble(causes: list[BaseException], where: str) -> Trouble | None:
-    """A certificate not trusted, or no TLS at all: no retry mends either."""
-    import ssl
-
-    verify = next((e for e in causes if isinstance(e, ssl.SSLCertVerificationError)), None)
-    if verify is not None:
-        why = verify.verify_message or "not trusted"
-        return Trouble(
-            f"{where}: the server's TLS certificate is not trusted ({why}); if a private CA "
-            "signed it, set [caldav] ca_file to that CA's certificate (PEM), otherwise check "
-            "the host name in [caldav] url",
-            outage=False,
-        )
-    if any(isinstance(e, ssl.SSLError) or type(e).__name__ == "SSLError" for e in causes):
-        return Trouble(
-            f"{where}: the TLS handshake failed (does the server speak https on that port?); "
-            "if it serves plain HTTP, write http:// in [caldav] url",
-            outage=False,
-        )
-    return None
-
-
-def _connection_trouble(causes: list[BaseException], where: str) -> Trouble | None:
-    """DNS, a refused connection, a timeout or another network error: an
-    outage, worth another try."""
-    import socket
-
-    names = {type(e).__name__ for e in causes}
-    host = where.rsplit(":", 1)[0]
-    if any(isinstance(e, socket.gaierror) for e in causes) or "NameResolutionError" in names:
-        message = (
-            f"cannot find the server {host} (DNS lookup failed); check the host name in "
-            "[caldav] url, or your network connection"
-        )
-    elif any(isinstance(e, ConnectionRefusedError) for e in causes):
-        message = (
-            f"cannot connect to {where}: connection refused; is the server running, and is "
-            "the port in [caldav] url right?"
-        )
-    elif any(isinstance(e, TimeoutError) for e in causes) or any("Timeout" in n for n in names):
-        message = (
-            f"{where} did not answer within {TIMEOUT} s; check your network connection, "
-            "or try again later"
-        )
-    elif any(isinstance(e, OSError) for e in causes) or "ConnectionError" in names:
-        reason = next((e for e in reversed(causes) if isinstance(e, OSError)), None)
-        why = (reason.strerror or str(reason)) if reason is not None else "connection failed"
-        message = f"cannot talk to {where}: {why}; check [caldav] url and your network connection"
-    else:
-        return None
-    return Trouble(message, outage=True)
-
-
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status", None)
-    return status if isinstance(status, int) else None
-
-
-def refusal_reason(exc: BaseException, body: bytes | None) -> str:
-    """Why the server refused one entry, and what to do, from the DAV:error
-    precondition it named (RFC 4791 5.3.2.1)."""
-    preconditions = set(getattr(exc, "preconditions", None) or [])
-    status = _status(exc)
-    if f"{CALDAV_NS}supported-calendar-component" in preconditions:
-        if body is not None and b"BEGIN:VTODO" in body:
-            return (
-                "this calendar does not take tasks; push into a calendar that does "
-                '(a task list), or set [calendar] kind = "event"'
-            )
-        return (
-            "this calendar does not take events; push into a calendar that does, "
-            'or set [calendar] kind = "todo"'
-        )
-    if preconditions & set(UID_CONFLICTS):
-        return (
-            "this UID is used by another entry/calendar; delete that copy (in another "
-            "calendar of this account, or its trash bin), or push into the calendar that holds it"
-        )
-    if f"{CALDAV_NS}valid-calendar-data" in preconditions or (
-        f"{CALDAV_NS}valid-calendar-object-resource" in preconditions
-    ):
-        return "the server does not accept this entry's data; please report it to vaultfollow"
-    # Only a 403 is called forbidden; a refusal without a status names its precondition.
-    why = [f"HTTP {status}"] if status is not None else []
-    why += sorted(name.rpartition("}")[2] for name in preconditions)
-    said = "; ".join(why) or "no reason given"
-    if status == 403:
-        return f"forbidden ({said}); check that this account may write to this calendar"
-    return f"refused ({said}); check this calendar's settings on the server"
-
-
-def _entry_refused(exc: BaseException) -> bool:
-    """The server said no to this one entry (4xx other than 401, 404, 423
-    and 429): the rest of the push goes on."""
-    from caldav.lib.error import DAVError, NotFoundError
-
-    if not isinstance(exc, DAVError) or isinstance(exc, NotFoundError):
-        return False
-    status = _status(exc)
-    if status is None:
-        return bool(exc.preconditions)
-    return 400 <= status < 500 and status not in (401, 404, 423, 429)
-
-
 # --- the server -----------------------------------------------------------------
 
 PROPFIND_KIND = (
@@ -545,7 +390,7 @@ class _Remote:
             try:
                 self.calendar: Any = self._open_calendar()
             except AuthorizationError as exc:
-                if not (basic and _status(exc) == 401):
+                if not (basic and status_of(exc) == 401):
                     raise
                 # A server that wants another scheme (Digest): let it choose.
                 self.client.close()
@@ -681,9 +526,9 @@ class _Remote:
         Radicale and Xandikos answer) with no entry of that UID."""
         from caldav.lib.error import NotFoundError
 
-        if isinstance(exc, NotFoundError) or _status(exc) == 404:
+        if isinstance(exc, NotFoundError) or status_of(exc) == 404:
             return True
-        if _status(exc) != 412:
+        if status_of(exc) != 412:
             return False
         try:
             self.calendar.get_object_by_uid(uid)
@@ -747,7 +592,7 @@ def trouble_of(exc: BaseException, settings: CalDAVSettings) -> Trouble:
     where = _where(settings)
     if isinstance(exc, VaultfollowError):  # said in words already (not a calendar...)
         raise exc
-    if isinstance(exc, AuthorizationError) and _status(exc) != 403:
+    if isinstance(exc, AuthorizationError) and status_of(exc) != 403:
         raise PushAuthError(
             f"{where}: the server refused user {settings.username!r} (HTTP 401); check [caldav] "
             "username and the password (an app password for iCloud and Fastmail)"
@@ -762,13 +607,13 @@ def trouble_of(exc: BaseException, settings: CalDAVSettings) -> Trouble:
             f"{where}: the server has nothing at this address (HTTP 404), so it is no "
             "CalDAV address; check [caldav] url (the server's CalDAV address, or a calendar's)"
         ) from None
-    found = network_trouble(exc, settings.url)
+    found = network_trouble(exc, settings.url, TIMEOUT)
     if found is not None:
         if not found.outage:
             raise UsageError(found.message)
         return found
     if isinstance(exc, DAVError):
-        status = _status(exc)
+        status = status_of(exc)
         if status is None or status >= 500 or status in (423, 429):
             return Trouble(f"{where}: the server failed (HTTP {status or '?'})", outage=True)
         raise UsageError(
@@ -897,7 +742,7 @@ def _clear_one(
             try:
                 remote.delete(found.obj)
             except Exception as exc:
-                if not _entry_refused(exc):
+                if not entry_refused(exc):
                     raise
                 log.warning("push: could not delete %s from %s: %s", uid, where, exc)
                 continue
@@ -986,7 +831,7 @@ class _Reconcile:
         try:
             action = self._write(uid, body, found)
         except Exception as exc:
-            if not _entry_refused(exc):
+            if not entry_refused(exc):
                 raise
             reason = refusal_reason(exc, body)
             self.state.events[uid] = {"sha": sha, "etag": "", "refused": reason}
@@ -1020,7 +865,7 @@ class _Reconcile:
         try:
             self.remote.delete(found.obj)
         except Exception as exc:
-            if not _entry_refused(exc):
+            if not entry_refused(exc):
                 raise
             reason = "could not delete it: " + refusal_reason(exc, None)
             self.state.events[uid] = {"sha": "", "etag": found.etag, "refused": reason}

@@ -23,7 +23,6 @@ import email.utils
 import hashlib
 import hmac
 import io
-import ipaddress
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from vaultfollow.core.config import is_loopback
 from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import UsageError
 from vaultfollow.store.vault import Vault
@@ -207,16 +207,6 @@ class FileRefresher:
 
 
 # --- the server -----------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or `localhost`."""
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _url_host(host: str) -> str:

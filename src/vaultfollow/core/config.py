@@ -377,10 +377,11 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def is_loopback(host: str) -> bool:
-    """`host` names this machine, so text sent to it never crosses a network."""
+    """`host` names this machine (`localhost`, 127.0.0.0/8, `::1` or `[::1]`),
+    so what is sent to it never crosses a network."""
     import ipaddress
 
-    if host.casefold() in LOOPBACK_HOSTS:
+    if host.strip("[]").casefold() in LOOPBACK_HOSTS:
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
