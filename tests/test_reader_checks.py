@@ -323,7 +323,34 @@ def test_stale_day_four_weeks_on(word: str) -> None:
     (hit,) = found(letter(body), "stale-day", late(28))
     assert word.split()[-1] in hit.message and "“on 12 November”" in hit.message
     assert "28 days" in hit.message
-    assert found(letter(body), "stale-day", late(6)) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "right_until"),
+    [("today", 0), ("this morning", 0), ("tonight", 0), ("yesterday", 1), ("on Thursday", 6)],
+)
+def test_a_day_word_goes_stale_on_the_first_day_it_is_wrong(word: str, right_until: int) -> None:
+    body = GOOD.replace("meeting me on Thursday", f"meeting me {word}")
+    for days in range(9):
+        hits = found(letter(body), "stale-day", late(days))
+        assert bool(hits) == (days > right_until), (word, days)
+
+
+@pytest.mark.parametrize(
+    ("days", "right"), [(1, "yesterday"), (3, "on Thursday"), (7, "on 12 November")]
+)
+def test_stale_day_says_what_to_write_on_the_day_it_is_read(days: int, right: str) -> None:
+    """A draft due on the interview's day, read later: counted from the reading."""
+    body = GOOD.replace("meeting me on Thursday", "meeting me today")
+    text = letter(body)
+    (hit,) = [
+        f
+        for f in lint_draft(
+            "d.md", text, settings(), late(0), today=(START + timedelta(days)).date()
+        )
+        if f.code == "stale-day"
+    ]
+    assert f"write “{right}”" in hit.message and f"{days} days" in hit.message
 
 
 def test_stale_day_without_the_follow_up_reads_do_and_the_file_name() -> None:

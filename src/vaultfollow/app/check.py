@@ -129,7 +129,9 @@ def check_target(
     if root is None and vault is not None and _is_inside(target, vault):
         root = vault
     if root is None:
-        return lint_draft(str(target), text, Settings())
+        alone = Settings()
+        today = now(alone.schedule.timezone).astimezone(alone.schedule.zone).date()
+        return lint_draft(str(target), text, alone, today=today)
     engine = open_engine(root)
     rel = target.resolve().relative_to(root.resolve()).as_posix()
     return lint_vault_drafts(engine, now(engine.settings.schedule.timezone), only={rel})

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.lint import parse_word_list
-from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
+from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State, days_on
 from vaultfollow.store.paths import StatKey
 
 if TYPE_CHECKING:
@@ -51,10 +51,13 @@ class DraftChecks:
         words_stat: StatKey | None,
         number: int,
         panel: list[tuple[str, str]],
+        today: date,
     ) -> str:
         """What a check of the draft whose bytes have sha256 `digest` depends
-        on, the other thank-yous of its round (path, digest) among them."""
-        text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}|{panel}"
+        on, the other thank-yous of its round (path, digest) among them, and
+        of the day, how old the interview is (a "yesterday" goes stale)."""
+        days = days_on(followup, today)
+        text = f"{digest}|{self._repr_of(followup)}|{words_stat}|{number}|{panel}|{days}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def _check(
@@ -64,6 +67,7 @@ class DraftChecks:
         words: frozenset[str],
         number: int,
         panel: list[tuple[str, str]],
+        today: date,
     ) -> list[Problem]:
         """What `check` says of the draft of `followup` holding `data`, the
         other thank-yous of the round at the paths of `panel` read to compare."""
@@ -83,6 +87,7 @@ class DraftChecks:
                 words=words,
                 check_in_number=number,
                 panel=others,
+                today=today,
             )
         )
 
@@ -112,6 +117,7 @@ class DraftChecks:
             if followup.kind is Kind.THANK_YOU:
                 thank_yous[(followup.application, followup.round_start)].append(followup)
         words_stat = self._vault.stat(WORDS_FILE)
+        today = plan.now.astimezone(self._settings.schedule.zone).date()
         found: list[Problem] = []
         changed = False
         for followup in plan.followups:
@@ -123,14 +129,14 @@ class DraftChecks:
             number = check_in_number(counts, followup)
             round_of = thank_yous.get((followup.application, followup.round_start), [])
             panel = self._panel(round_of, followup)
-            key = self._key(draft.digest, followup, words_stat, number, panel)
+            key = self._key(draft.digest, followup, words_stat, number, panel, today)
             cached = self._cache.lint.get(followup.draft_path)
             if cached is None or cached[0] != key:
                 data = self._vault.read_bytes(followup.draft_path)
                 if data is None:
                     continue
                 words = self._words_for(words_stat)
-                problems = self._check(followup, data, words, number, panel)
+                problems = self._check(followup, data, words, number, panel, today)
                 cached = (key, problems)
                 self._cache.lint[followup.draft_path] = cached
                 changed = True

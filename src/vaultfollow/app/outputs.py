@@ -17,7 +17,16 @@ from vaultfollow.app.draft_checks import DraftChecks
 from vaultfollow.app.index import TEMPLATE_NAMES
 from vaultfollow.app.own_writes import sha
 from vaultfollow.core.layout import CONFIG_NAME
-from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, Revision, State, urgency
+from vaultfollow.core.model import (
+    FollowUp,
+    Kind,
+    Plan,
+    Problem,
+    Revision,
+    State,
+    days_on,
+    urgency,
+)
 from vaultfollow.core.schedule import Memory
 from vaultfollow.errors import TemplateError
 from vaultfollow.store.cache import CachedOutput
@@ -102,7 +111,7 @@ class Outputs:
         self._owned = owned
         self._templates: Templates | None = None
         self._templates_key: str | None = None
-        self._rendered: dict[tuple[FollowUp, date | None], bytes | TemplateError] = {}
+        self._rendered: dict[tuple[FollowUp, date | None, int], bytes | TemplateError] = {}
         self._written_folders: set[Path] = set()
         self._reprs: dict[int, str] = {}  # id(follow-up) -> repr, for one pass
         self._checks = DraftChecks(self.vault, settings, self._cache, self._repr)
@@ -170,10 +179,12 @@ class Outputs:
         templates_key = self.templates_key()
         writes: list[_DraftWrite] = []
         decided: list[tuple[str, str, str]] = []  # (follow-up id, render key, draft path)
+        today = plan.now.astimezone(self.settings.schedule.zone).date()
         for followup in plan.followups:
             if followup.state is State.PENDING:
                 sent = check_ins_sent.get((followup.application, followup.round_start))
-                self._bring_draft(followup, sent, templates_key, report, created, writes, decided)
+                when = _When(sent, today)
+                self._bring_draft(followup, when, templates_key, report, created, writes, decided)
         self._write_drafts(writes, report, created)
         if not report.dry_run:
             for followup_id, render_key, path in decided:
@@ -190,14 +201,20 @@ class Outputs:
         report.problems = sorted(set(report.problems), key=_problem_order)
         return report
 
-    def _render(self, followup: FollowUp, sent: date | None) -> bytes | TemplateError:
+    def _render(self, followup: FollowUp, when: _When) -> bytes | TemplateError:
         from vaultfollow.core.drafts import render_draft
 
-        key = (followup, sent)
+        key = (followup, when.sent, when.words(followup))
         cached = self._rendered.get(key)
         if cached is None:
             try:
-                text = render_draft(followup, self.settings, self.templates(), sent_check_in=sent)
+                text = render_draft(
+                    followup,
+                    self.settings,
+                    self.templates(),
+                    sent_check_in=when.sent,
+                    today=when.today,
+                )
                 cached = text.encode("utf-8")
             except TemplateError as exc:
                 cached = exc
@@ -206,8 +223,11 @@ class Outputs:
             self._rendered[key] = cached
         return cached
 
-    def _render_key(self, followup: FollowUp, sent: date | None, templates_key: str) -> str:
-        return _hash(f"{self._repr(followup)}|{sent}|{templates_key}")
+    def _render_key(self, followup: FollowUp, when: _When, templates_key: str) -> str:
+        """What a draft's bytes depend on. Of the day, only the words it
+        gives ("yesterday"), so a draft is rendered again on the days those
+        change and never once the interview is a week old."""
+        return _hash(f"{self._repr(followup)}|{when.sent}|{when.words(followup)}|{templates_key}")
 
     def _decision_stands(self, followup: FollowUp, render_key: str) -> bool:
         """Neither the follow-up, the templates nor its draft changed since
@@ -219,7 +239,7 @@ class Outputs:
     def _bring_draft(
         self,
         followup: FollowUp,
-        sent: date | None,
+        when: _When,
         templates_key: str,
         report: PassReport,
         created: dict[str, str],
@@ -236,7 +256,7 @@ class Outputs:
         if cached is None and self.vault.exists(path):
             self._index.refresh_draft(path)  # there, but not seen yet (a full pass reads them all)
             cached = self._cache.drafts.get(path)
-        render_key = self._render_key(followup, sent, templates_key)
+        render_key = self._render_key(followup, when, templates_key)
         if self._decision_stands(followup, render_key):
             assert cached is not None
             created.setdefault(followup.id, path)
@@ -245,7 +265,7 @@ class Outputs:
             else:
                 report.unchanged += 1
             return
-        data = self._render(followup, sent)
+        data = self._render(followup, when)
         if isinstance(data, TemplateError):
             report.problems.append(Problem(followup.source, data.message))
             return
@@ -465,6 +485,19 @@ class Outputs:
         from vaultfollow.core.dashboard import render_dashboard
 
         return render_dashboard(plan, self.settings, draft_problems).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    """The day a draft is rendered on, and the day the round's first check-in
+    was sent (second check-ins mention it)."""
+
+    sent: date | None
+    today: date
+
+    def words(self, followup: FollowUp) -> int:
+        """What of `today` the draft's words depend on (`days_on`)."""
+        return days_on(followup, self.today)
 
 
 @dataclass(frozen=True, slots=True)

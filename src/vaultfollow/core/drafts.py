@@ -67,7 +67,8 @@ variant                int               0-59, from a hash of the follow-up's id
 sent_check_in_date     str | None        "Thursday, 19 November": when the first
                                          check-in went out (second check-ins only)
 interview_when         str               when the interview was, counted from the
-                                         day the message goes out: "this morning",
+                                         day the draft is written (or due, if
+                                         later): "this morning",
                                          "today", "yesterday", "on Friday" (within
                                          six days), else "on 12 November"
 interview_day          str               "12 November"
@@ -308,9 +309,13 @@ def _explain(exc: Exception) -> str:
 
 
 def template_context(
-    followup: FollowUp, settings: Settings, sent_check_in: date | None = None
+    followup: FollowUp,
+    settings: Settings,
+    sent_check_in: date | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
-    """The variables a draft template sees (listed in the module docstring)."""
+    """The variables a draft template sees (listed in the module docstring),
+    on the day `today` (None: the day the follow-up is due)."""
     note = followup.note
     person = followup.recipient
     phone = _line(note.phone or person.phone or "") or None
@@ -346,7 +351,7 @@ def template_context(
         "phone": phone,
         "variant": variant_of(followup.id),
         "sent_check_in_date": _long_date(sent_check_in) if sent_check_in else None,
-        **occasion(followup),
+        **occasion(followup, today),
         **recipient_points(followup),
     }
 
@@ -393,15 +398,20 @@ def render_draft(
     templates: Templates,
     *,
     sent_check_in: date | None = None,
+    today: date | None = None,
 ) -> str:
     """The whole draft file (front matter and message) for one follow-up.
 
     Same inputs, same bytes. `sent_check_in` is the day the first check-in was
-    marked sent, for second check-ins (the template may mention it).
+    marked sent, for second check-ins (the template may mention it). `today`
+    is the day the draft is written, in the vault's time zone: "yesterday"
+    and "on Friday" are counted from it (or from the day the follow-up is
+    due, when that is later or `today` is None), so two machines syncing one
+    vault write the same bytes on the same day.
     Raises TemplateError naming the template and line when it cannot render.
     """
     name = template_name(followup)
-    context = template_context(followup, settings, sent_check_in)
+    context = template_context(followup, settings, sent_check_in, today)
     subject, body = _split_subject(templates.render(name, context))
     return _assemble(followup, context, subject, body)
 

@@ -18,7 +18,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -325,6 +325,7 @@ def lint_draft(
     words: Iterable[str] = (),
     check_in_number: int = 0,
     panel: Sequence[tuple[str, str]] = (),
+    today: date | None = None,
 ) -> list[Finding]:
     """Every finding in one draft, in line order.
 
@@ -332,7 +333,9 @@ def lint_draft(
     for, and its names are correct spellings. `words` are more correct
     spellings (the user's list). `check_in_number` is how many check-ins of
     this interview round exist counting this one (0: unknown). `panel` holds
-    the other thank-yous of the round, as (path, text), to compare with."""
+    the other thank-yous of the round, as (path, text), to compare with.
+    `today` is the day it is checked: a "yesterday" that was right when the
+    draft was written may be wrong by then."""
     draft = _split(path, text)
     kind = followup.kind.value if followup else draft.kind
     channel = followup.channel if followup else draft.channel
@@ -427,7 +430,7 @@ def lint_draft(
     found += _check_in_findings(draft, kind, settings, check_in_number)
     others = [(other, _split(other, text).body) for other, text in panel]
     subject_at = (draft.line_of("subject"), subject)
-    facts = _facts(draft, kind, channel, settings, followup)
+    facts = replace(_facts(draft, kind, channel, settings, followup), today=today)
     for at, code, message in reader_findings(
         list(draft.body_lines()), subject_at, facts, others, draft.body
     ):
@@ -608,6 +611,7 @@ def lint_drafts(
         if kind in CHECK_IN_KINDS and draft.status != "skipped":
             check_ins[_round_key(draft)] += 1
     word_list = list(words)
+    today = plan.now.astimezone(settings.schedule.zone).date()
     thank_yous = [
         (draft, found)
         for draft in drafts
@@ -638,6 +642,7 @@ def lint_drafts(
             words=word_list,
             check_in_number=number,
             panel=panel,
+            today=today,
         )
     return sorted(findings, key=lambda f: (f.path, f.line, f.code))
 

@@ -42,6 +42,9 @@ class Urgency(StrEnum):
 
 
 OUTCOMES = frozenset({"offer", "accepted", "withdrawn", "rejected"})
+# "on Friday" names a day unambiguously only within the last six days; a
+# draft says the date beyond.
+WEEKDAY_DAYS = 6
 STATUSES = ("scheduled", "waiting", "heard-back", "offer", "accepted", "rejected", "withdrawn")
 
 
@@ -205,6 +208,16 @@ class Plan:
     notes: tuple[InterviewNote, ...]
     problems: tuple[Problem, ...]
     now: datetime
+
+
+def days_on(followup: FollowUp, today: date) -> int:
+    """What of `today` a draft's words depend on: the days from the interview
+    to the day the draft is read (today, or the day it is due when later),
+    as "today" (0), "yesterday" (1), a weekday (up to `WEEKDAY_DAYS`) or a
+    date (one more: the same words from then on)."""
+    start = followup.round_start
+    read_on = max(today, followup.do.astimezone(start.tzinfo).date())
+    return min(max((read_on - start.date()).days, 0), WEEKDAY_DAYS + 1)
 
 
 def urgency(followup: FollowUp, now: datetime) -> Urgency:

@@ -20,6 +20,7 @@ from difflib import SequenceMatcher
 from functools import cache
 
 from vaultfollow.core.language import alternation, phrases
+from vaultfollow.core.model import WEEKDAY_DAYS
 from vaultfollow.core.prose import word_set
 from vaultfollow.core.salutation import is_honorific, is_suffix
 
@@ -29,7 +30,6 @@ STARTER_NAME = "Alex Example"
 STARTER_EMAIL = "alex@example.com"
 
 PANEL_SIMILAR_ABOVE = 0.75  # issue 17: never above 0.75
-STALE_AFTER_DAYS = 6  # "today", "Friday": only within the last six days
 COMMON_ZIPF = 4.0  # wordfreq: a word at least this frequent is a common word
 
 Found = tuple[int, str, str]  # file line, code, message
@@ -45,6 +45,7 @@ class Facts:
     company: str = ""  # may share a word with the name: Ms Hartwell of Hartwell & Co
     interview: date | None = None  # the round's day
     do: date | None = None  # the day the draft is to be sent
+    today: date | None = None  # the day the draft is read (checked)
     present: bool | None = None  # whether the recipient was in the round
     you_name: str = ""
     you_email: str = ""
@@ -408,36 +409,53 @@ def _shorthand(sentences: Sequence[_Sentence]) -> list[Found]:
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # A weekday followed by its date ("Monday, 9 November") is not stale.
 _DAY_WORDS = re.compile(
-    r"\b(today|this morning|this afternoon|this evening|tonight|yesterday|"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    rf"(?!,?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}|{_MONTH}\s+\d|\d{{4}}-)))\b",
+    r"\b(?P<day>today|this morning|this afternoon|this evening|tonight)\b"
+    r"|\b(?P<yesterday>yesterday)\b"
+    rf"|\b(?P<weekday>{_WEEKDAY})"
+    rf"(?!,?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}|{_MONTH}\s+\d|\d{{4}}-))\b",
     re.IGNORECASE,
 )
 
 
 def _stale_day(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
+    """A day word that is wrong on the day the draft is read: "today" a day
+    on, "yesterday" two days on, a weekday once it is a week old. Read on
+    today, or on the day the draft is due when that is later."""
     if facts.interview is None or facts.do is None:
         return []
-    days = (facts.do - facts.interview).days
-    if days <= STALE_AFTER_DAYS:
+    read_on = max(facts.do, facts.today) if facts.today else facts.do
+    days = (read_on - facts.interview).days
+    if days < 1:
         return []
-    when = f"{facts.interview.day} {facts.interview:%B}"
+    right = _right_day(facts.interview, days)
     found: list[Found] = []
     for sentence in sentences:
-        match = _DAY_WORDS.search(sentence.text)
-        if match:
+        for match in _DAY_WORDS.finditer(sentence.text):
+            too_soon = 2 if match["yesterday"] else WEEKDAY_DAYS + 1 if match["weekday"] else 1
+            if days < too_soon:
+                continue
             found.append(
                 (
                     sentence.line,
                     "stale-day",
                     f"{_quote(sentence.text)} says “{match[0]}”, but the interview was {days} "
-                    f"days before this is sent ({facts.do.isoformat()}); write the date "
-                    f"(“on {when}”)",
+                    f"days before this is sent ({read_on.isoformat()}); write “{right}”",
                 )
             )
+            break
     return found
+
+
+def _right_day(interview: date, days: int) -> str:
+    """What a draft read `days` after the interview calls its day."""
+    if days == 1:
+        return "yesterday"
+    if days <= WEEKDAY_DAYS:
+        return f"on {interview:%A}"
+    return f"on {interview.day} {interview:%B}"
 
 
 _TOGETHER = re.compile(
