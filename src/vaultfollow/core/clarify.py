@@ -46,64 +46,70 @@ class Clarification:
     said_more: bool = False
 
 
-# Clause breaks: sentences, semicolons, dashes between words, ", but".
-_BREAKS = re.compile(r"(?<=[.!?])\s+|;\s*|\s+[-–—]+\s+|,\s+but\s+|\s+but\s+(?=I\b)")
-
 _WORDS = words()["clarify"]  # templates/words.en.toml
+_READ = {key: alternation(value) for key, value in _WORDS["reading"].items()}
+_I, _THAT, _QUESTION = _READ["self"], _READ["that"], _READ["question"]
+_ASKED_ABOUT, _WHOSE, _TO_THE = _READ["asked_about"], _READ["whose"], _READ["to_the_question"]
+
+# Clause breaks: sentences, semicolons, dashes between words, ", but".
+_BREAKS = re.compile(
+    rf"(?<=[.!?])\s+|;\s*|\s+[-–—]+\s+|,\s+(?:{_READ['but']})\s+|\s+(?:{_READ['but']})\s+(?={_I}\b)"
+)
 _QUESTION_OWNER = re.compile(
     rf"^(?P<who>.+?)\s+(?:{alternation(_WORDS['question_verbs'])})"
-    r"(?:\s+(?:about|on))?\s+(?P<q>.+)$",
+    rf"(?:\s+(?:{_ASKED_ABOUT}))?\s+(?P<q>.+)$",
     re.IGNORECASE,
 )
 _WHEN_ASKED = re.compile(
-    rf"^(?:{alternation(_WORDS['when_asked'])})(?:\s+me)?(?:\s+(?:about|on))?\s+"
-    r"(?P<q>.+?),\s+(?P<rest>I\b.+)$",
+    rf"^(?:{alternation(_WORDS['when_asked'])})(?:\s+(?:{_READ['me']}))?(?:\s+(?:{_ASKED_ABOUT}))?\s+"
+    rf"(?P<q>.+?),\s+(?P<rest>{_I}\b.+)$",
     re.IGNORECASE,
 )
 # "I was asked about behaviour management and I blanked": the candidate
 # was asked, no one is named, and what follows " and I" is what was said.
 _I_WAS_ASKED = re.compile(
-    rf"^(?:{alternation(_WORDS['i_was_asked'])})(?:\s+(?:about|on|for))?\s+(?P<q>.+?)"
-    r"(?:,?\s+and\s+(?P<rest>I\b.+)|,\s+(?P<rest2>I\b.+))?$",
+    rf"^(?:{alternation(_WORDS['i_was_asked'])})(?:\s+(?:{_ASKED_ABOUT}))?\s+(?P<q>.+?)"
+    rf"(?:,?\s+(?:{_READ['and']})\s+(?P<rest>{_I}\b.+)|,\s+(?P<rest2>{_I}\b.+))?$",
     re.IGNORECASE,
 )
-_ANSWER_AFTER = re.compile(r",\s+(?=I\b)")
-_QUESTION_LABEL = re.compile(r"^(?:q|question)\s*:\s*(?P<q>.+)$", re.IGNORECASE)
+_ANSWER_AFTER = re.compile(rf",\s+(?={_I}\b)")
+_QUESTION_LABEL = re.compile(rf"^(?:{_QUESTION})\s*:\s*(?P<q>.+)$", re.IGNORECASE)
 # "retries q: I said ...", "the PM question: the answer was fine but ...".
 _TOPIC_LABEL = re.compile(
-    r"^(?:(?:on|to|for|about)\s+)?(?:the\s+|my\s+|his\s+|her\s+|their\s+)?"
-    r"(?P<q>[\w'’&/ -]{1,40}?)\s+(?:q|question)(?:\s*:\s*(?P<rest>.*))?$",
+    rf"^(?:(?:{_TO_THE})\s+)?(?:(?:{_WHOSE})\s+)?"
+    rf"(?P<q>[\w'’&/ -]{{1,40}}?)\s+(?:{_QUESTION})(?:\s*:\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
 _ON_THE_QUESTION = re.compile(
-    r"\b(?:on|to|for|with)\s+(?:the|his|her|their|that)\s+question\s+(?:about|on|of)\s+"
-    r"(?P<q>.+?)(?:,\s*|\s+(?=I\b)|$)",
+    rf"\b(?:{_TO_THE})\s+(?:{_WHOSE})\s+(?:{_QUESTION})\s+(?:{_READ['question_of']})\s+"
+    rf"(?P<q>.+?)(?:,\s*|\s+(?={_I}\b)|$)",
     re.IGNORECASE,
 )
 _THE_X_QUESTION = re.compile(
-    r"\b(?:on|to|for|with|at)\s+the\s+(?P<q>[\w'’&/ -]{2,40}?)\s+(?:question|q)\b[\s:]*",
+    rf"\b(?:{_TO_THE})\s+(?:{_WHOSE})\s+(?P<q>[\w'’&/ -]{{2,40}}?)\s+(?:{_QUESTION})\b[\s:]*",
     re.IGNORECASE,
 )
 
-_MARK = "(?P<that>\\s*:\\s*|\\s+that\\s+|\\s+)(?P<b>.+)$"  # what follows a marker
+_MARK = rf"(?P<that>\s*:\s*|\s+(?:{_THAT})\s+|\s+)(?P<b>.+)$"  # what follows a marker
 _BETTER = (
     re.compile(
         rf"\bshould(?:'ve|’ve| have)\s+(?:{alternation(_WORDS['should_have'])})"
-        rf"(?P<first>\s+first)?(?:\s+(?:{alternation(_WORDS['should_have_objects'])})(?=\s*:))?"
-        + _MARK,
+        rf"(?P<first>\s+(?:{_READ['first']}))?"
+        rf"(?:\s+(?:{alternation(_WORDS['should_have_objects'])})(?=\s*:))?" + _MARK,
         re.IGNORECASE,
     ),
     re.compile(rf"\bforgot to (?:{alternation(_WORDS['forgot_to'])})" + _MARK, re.IGNORECASE),
     re.compile(
-        rf"\b(?:{alternation(_WORDS['what_i_meant'])})(?:\s+(?:was|is))?" + _MARK, re.IGNORECASE
-    ),
-    re.compile(
-        rf"^(?:{alternation(_WORDS['better_labels'])})(?!\s+of\b)"
-        r"(?:\s+(?:is|was|would have been|would be))?(?P<that>\s*[:,]\s*|\s+)(?P<b>.+)$",
+        rf"\b(?:{alternation(_WORDS['what_i_meant'])})(?:\s+(?:{_READ['copulas']}))?" + _MARK,
         re.IGNORECASE,
     ),
-    re.compile(r"^actually(?P<that>,?\s+)(?P<b>.+)$", re.IGNORECASE),
-    re.compile(r"^(?P<that>)(?P<b>I also\b.+)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?:{alternation(_WORDS['better_labels'])})(?!\s+(?:{_READ['not_after_label']})\b)"
+        rf"(?:\s+(?:{_READ['copulas']}))?(?P<that>\s*[:,]\s*|\s+)(?P<b>.+)$",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"^(?:{_READ['better_openers']})(?P<that>,?\s+)(?P<b>.+)$", re.IGNORECASE),
+    re.compile(rf"^(?P<that>)(?P<b>(?:{_READ['better_statements']})\b.+)$", re.IGNORECASE),
 )
 # "I undersold the email program I ran: 1.2M subscribers, ...": what was
 # said too thinly, with the figures that make it.
@@ -122,18 +128,16 @@ _CONFESSION = re.compile(
     re.IGNORECASE,
 )
 _SAID_OBJECT = re.compile(
-    r"\b(?:I\s+(?:talked|spoke) about|I\s+(?:only\s+)?(?:said|mentioned|described|covered)|"
-    r"answer(?:ed)?\s+(?:on|about|to)|undersold|underplayed)\s+(?:my\s+)?(?P<x>[\w' -]+?)"
-    r"(?:[,.;]|$)",
+    rf"\b(?:{_READ['said']})\s+(?:(?:{_READ['said_owner']})\s+)?(?P<x>[\w' -]+?)(?:[,.;]|$)",
     re.IGNORECASE,
 )
-_PRONOUN = re.compile(r"(?<=\w )(them|it)\b")
+_PRONOUN = re.compile(rf"(?<=\w )({_READ['pronouns']})\b")
 _IMPERATIVE = re.compile(
-    rf"^(?:{alternation(_WORDS['instructions'])})\s+(?:that\s+)?", re.IGNORECASE
+    rf"^(?:{alternation(_WORDS['instructions'])})\s+(?:(?:{_THAT})\s+)?", re.IGNORECASE
 )
 # "I'd say I ran P&Ls for 30 titles": the words before what would be said.
 _WOULD_SAY = re.compile(
-    rf"^(?:{alternation(_WORDS['would_say'])})\s+(?:that\s+)?(?=\w)", re.IGNORECASE
+    rf"^(?:{alternation(_WORDS['would_say'])})\s+(?:(?:{_THAT})\s+)?(?=\w)", re.IGNORECASE
 )
 # Advice the candidate wrote to themself: "check whether it's a leak",
 # "compute features once". Sent as what they would do: "I would check ...".
