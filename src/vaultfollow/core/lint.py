@@ -31,7 +31,7 @@ from vaultfollow.core.items import case_evidence, classify_items
 from vaultfollow.core.layout import WORDS_FILE
 from vaultfollow.core.model import FollowUp, Kind, Plan, Problem, State
 from vaultfollow.core.panel import FRAME_TEXTS, SHAREABLE, round_people
-from vaultfollow.core.prose import FRAMES, word_set
+from vaultfollow.core.prose import word_set
 from vaultfollow.core.reader_checks import Facts, proper_words, reader_findings
 from vaultfollow.core.salutation import TITLES
 
@@ -249,8 +249,7 @@ def template_words() -> frozenset[str]:
         return " ".join(a or b for a, b in _LITERAL.findall(tag.group()))
 
     folder = resources.files("vaultfollow").joinpath("templates")
-    texts = [_PROSE_WORDS, *(frame for frames in FRAMES.values() for frame in frames)]
-    texts += FRAME_TEXTS
+    texts = [_PROSE_WORDS, *FRAME_TEXTS]
     texts += [item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".md")]
     prose = [_JINJA.sub(literals, text) for text in texts]
     return frozenset(p.casefold() for text in prose for p in _PART.findall(text))

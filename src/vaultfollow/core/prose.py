@@ -4,20 +4,16 @@ People write the Discussed and Clarify sections of an interview note as notes
 to self: "Their move to Kafka, and how they replay events", "I gave a thin
 answer on capacity planning; I have done it for three years." A draft speaks
 to someone at the company, so these helpers strip Markdown, shorten long
-bullets at a natural break, turn the company's "their" into "your" and the
-recipient's own name into "you", and frame a clarification as one honest
-sentence.
+bullets at a natural break, and turn the company's "their" into "your" and
+the recipient's own name into "you".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 MAX_POINTS = 2
-MAX_POINT_WORDS = 16
-MAX_CLARIFY_WORDS = 25
 # A bullet longer than this is cut at its first clause break ("X, which ...")
 # when what comes before the break can stand alone.
 _CUT_AT_CLAUSE_OVER = 10
@@ -68,19 +64,6 @@ _COMMON_STARTS = word_set(
     "roadmap experience goals goal day week first second biggest main different "
     "shared ways way moving building scaling asked"
 )
-
-
-def format_points(discussed: Sequence[str], recipient: str = "") -> list[str]:
-    """Up to MAX_POINTS discussed points as short phrases that read well inside
-    a sentence addressed to `recipient` (see `clean_point` and `address`)."""
-    points: list[str] = []
-    for text in discussed:
-        point = address(clean_point(text, MAX_POINT_WORDS, cut_at_clause=True), recipient)
-        if point and point not in points:
-            points.append(point)
-        if len(points) == MAX_POINTS:
-            break
-    return points
 
 
 def clean_point(text: str, max_words: int, *, cut_at_clause: bool = False) -> str:
@@ -203,69 +186,3 @@ def _names_of(recipient: str) -> list[str]:
     full = one_line(recipient)
     first = full.split()[0] if full.split() else ""
     return [n for n in dict.fromkeys((full, first)) if len(n) > 1]
-
-
-# --- the clarification -----------------------------------------------------------
-
-_ASKED = re.compile(
-    r"^(?P<who>you|[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)?) asked(?: me)? "
-    r"(?P<what>(?:about|how|what|why|where|when|whether|which|who|if) .+)$"
-)
-_FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|I'd|I’d|my|me)\b")
-_SUBJECT_OPENERS = word_set("when asked during in on while after for")
-# Signs of a whole clause (a verb), as opposed to a topic such as "Kafka
-# partitioning", which fits after "what I said about".
-_VERBISH = re.compile(
-    r"\b(is|are|was|were|went|did|didn't|had|has|have|should|could|would|felt|"
-    r"seemed|came|got|asked|answered|said|forgot|missed)\b",
-    re.IGNORECASE,
-)
-
-FRAMES = {
-    # (question, reflection, topic, clause) per tone
-    "formal": (
-        "I would like to add to my answer to {who} question {what}.",
-        "On reflection, {text}.",
-        "I would like to add a little to what I said about {text}.",
-        "Looking back on our conversation, {text}.",
-    ),
-    "casual": (
-        "I wanted to add to my answer to {who} question {what}.",
-        "Looking back, {text}.",
-        "I'd like to add a bit to what I said about {text}.",
-        "Thinking back on our chat, {text}.",
-    ),
-}
-
-
-def clarify_sentence(clarify: Sequence[str], tone: str, recipient: str = "") -> str | None:
-    """The first point to clarify as one honest sentence in the writer's
-    voice, or None when the note has none.
-
-    "I underplayed my experience with union negotiations." -> "On reflection,
-    I underplayed ..."; "Marcus asked how I measure X" (to Marcus) -> "I would
-    like to add to my answer to your question about how I measure X";
-    "Kafka partitioning" -> "... to what I said about Kafka partitioning."
-    """
-    text = ""
-    for raw in clarify:
-        text = address(clean_point(raw, MAX_CLARIFY_WORDS), recipient)
-        if text:
-            break
-    if not text:
-        return None
-    question, reflection, topic, clause = FRAMES["casual" if tone == "casual" else "formal"]
-    asked = _ASKED.match(text)
-    if asked:
-        who = "your" if asked["who"] == "you" else f"{asked['who']}'s"
-        what = asked["what"]
-        if what.startswith("if "):
-            what = "whether " + what[3:]
-        if not what.startswith("about "):
-            what = "about " + what
-        return question.format(who=who, what=what)
-    if _FIRST_PERSON.search(text) or text.split()[0].casefold() in _SUBJECT_OPENERS:
-        return reflection.format(text=text)
-    if _VERBISH.search(text):
-        return clause.format(text=text)
-    return topic.format(text=text)
