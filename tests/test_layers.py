@@ -74,6 +74,7 @@ def test_the_layers_are_folders() -> None:
         "server",
         "push",
         "push_trouble",  # what went wrong with a push, in words
+        "push_state",  # what a push remembers (.vaultfollow/push.json)
         "service",
         "mail",  # the IMAP mailbox (read-only)
         "secrets",  # passwords and tokens from the environment or a command

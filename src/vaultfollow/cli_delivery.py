@@ -279,7 +279,8 @@ def _print_push_json(url: str, calendar: str, result: Any, *, error: str = "") -
     went through), the count of each action and every entry."""
     import json
 
-    from vaultfollow.push import ACTIONS, without_userinfo
+    from vaultfollow.core.config import without_userinfo
+    from vaultfollow.push import ACTIONS
 
     entries = result.entries if result is not None else []
     counts = dict.fromkeys(ACTIONS, 0)
