@@ -65,12 +65,16 @@ def test_the_layers_are_folders() -> None:
         "__init__",
         "__main__",
         "errors",
-        "cli",
+        "cli",  # the group and the commands on the vault
+        "cli_options",  # what every command shares: VAULT, --now, errors to exit codes
+        "cli_init",  # init: setting up a vault
+        "cli_delivery",  # serve, push, mail and what watch starts of them
         "watcher",
         "poller",
         "server",
         "push",
         "push_trouble",  # what went wrong with a push, in words
+        "push_state",  # what a push remembers (.vaultfollow/push.json)
         "service",
         "mail",  # the IMAP mailbox (read-only)
         "secrets",  # passwords and tokens from the environment or a command
@@ -161,3 +165,55 @@ def test_the_core_is_pure() -> None:
             ):
                 found.append(f"{path.name}: {ast.unparse(node.func)}()")
     assert not found, found
+
+
+HELP_PROBE = """
+import sys
+from vaultfollow.cli import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_help_imports_only_the_cli_and_click() -> None:
+    """`vaultfollow --help` loads the CLI's own modules and click, nothing
+    of the core, the store, the adapters or their libraries: every command
+    imports what it needs inside its function (the CLI split into
+    cli/cli_options/cli_init/cli_delivery keeps that)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE], capture_output=True, text=True, check=True
+    )
+    loaded = set(result.stdout.split())
+    ours = {m for m in loaded if m.split(".")[0] == "vaultfollow"}
+    assert ours == {
+        "vaultfollow",
+        "vaultfollow.cli",
+        "vaultfollow.cli_options",
+        "vaultfollow.cli_init",
+        "vaultfollow.cli_delivery",
+    }, ours
+    heavy = {
+        "logging",
+        "watchdog",
+        "frontmatter",
+        "yaml",
+        "markdown_it",
+        "icalendar",
+        "jinja2",
+        "holidays",
+        "caldav",
+        "spellchecker",
+        "dateparser",
+        "wordfreq",
+        "babel",
+        "imapclient",
+        "http.server",
+        "ssl",
+    }
+    assert not heavy & loaded, heavy & loaded

@@ -20,7 +20,6 @@ from vaultfollow.errors import ConfigError, UsageError
 from vaultfollow.push import (
     ACTIONS,
     CA_VARIABLES,
-    PUSH_STATE_FILE,
     EntryResult,
     PushAuthError,
     PushError,
@@ -30,10 +29,10 @@ from vaultfollow.push import (
     check_settings,
     entry_name,
     push_calendar,
-    push_pending,
     sends_credentials_up_front,
     split_calendar,
 )
+from vaultfollow.push_state import PUSH_STATE_FILE, push_pending
 from vaultfollow.store.vault import Vault
 
 caldav = pytest.importorskip("caldav")

@@ -15,28 +15,26 @@ server cannot be reached, the push is retried with backoff, and when it
 still fails a record in `.vaultfollow/push.json` says so; the next push (or
 `watch --push`) starts over from the current file, so no update is lost.
 Errors that no retry mends (credentials, a URL that is not a calendar, an
-untrusted certificate) are not retried.
+untrusted certificate) are not retried. What a push remembers between
+runs, and the format of `.vaultfollow/push.json`, is `push_state.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
-from vaultfollow.core.config import CalDAVSettings, is_loopback
+from vaultfollow.core.config import CalDAVSettings, is_loopback, without_userinfo
 from vaultfollow.core.ics import UID_DOMAIN
-from vaultfollow.core.layout import STATE_DIR
 from vaultfollow.errors import ConfigError, UsageError, VaultfollowError
+from vaultfollow.push_state import PushState, load_state, push_pending, record_failure, save_state
 from vaultfollow.push_trouble import (
     CALDAV_NS,
     Trouble,
@@ -50,7 +48,6 @@ from vaultfollow.store.vault import Vault
 
 log = logging.getLogger(__name__)
 
-PUSH_STATE_FILE = f"{STATE_DIR}/push.json"
 OWNED_SUFFIX = f"@{UID_DOMAIN}"
 ATTEMPTS = 4  # one try and three retries
 BACKOFF = 1.0  # seconds before the first retry; doubled each time
@@ -178,16 +175,6 @@ def check_settings(settings: CalDAVSettings, environ: Mapping[str, str] = os.env
         raise ConfigError(errors)
 
 
-def without_userinfo(url: str) -> str:
-    """`url` without the credentials written before its host (`user:password@`),
-    so that they are never printed or stored."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    authority, slash, path = rest.partition("/")
-    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
-
-
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 
 
@@ -262,104 +249,6 @@ def split_calendar(data: bytes, vault_id: str = "") -> dict[str, bytes]:
         one.add_component(component)
         resources[str(component["UID"])] = one.to_ical()
     return resources
-
-
-# --- state ------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _State:
-    """`.vaultfollow/push.json`, kept with the vault so every machine
-    syncing it pushes as the same vault: the vault's id, the calendar pushed
-    to and what was written there, a failed push awaiting a retry, and the
-    calendars pushed to before, still holding entries of ours."""
-
-    vault_id: str
-    url: str
-    calendar: str
-    events: dict[str, dict[str, str]]  # uid -> {"sha", "etag"[, "refused"]}
-    pending: dict[str, Any] | None
-    leaving: list[dict[str, Any]]  # [{"url", "calendar", "uids": [...]}]
-
-    @property
-    def target(self) -> str:
-        return f"{self.url}#{self.calendar}"
-
-
-def _target_of(raw: Mapping[str, Any]) -> tuple[str, str]:
-    """The url and calendar of a record, without credentials (accepted in the url before)."""
-    if isinstance(raw.get("url"), str) and isinstance(raw.get("calendar"), str):
-        return without_userinfo(raw["url"]), raw["calendar"]
-    url, _, calendar = str(raw.get("target") or "").rpartition("#")  # as 0.1 wrote it
-    return without_userinfo(url), calendar
-
-
-def _load_state(vault: Vault, settings: CalDAVSettings) -> _State:
-    data = vault.read_bytes(PUSH_STATE_FILE)
-    try:
-        raw = json.loads(data) if data is not None else {}
-    except ValueError:
-        log.warning("%s is unreadable; the next push compares everything", PUSH_STATE_FILE)
-        raw = {}
-    if not isinstance(raw, dict):
-        raw = {}
-    events = raw.get("events")
-    events = events if isinstance(events, dict) else {}
-    pending = raw.get("pending")
-    vault_id = raw.get("vault_id")
-    leaving = [
-        {**item, "url": without_userinfo(str(item.get("url", "")))}
-        for item in raw.get("leaving") or []
-        if isinstance(item, dict) and isinstance(item.get("uids"), list)
-    ]
-    state = _State(
-        vault_id if isinstance(vault_id, str) and vault_id else secrets.token_hex(8),
-        settings.url,
-        settings.calendar,
-        {},
-        pending if isinstance(pending, dict) else None,
-        leaving,
-    )
-    old_url, old_calendar = _target_of(raw)
-    if (old_url, old_calendar) == (settings.url, settings.calendar):
-        state.events = events
-    elif old_url:
-        written = sorted(uid for uid, record in events.items() if "refused" not in record)
-        state.leaving.append({"url": old_url, "calendar": old_calendar, "uids": written})
-    # Back to a calendar left before: its entries are ours again, not to delete.
-    state.leaving = [
-        item
-        for item in state.leaving
-        if (item.get("url"), item.get("calendar")) != (settings.url, settings.calendar)
-    ]
-    return state
-
-
-def _save_state(vault: Vault, state: _State) -> None:
-    text = json.dumps(
-        {
-            "vault_id": state.vault_id,
-            "url": state.url,
-            "calendar": state.calendar,
-            "events": state.events,
-            "pending": state.pending,
-            "leaving": state.leaving,
-        },
-        indent=1,
-        sort_keys=True,
-    )
-    vault.write(PUSH_STATE_FILE, (text + "\n").encode("utf-8"), [STATE_DIR])
-
-
-def push_pending(vault: Vault) -> dict[str, Any] | None:
-    """The record of a push that failed and awaits a retry, if any."""
-    data = vault.read_bytes(PUSH_STATE_FILE)
-    try:
-        raw = json.loads(data) if data is not None else {}
-    except ValueError:
-        return None
-    pending = raw.get("pending") if isinstance(raw, dict) else None
-    return pending if isinstance(pending, dict) else None
 
 
 # --- the server -----------------------------------------------------------------
@@ -647,7 +536,7 @@ def push_calendar(
     check_settings(settings)
     if password is None:
         password = caldav_password(settings)
-    state = _load_state(vault, settings)
+    state = load_state(vault, settings)
     wanted = split_calendar(data, state.vault_id)
     titles = summaries(data)
     moved = _clear_calendars_left(connect, settings, password, state)
@@ -660,7 +549,7 @@ def push_calendar(
         except Exception as exc:
             trouble = trouble_of(exc, settings)
             if attempt == attempts:
-                _record_failure(vault, state, trouble.message, attempt)
+                record_failure(vault, state, trouble.message, attempt)
                 tries = f"after {attempts} tries" if attempts > 1 else "this time"
                 raise PushError(
                     f"{trouble.message} (could not push {tries}; the next push, or watch "
@@ -677,13 +566,13 @@ def push_calendar(
         report.attempts = attempt
         report.entries[:0] = moved
         state.pending = None
-        _save_state(vault, state)
+        save_state(vault, state)
         return report
     raise AssertionError("unreachable")
 
 
 def _clear_calendars_left(
-    connect: Connect, settings: CalDAVSettings, password: str, state: _State
+    connect: Connect, settings: CalDAVSettings, password: str, state: PushState
 ) -> list[EntryResult]:
     """Delete our entries from the calendars pushed to before (`[caldav]`
     url or calendar changed), before the push to the new one (Cyrus wants
@@ -758,7 +647,7 @@ def _connect_and_reconcile(
     password: str,
     wanted: dict[str, bytes],
     titles: dict[str, str],
-    state: _State,
+    state: PushState,
     retry_refused: bool,
 ) -> PushReport:
     remote = connect(settings, password)
@@ -778,7 +667,7 @@ class _Reconcile:
     remote: _Remote
     wanted: dict[str, bytes]
     titles: dict[str, str]
-    state: _State
+    state: PushState
     retry_refused: bool
     report: PushReport = field(default_factory=PushReport)
 
@@ -879,15 +768,6 @@ ANOTHER_VAULT = (
     "another vault's entry in this calendar has this UID; push each vault into a calendar "
     "of its own, or remove that entry"
 )
-
-
-def _record_failure(vault: Vault, state: _State, message: str, attempts: int) -> None:
-    since = (state.pending or {}).get("since") or datetime.now(UTC).isoformat(timespec="seconds")
-    state.pending = {"since": since, "error": message, "attempts": attempts}
-    try:
-        _save_state(vault, state)
-    except OSError:
-        log.exception("could not record the failed push in %s", PUSH_STATE_FILE)
 
 
 # --- for watch --push ---------------------------------------------------------------

@@ -389,6 +389,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def without_userinfo(url: str) -> str:
+    """`url` without the credentials written before its host (`user:password@`),
+    so that they are never printed or stored."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+
+
 def _check_mail(mail: MailSettings, source: str) -> list[str]:
     """Choices of `[mail]` that only make sense together."""
     errors = []
