@@ -308,12 +308,10 @@ _CALENDAR_WORDS = word_set(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december"
 )
-# Products as they write themselves ("about Python"): proper nouns too.
+# Products as they write themselves ("about Python"): proper nouns too. A
+# product that is also a word ("Notion") is one where the note shows it.
 _PRODUCT_WORDS = frozenset(
-    word
-    for table in ("products", "also_words")
-    for spelled in words()["spelling"][table].values()
-    for word in spelled.split()
+    word for spelled in words()["spelling"]["products"].values() for word in spelled.split()
 )
 
 
