@@ -269,6 +269,13 @@ def test_the_note_shows_which_capitals_are_names() -> None:
     assert found(text, "fragment", fu) == []
 
 
+def test_a_product_written_as_the_product_writes_it_is_not_a_fragment() -> None:
+    # "python" in the note is "Python" in the draft (words.en.toml [spelling]).
+    sentence = "I enjoyed our conversation about Python."
+    text = letter(GOOD.replace("I look forward", f"{sentence}\n\nI look forward"))
+    assert found(text, "fragment") == []
+
+
 def test_common_words_come_from_wordfreq_not_a_list() -> None:
     assert reader_checks.is_common_word("Release") and reader_checks.is_common_word("talked")
     assert not reader_checks.is_common_word("Tomasz")

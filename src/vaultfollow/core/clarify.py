@@ -208,7 +208,7 @@ def split_clarification(
         # with. A named question is never given an asker this way: "your P&L
         # question" to someone who did not ask it would be a claim.
         owner = _owner_by_words([*said, *better], items)
-    evidence = case_evidence(section)
+    evidence = case_evidence([*section, *(item.source for item in items)])
     better = [_first_word(b, people, evidence) for b in better if b]
     missing = None
     if not better and said:

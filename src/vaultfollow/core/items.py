@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -36,6 +36,7 @@ class ItemKind(StrEnum):
     FACT = "fact"  # a statement, needs "that": "they're on Murex"
     ASKED_OF_ME = "asked-of-me"  # "Tell me about yourself": never a point
     SKIP = "skip"  # nothing left once shorthand is gone
+    NOTE_TO_SELF = "note-to-self"  # a complaint about their setup: "their CI is slow"
 
 
 class Act(StrEnum):
@@ -413,10 +414,11 @@ def _marked_proper(word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class CaseEvidence:
     """What the whole note says of a word's case: seen capitalised mid-sentence,
-    seen in lower case."""
+    seen in lower case, and the spelling it was first seen capitalised in."""
 
     proper: frozenset[str]
     common: frozenset[str]
+    spellings: Mapping[str, str] = field(default_factory=dict)
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?:;]$|^[-–—•*]$")
@@ -425,6 +427,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?:;]$|^[-–—•*]$")
 def case_evidence(texts: Iterable[str]) -> CaseEvidence:
     proper: set[str] = set()
     common: set[str] = set()
+    spellings: dict[str, str] = {}
     for text in texts:
         words = one_line(text).split()
         for i, word in enumerate(words):
@@ -436,7 +439,46 @@ def case_evidence(texts: Iterable[str]) -> CaseEvidence:
                 common.add(token.casefold())
             elif i > 0 and not _SENTENCE_BREAK.search(words[i - 1]):
                 proper.add(token.casefold())
-    return CaseEvidence(frozenset(proper), frozenset(common))
+                spellings.setdefault(token.casefold(), token)
+    return CaseEvidence(frozenset(proper), frozenset(common), spellings)
+
+
+# Products as they write themselves (words.<code>.toml [spelling]).
+_SPELLING = language.words()["spelling"]
+_PRODUCTS: dict[str, str] = _SPELLING["products"]
+_ALSO_WORDS: dict[str, str] = _SPELLING["also_words"]
+# Written in lower case, as notes write them: "migration to python".
+_PRODUCT = re.compile(rf"(?<![\w-])(?:{alternation(_PRODUCTS)})(?![\w-])")
+_ALSO_WORD = re.compile(rf"(?<![\w-])(?:{alternation(_ALSO_WORDS)})(?![\w-])")
+_ANY_PRODUCT = re.compile(_PRODUCT.pattern, re.IGNORECASE)
+
+
+def restore_capitals(text: str, evidence: CaseEvidence) -> str:
+    """Product names written in lower case, as the product writes them: the
+    note's own spelling of a rarer word first ("kueue" where the note says
+    "Kueue"), then the words file's table ("python" -> "Python", "k8s" ->
+    "Kubernetes"); a product that is also a word ("react") only where the
+    note capitalises it or the text names another product."""
+
+    def seen(m: re.Match[str]) -> str:
+        word = m[0]
+        base = word.removesuffix("'s").removesuffix("’s")
+        spelled = evidence.spellings.get(base)
+        if spelled is None or not base.islower() or is_common_word(base):
+            return word
+        return spelled + word[len(base) :]
+
+    text = _WORD.sub(seen, text)
+    beside_a_product = bool(_ANY_PRODUCT.search(text))
+    text = _PRODUCT.sub(lambda m: _PRODUCTS[" ".join(m[0].split())], text)
+
+    def also_a_word(m: re.Match[str]) -> str:
+        product = _ALSO_WORDS[m[0]]
+        if beside_a_product or evidence.spellings.get(m[0]) == product:
+            return product
+        return m[0]
+
+    return _ALSO_WORD.sub(also_a_word, text)
 
 
 def fix_case(
@@ -445,7 +487,15 @@ def fix_case(
     """The text with its first word's capital dropped unless it is a proper
     noun: a panel member's name, marked (CRDTs, iOS, AWS), seen capitalised
     mid-sentence in the note, or not an ordinary word. Capitals later in the
-    text were written mid-sentence, so they stay."""
+    text were written mid-sentence, so they stay. Products written in lower
+    case get their capitals (`restore_capitals`)."""
+    first_word = _first_word_case(text, people, evidence, start_is_proper=start_is_proper)
+    return restore_capitals(first_word, evidence)
+
+
+def _first_word_case(
+    text: str, people: Sequence[Person], evidence: CaseEvidence, *, start_is_proper: bool
+) -> str:
     words = text.split()
     if not words:
         return text
@@ -464,6 +514,55 @@ def fix_case(
     if low in evidence.common or is_common_word(token) or len(token) == 1:
         return first[:1].lower() + text[1:]
     return text
+
+
+# --- asides to self ---------------------------------------------------------------
+
+_ASIDES = language.words()["items"]["asides"]
+_ASIDE_BREAK = re.compile(r"\s*[,;]\s+")
+_CONTINUES = re.compile(rf"^(?:{alternation(_ASIDES['continuations'])})\s", re.IGNORECASE)
+_LIST_END = re.compile(rf"\s(?:{alternation(_ASIDES['continuations'])})\s", re.IGNORECASE)
+_COMPLAINT = re.compile(
+    rf"(?<![\w-])(?:{alternation(_ASIDES['complaints'])})(?![\w-])", re.IGNORECASE
+)
+_OPINION = re.compile(rf"(?<![\w-])(?:{alternation(_ASIDES['opinions'])})(?![\w-])", re.IGNORECASE)
+_LIST_ITEM_WORDS = 3
+
+
+def _plain(part: str) -> bool:
+    """No number, complaint or opinion: "cleaning and catering"."""
+    return (
+        not re.search(r"[\d~]", part) and not _COMPLAINT.search(part) and not _OPINION.search(part)
+    )
+
+
+def _statement(part: str) -> bool:
+    return bool(_SUBJECT_START.match(part) or _FINITE.match(part))
+
+
+def without_asides(text: str, head_kind: ItemKind) -> str:
+    """A point without the notes to self after its comma: "HIL test benches,
+    they have 6 and always a queue" -> "HIL test benches". A topic keeps the
+    words after its comma only when they finish a list ("vendor contracts,
+    cleaning and catering") or go on with "and" ("release trains, and how
+    often they ship"); a statement or clause keeps a plain contrast ("their
+    SLOs are per-customer, not per-service")."""
+    head, *rest = _ASIDE_BREAK.split(text)
+    if not rest or not head:
+        return text
+    if not all(_plain(part) for part in rest):
+        return head
+    if head_kind is not ItemKind.TOPIC or _CONTINUES.match(rest[0]):
+        return text
+    listed = all(len(part.split()) <= _LIST_ITEM_WORDS for part in rest[:-1])
+    if listed and _LIST_END.search(" " + rest[-1]) and not any(map(_statement, rest)):
+        return text
+    return head
+
+
+def is_complaint(text: str) -> bool:
+    """What their setup lacks, said as a note to self: "builds are slow"."""
+    return bool(_COMPLAINT.search(text))
 
 
 # --- classification ---------------------------------------------------------------
@@ -512,13 +611,20 @@ def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | N
             owner, act, text = within
             mid_item = True
     text = _shorten(text)
+    kind_of = _kind_of if act is not Act.THEIRS else _kind_of_theirs
+    head = _ASIDE_BREAK.split(text, maxsplit=1)[0]
+    text = without_asides(text, kind_of(head)) if head else text
     if not text:
         return Item(ItemKind.SKIP, "", owner, act, raw)
+    if act is not Act.QUESTION and is_complaint(text):
+        return Item(ItemKind.NOTE_TO_SELF, text, owner, act, raw)
     if act is not Act.THEIRS:
         text = fix_case(text, people, evidence, start_is_proper=start_is_proper)
+    else:
+        text = restore_capitals(text, evidence)
     if mid_item:
         text = with_article(text)
-    kind = _kind_of(text) if act is not Act.THEIRS else _kind_of_theirs(text)
+    kind = kind_of(text)
     if kind is ItemKind.FACT and _ARTICLE_NEEDED.match(text):
         text = "the " + text
     return Item(kind, text, owner, act, raw)
@@ -536,7 +642,10 @@ def _shorten(text: str) -> str:
     return clean_point(text, MAX_ITEM_WORDS, cut_at_clause=True).strip(" ?")
 
 
-def classify_items(raws: Sequence[str], people: Sequence[Person]) -> list[Item]:
-    """Every item of a section, classified with the case evidence of all of them."""
-    evidence = case_evidence(raws)
+def classify_items(
+    raws: Sequence[str], people: Sequence[Person], context: Sequence[str] = ()
+) -> list[Item]:
+    """Every item of a section, classified with the case evidence of all of
+    them and of the note's other `context` (its other sections)."""
+    evidence = case_evidence([*raws, *context])
     return [classify_item(raw, people, evidence) for raw in raws]

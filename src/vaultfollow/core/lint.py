@@ -558,7 +558,8 @@ def _mentions_a_point(body: str, followup: FollowUp) -> bool:
     the candidate, "Tell me about yourself")."""
     ours = _content_words(f"{followup.company} {followup.role}")
     said = _content_words(body) - ours
-    items = classify_items(followup.note.discussed, round_people(followup))
+    note = followup.note
+    items = classify_items(note.discussed, round_people(followup), note.clarify)
     points = [i for i in items if i.kind in SHAREABLE]
     if not points:
         return True

@@ -11,7 +11,6 @@ the first interviewer listed; each place on the panel has its own frames.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -146,34 +145,20 @@ def owned_phrase(item: Item, person: Person) -> str:
     return _YOURS["remark"].format(t=text)
 
 
-# "accessibility audit, they're at WCAG 2.1 AA": a point with an aside after
-# a comma; the aside is a clause when it starts with one of these.
-_ASIDE_CLAUSE = re.compile(
-    r", (?=(?:you|you're|you’re|you've|you’ve|we|we're|we’re|it's|it’s|there's|there’s|"
-    r"there are)\s)"
-)
-
-
 def _frame(frames: Sequence[str], slot: int, text: str) -> str:
-    """The frame at `slot`; for a point with an aside ("the spring list, 22
-    titles"), one that ends with the point, so the aside ends the sentence."""
+    """The frame at `slot`; for a point that is a list ("vendor contracts,
+    cleaning and catering"), one that ends with the point, so the list ends
+    the sentence."""
     if ", " in text:
         ending = [f for f in frames if f.endswith(("{p}.", "{t}.", "{f}."))]
         frames = ending or frames
     return frames[slot % len(frames)]
 
 
-def _at_the_end(text: str) -> str:
-    """ "database lock timelines, you aim for 4 weeks" -> "...: you aim ..."."""
-    return _ASIDE_CLAUSE.sub(": ", text, count=1)
-
-
 def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool) -> str:
     if item.owner is not None and _same(item.owner, person):
         phrase = owned_phrase(item, person)
         frame = _frame(_OWNED[tone], slot, phrase)
-        if frame.endswith("{p}."):
-            phrase = _at_the_end(phrase)
         return frame.format(p=phrase, P=phrase[:1].upper() + phrase[1:])
     text = unname(item.text, person)
     if item.act is Act.QUESTION:
@@ -183,8 +168,6 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
             return _SECOND_FACT.format(f=text)
         return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
     frame = _frame(_SECOND[tone] if second else _TOPIC[tone], slot, text)
-    if frame.endswith("{t}."):
-        text = _at_the_end(text)
     if frame.startswith("{t}"):
         text = text[:1].upper() + text[1:]
     return frame.format(t=text)
@@ -201,7 +184,7 @@ def recipient_points(followup: FollowUp) -> dict[str, Any]:
         people = (me, *people)
     tone = "casual" if followup.tone == "casual" else "formal"
     note = followup.note
-    items = classify_items(note.discussed, people)
+    items = classify_items(note.discussed, people, note.clarify)
     mine = deal(items, people, index)
     found = split_clarification(note.clarify, people, items)
     asker = next((p for p in people if found.owner and _same(p, found.owner)), people[0])

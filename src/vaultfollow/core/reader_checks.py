@@ -19,7 +19,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import cache
 
-from vaultfollow.core.language import alternation, phrases
+from vaultfollow.core.language import alternation, phrases, words
 from vaultfollow.core.model import WEEKDAY_DAYS
 from vaultfollow.core.prose import word_set
 from vaultfollow.core.salutation import is_honorific, is_suffix
@@ -309,6 +309,11 @@ _CALENDAR_WORDS = word_set(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december"
 )
+# Products as they write themselves ("about Python"): proper nouns too. A
+# product that is also a word ("Notion") is one where the note shows it.
+_PRODUCT_WORDS = frozenset(
+    word for spelled in words()["spelling"]["products"].values() for word in spelled.split()
+)
 
 
 @cache
@@ -324,7 +329,7 @@ def is_common_word(word: str) -> bool:
 
 
 def _fragments(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
-    proper = set(facts.proper) | proper_words(s.text for s in sentences)
+    proper = set(facts.proper) | proper_words(s.text for s in sentences) | _PRODUCT_WORDS
     found: list[Found] = []
     for sentence in sentences:
         for match in _PREPOSITION_THEN.finditer(sentence.text):
