@@ -468,6 +468,14 @@ def test_a_list_keeps_every_item(raw: str, phrase: str) -> None:
     assert one(raw).text == phrase
 
 
+def test_a_clause_after_and_is_no_list_item() -> None:
+    """ "blameless and they publish them internally" goes on about their
+    practice in a clause: an aside, not the end of a list."""
+    assert one("incident review culture, blameless and they publish them internally").text == (
+        "incident review culture"
+    )
+
+
 def test_a_statement_keeps_its_contrast() -> None:
     item = one("their SLOs are per-customer, not per-service (interesting)")
     assert item.kind is ItemKind.FACT

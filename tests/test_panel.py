@@ -7,11 +7,13 @@ import difflib
 import itertools
 from pathlib import Path
 
+import pytest
+
 from conftest import VaultFactory, at
 from vaultfollow.app.engine import sync
 from vaultfollow.core.items import classify_items
 from vaultfollow.core.model import Person
-from vaultfollow.core.panel import _sentence, deal, owned_phrase, unname
+from vaultfollow.core.panel import _sentence, deal, owned_phrase, unname, with_article
 
 NOW = at("2026-11-12 18:00")
 
@@ -201,3 +203,29 @@ def test_a_complaint_about_their_setup_is_not_read_back_to_them() -> None:
     assert said[0] == "I really enjoyed what you said about your Go monorepo and Bazel."
     for sentence in said:
         assert not any(w in sentence for w in ("slow", "25", "bottleneck", "queue", "CI")), sentence
+
+
+@pytest.mark.parametrize(
+    ("topic", "said"),
+    [
+        ("accessibility audit", "the accessibility audit"),
+        ("major donor pipeline", "the major donor pipeline"),
+        ("S&OP cycle", "the S&OP cycle"),
+        ("perf budget for your dashboard", "the perf budget for your dashboard"),
+        ("voice and tone guide", "the voice and tone guide"),
+        # Unchanged: one word, a determiner, a plural, a gerund, a name at the
+        # end, a comparison, a clause.
+        ("netcode", "netcode"),
+        ("your GPU scheduling", "your GPU scheduling"),
+        ("edit checks in Medidata Rave", "edit checks in Medidata Rave"),
+        ("legacy giving", "legacy giving"),
+        ("moving offices in March", "moving offices in March"),
+        ("low-latency C++", "low-latency C++"),
+        ("cross-border M&A", "cross-border M&A"),
+        ("AUTOSAR classic versus adaptive", "AUTOSAR classic versus adaptive"),
+        ("how you replay events", "how you replay events"),
+        ("the move to a second warehouse", "the move to a second warehouse"),
+    ],
+)
+def test_a_topic_that_names_one_thing_takes_the_article(topic: str, said: str) -> None:
+    assert with_article(topic) == said

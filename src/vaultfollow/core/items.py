@@ -554,8 +554,12 @@ def without_asides(text: str, head_kind: ItemKind) -> str:
         return head
     if head_kind is not ItemKind.TOPIC or _CONTINUES.match(rest[0]):
         return text
-    listed = all(len(part.split()) <= _LIST_ITEM_WORDS for part in rest[:-1])
-    if listed and _LIST_END.search(" " + rest[-1]) and not any(map(_statement, rest)):
+    # Each item of a list is short and no statement: "cleaning and catering",
+    # not "blameless and they publish them internally".
+    last = [piece.strip() for piece in _LIST_END.split(" " + rest[-1])]
+    pieces = [*rest[:-1], *last]
+    listed = all(len(piece.split()) <= _LIST_ITEM_WORDS for piece in pieces)
+    if listed and len(last) > 1 and not any(map(_statement, pieces)):
         return text
     return head
 
