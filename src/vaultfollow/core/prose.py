@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from vaultfollow.core.language import alternation, words
+
 MAX_POINTS = 2
 # A bullet longer than this is cut at its first clause break ("X, which ...")
 # when what comes before the break can stand alone.
@@ -42,28 +44,12 @@ _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|~~|==|`)(?=\S)(.+?)(?<=\S)\1(?!\w)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 _CLAUSE_END = re.compile(r"[,;:]$|^[-–—]$")
-_CLAUSE_OPENERS = word_set(
-    "that which who whose where when while because before after since although though "
-    "unless until so and but"
-)
-
-# Words a point may not end on after shortening: it would dangle.
-_DANGLING = word_set(
-    "a an and as at about but by for from in into is are was were be of on or our "
-    "so than that the their this to which with your my its how what why when where "
-    "who whose while whether - – —"
-)
-
+_PROSE = words()["prose"]  # templates/words.en.toml
+_CLAUSE_OPENERS = word_set(_PROSE["clause_openers"])
+_DANGLING = word_set(_PROSE["dangling"])  # a shortened point never ends on one
 # First words that are ordinary words, not names, so they are lower-cased when
 # the point goes inside a sentence ("How the team deploys" -> "how the team...").
-_COMMON_STARTS = word_set(
-    "a an the how why what when where which who whether your our my their his her its "
-    "this that these those some any all both each every more most next new current "
-    "future upcoming recent past team teams plans plan ideas idea work approach role "
-    "challenges challenge questions question culture process processes onboarding "
-    "roadmap experience goals goal day week first second biggest main different "
-    "shared ways way moving building scaling asked"
-)
+_COMMON_STARTS = word_set(_PROSE["common_starts"])
 
 
 def clean_point(text: str, max_words: int, *, cut_at_clause: bool = False) -> str:
@@ -141,15 +127,16 @@ def _shorten(words: list[str], max_words: int) -> list[str]:
 
 # --- speaking to the recipient -------------------------------------------------
 
-_WH = r"(how|what|why|where|when|whether|which)"
+_SAY = _PROSE["address"]
+_WH = rf"({alternation(_SAY['wh'])})"
 _COMPANY_THEIR = re.compile(
-    r"(^|\b(?:of|in|on|with|from|for|to|about|into|behind|across)\s)their\b", re.IGNORECASE
+    rf"(^|\b(?:{alternation(_SAY['before_their'])})\s){_SAY['their']}\b", re.IGNORECASE
 )
-_WH_THEY = re.compile(rf"\b{_WH} (they|their)\b", re.IGNORECASE)
+_WH_THEY = re.compile(rf"\b{_WH} ({_SAY['they']}|{_SAY['their']})\b", re.IGNORECASE)
 # "the portal they are building": the company's "they", said to them.
 _THEY_VERB = re.compile(
-    r"\b(?:that |which )?they(?: (?:are|were|have|had|use|run|ship|built|aim|plan|want|do|"
-    r"don['’]t)\b|['’](?:re|ve)\b)"
+    rf"\b(?:(?:{alternation(_SAY['relative'])}) )?{_SAY['they']}"
+    rf"(?: (?:{alternation(_SAY['they_verbs'])})\b|(?:{alternation(_SAY['they_contractions'])})\b)"
 )
 
 
@@ -161,14 +148,15 @@ def address(text: str, recipient: str) -> str:
     "They" and "you" take the same verb forms, so the sentence stays right."""
     if not text:
         return text
-    text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}your", text)
-    text = _WH_THEY.sub(lambda m: f"{m[1]} {'you' if m[2].lower() == 'they' else 'your'}", text)
-    text = _THEY_VERB.sub(lambda m: m[0].replace("they", "you"), text)
+    you, your = _SAY["you"], _SAY["your"]
+    text = _COMPANY_THEIR.sub(lambda m: f"{m[1]}{your}", text)
+    text = _WH_THEY.sub(lambda m: f"{m[1]} {you if m[2].lower() == _SAY['they'] else your}", text)
+    text = _THEY_VERB.sub(lambda m: m[0].replace(_SAY["they"], you), text)
     for name in _names_of(recipient):
         if name in text:  # most points never name the recipient: no pattern to build
             possessive, asked = _name_patterns(name)
-            text = possessive.sub("your", text)
-            text = asked.sub("you asked", text)
+            text = possessive.sub(your, text)
+            text = asked.sub(f"{you} {_SAY['asked']}", text)
     return text
 
 
@@ -177,7 +165,7 @@ def _name_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The patterns of "Name's", and of "Name asked" at the start."""
     return (
         re.compile(rf"\b{re.escape(name)}['’]s\b"),
-        re.compile(rf"^{re.escape(name)}\s+asked\b"),
+        re.compile(rf"^{re.escape(name)}\s+{_SAY['asked']}\b"),
     )
 
 
