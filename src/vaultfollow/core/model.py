@@ -83,6 +83,9 @@ class Person:
     link: str | None = None  # wikilink target (`People/Jane Doe`) for person-note lookups
     # How to greet them, when their name does not say it: `Ms Whitcombe`, `Lan`.
     salutation: str | None = None
+    # The name they go by when it is not their first word: "Seun" (their
+    # person note says "Goes by Seun."), "Fatima Zahra" (the note calls her so).
+    goes_by: str | None = None
 
     @property
     def first_name(self) -> str:
