@@ -198,6 +198,10 @@ class FollowUp:
     sent: date | None = None
     reason: str | None = None  # why it was cancelled, for the dashboard
     seen_sent: bool = False  # marked sent from the mailbox, not by the user
+    # A check-in's recipient was thanked for the round already: their
+    # thank-you (or card) was marked sent. A check-in then says "thanks
+    # again"; else it thanks them once, plainly.
+    thanked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
