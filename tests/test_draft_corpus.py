@@ -264,6 +264,10 @@ def test_a_known_salutation_is_used(synced: Synced) -> None:
         "Nguyễn Thị Lan": "Dear Ms Lan",
         "José García Márquez": "Dear Mr García",
         "Eleanor Whitcombe": "Dear Ms Whitcombe",
+        # Their person note says "Goes by Seun."
+        "Oluwaseun Adeyemi": "Hi Seun",
+        # The note calls her Fatima ("Fatima walked me through ...").
+        "Fatima Zahra Benali": "Dear Fatima",
     }
     wrong = []
     for draft in synced.of_kind("thank-you"):

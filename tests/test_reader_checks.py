@@ -97,6 +97,7 @@ def test_a_plain_good_letter_has_no_reader_finding() -> None:
             "not-present",
             "full-name-salutation",
             "starter-identity",
+            "thanks-again",
         }
     )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from vaultfollow.app.own_writes import sha
 from vaultfollow.core.copies import CopyName, conflict_copy_of
+from vaultfollow.core.goes_by import names_as_used
 from vaultfollow.core.layout import CONFIG_NAME, in_folders, is_excluded, printable
 from vaultfollow.core.links import (
     LinkedFacts,
@@ -316,7 +317,8 @@ class Index:
         if cached is not None and cached[0] == key:
             return cached[1]
         read = self.vault.read(rel)
-        person = parse_person_note(read.text) if read.text else None
+        named = rel.rsplit("/", 1)[-1].removesuffix(".md")
+        person = parse_person_note(read.text, named) if read.text else None
         if key is not None:
             self._cache.people[rel] = (key, person)
             self._cache.dirty = True
@@ -455,6 +457,7 @@ class Index:
                 else:
                     filled.append(note)
             notes = filled
+        notes = [names_as_used(note) for note in notes]
         drafts = [d.record for _, d in sorted(self._cache.drafts.items()) if d.record]
         draft_problems = [p for _, d in sorted(self._cache.drafts.items()) for p in d.problems]
         return notes, drafts, [*problems, *draft_problems, *conflicts]

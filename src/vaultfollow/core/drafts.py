@@ -72,6 +72,9 @@ interview_when         str               when the interview was, counted from th
                                          "today", "yesterday", "on Friday" (within
                                          six days), else "on 12 November"
 interview_day          str               "12 November"
+thanked                bool              the recipient's thank-you (or card) for the
+                                         round was marked sent: a check-in may say
+                                         "thanks again" (else it thanks them once)
 recipient_was_there    bool              the recipient was one of the round's
                                          interviewers (a recruiter may not have been)
 met_with               list[str]         the round's interviewers' names
@@ -155,6 +158,7 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "phone",
     "variant",
     "sent_check_in_date",
+    "thanked",
 )
 
 
@@ -351,6 +355,7 @@ def template_context(
         "phone": phone,
         "variant": variant_of(followup.id),
         "sent_check_in_date": _long_date(sent_check_in) if sent_check_in else None,
+        "thanked": followup.thanked,
         **occasion(followup, today),
         **recipient_points(followup),
     }

@@ -82,9 +82,11 @@ def name_words(person: Person) -> list[str]:
 
 def name_forms(person: Person) -> list[tuple[str, ...]]:
     """The ways a note names someone, longest first, as keys: the full name,
-    "Title Surname", the first word, the last word and, for a name of three
-    words or more, the second word ("Dr. Iglesias" for Pablo Iglesias Ruiz,
-    whose first family name is the one used alone)."""
+    "Title Surname", the first two words of a name of three or more (a
+    compound given name: "Fatima Zahra"), the name they go by ("Seun"), the
+    first word, the last word and, for a name of three words or more, the
+    second word ("Dr. Iglesias" for Pablo Iglesias Ruiz, whose first family
+    name is the one used alone)."""
     words = name_words(person)
     if not words:
         return []
@@ -104,6 +106,10 @@ def name_forms(person: Person) -> list[tuple[str, ...]]:
                 forms.append((name_key(raw[0].rstrip(".")), *surname))
             forms.append(surname)
             break
+    if len(keys) > 2 and words[1][:1].isupper():
+        forms.append((keys[0], keys[1]))
+    if person.goes_by:
+        forms.append(tuple(name_key(w) for w in person.goes_by.split()))
     forms += [(keys[0],), (keys[-1],)]
     if len(keys) > 2 and len(keys[1]) > 3:  # not a particle: "de", "van", "Thị"
         forms.append((keys[1],))

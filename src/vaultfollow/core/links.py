@@ -15,6 +15,7 @@ from typing import Any
 
 from vaultfollow.core.body_fields import note_fields
 from vaultfollow.core.config import Settings
+from vaultfollow.core.goes_by import goes_by_in_prose, salutation_in_prose
 from vaultfollow.core.model import InterviewNote, Person, Problem, Round
 from vaultfollow.core.properties import (
     PropertyMap,
@@ -38,19 +39,24 @@ def linked_properties(text: str, names: PropertyMap = ()) -> dict[str, tuple[str
     return props
 
 
-def parse_person_note(text: str) -> Person | None:
+def parse_person_note(text: str, named: str = "") -> Person | None:
     """The name, email, title, phone and salutation a person note offers (name empty
-    when it has no `name`/`full_name` property: its title names it then)."""
+    when it has no `name`/`full_name` property: its title, `named`, names it
+    then), and the name its prose says they go by ("Goes by Seun.")."""
     props = linked_properties(text)
     if props is None:
         return None
+    prose = note_fields(text).body
+    name = optional_text(props.get("name") or props.get("full_name") or props.get("fullname"))
+    salutation = optional_text(props.get("salutation"))
     return Person(
         name=optional_text(props.get("name") or props.get("full_name") or props.get("fullname"))
         or "",
         email=optional_text(props.get("email")),
         title=optional_text(props.get("title") or props.get("role")),
         phone=optional_text(props.get("phone")),
-        salutation=optional_text(props.get("salutation")),
+        salutation=salutation or salutation_in_prose(prose),
+        goes_by=goes_by_in_prose(prose, name or named),
     )
 
 
@@ -137,7 +143,9 @@ def fill_from_links(
 
 def _is_person(found: Person) -> bool:
     """A linked note that names, or says how to reach, someone."""
-    return bool(found.name or found.email or found.phone or found.title or found.salutation)
+    return bool(
+        found.name or found.email or found.phone or found.title or found.salutation or found.goes_by
+    )
 
 
 def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> InterviewNote:
@@ -157,6 +165,7 @@ def enrich_people(note: InterviewNote, lookup: Mapping[str, Person]) -> Intervie
             title=person.title or found.title,
             phone=person.phone or found.phone,
             salutation=person.salutation or found.salutation,
+            goes_by=person.goes_by or found.goes_by,
         )
 
     def met(round_: Round) -> tuple[Person, ...]:

@@ -9,7 +9,7 @@ placeholder, template-syntax, too-long, no-gratitude, no-point,
 no-call-to-action, no-signature, pressure, salary, third-check-in, spelling,
 and those of `core.reader_checks` (recipient-named, panel-similar,
 clarify-admission, fragment, shorthand, stale-day, not-present,
-full-name-salutation, starter-identity).
+full-name-salutation, starter-identity, thanks-again).
 """
 
 from __future__ import annotations
@@ -483,6 +483,7 @@ def _facts(
         interview=followup.round_start.date(),
         do=followup.do.date(),
         present=present,
+        thanked=followup.thanked,
         you_name=you.name,
         you_email=you.email,
         proper=frozenset(proper),

@@ -86,6 +86,9 @@ class Person:
     link: str | None = None  # wikilink target (`People/Jane Doe`) for person-note lookups
     # How to greet them, when their name does not say it: `Ms Whitcombe`, `Lan`.
     salutation: str | None = None
+    # The name they go by when it is not their first word: "Seun" (their
+    # person note says "Goes by Seun."), "Fatima Zahra" (the note calls her so).
+    goes_by: str | None = None
 
     @property
     def first_name(self) -> str:
@@ -198,6 +201,10 @@ class FollowUp:
     sent: date | None = None
     reason: str | None = None  # why it was cancelled, for the dashboard
     seen_sent: bool = False  # marked sent from the mailbox, not by the user
+    # A check-in's recipient was thanked for the round already: their
+    # thank-you (or card) was marked sent. A check-in then says "thanks
+    # again"; else it thanks them once, plainly.
+    thanked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ finding is (file line, code, message), the message quoting the sentence and
 saying what to write instead. Codes:
 
 recipient-named, panel-similar, clarify-admission, fragment, shorthand,
-stale-day, not-present, full-name-salutation, starter-identity.
+stale-day, not-present, full-name-salutation, starter-identity, thanks-again.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class Facts:
     do: date | None = None  # the day the draft is to be sent
     today: date | None = None  # the day the draft is read (checked)
     present: bool | None = None  # whether the recipient was in the round
+    thanked: bool | None = None  # whether their thank-you for the round was sent
     you_name: str = ""
     you_email: str = ""
     proper: frozenset[str] = frozenset()  # words the note shows are proper nouns
@@ -168,6 +169,7 @@ def reader_findings(
     found += _shorthand(sentences)
     found += _stale_day(sentences, facts)
     found += _not_present(sentences, facts)
+    found += _thanks_again(sentences, facts)
     found += _starter_identity(lines, subject, facts)
     if panel and own_body:
         found += _panel_similar(lines, own_body, panel)
@@ -485,6 +487,34 @@ def _not_present(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
                     "not-present",
                     f"{_quote(sentence.text)} says “{match[0]}”, but {who} was not in the "
                     "interview; write “following my interview with … on …” instead",
+                )
+            )
+    return found
+
+
+_THANKS_AGAIN = re.compile(
+    rf"\b(?:{alternation(phrases('checks', 'thanks'))})(?:\s+\w+){{0,2}}?\s+"
+    rf"(?:{alternation(phrases('checks', 'again'))})\b",
+    re.IGNORECASE,
+)
+
+
+def _thanks_again(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
+    """A first check-in that thanks its reader "again" when no thank-you to
+    them was sent (a second check-in follows a first that thanked them)."""
+    if facts.thanked is not False or facts.kind != "check-in":
+        return []
+    who = facts.recipient or "the recipient"
+    found: list[Found] = []
+    for sentence in sentences:
+        match = _THANKS_AGAIN.search(sentence.text)
+        if match:
+            found.append(
+                (
+                    sentence.line,
+                    "thanks-again",
+                    f"{_quote(sentence.text)} says “{match[0]}”, but no thank-you to {who} "
+                    "was sent; thank them once, without “again” (or mark the thank-you sent)",
                 )
             )
     return found

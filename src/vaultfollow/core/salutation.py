@@ -7,7 +7,10 @@ by the first name; a casual draft by the first name. Honorifics (`Dr`,
 `Prof`) and suffixes (`Jr.`, `PhD`, `III`) are never a first name.
 
 A `salutation` that is not a title and surname (`Lan`, `Bobby`) is the name
-the person goes by: both tones use it.
+the person goes by: both tones use it. A name they go by that their person
+note's prose or the interview note shows (`goes_by`: "Goes by Seun.", see
+goes_by.py) greets casually, and formally when no title is known: "Dr
+Adeyemi" stays Dr Adeyemi.
 
 A name that starts with a Vietnamese family name (`Nguyễn Thị Lan`, written
 family name first) is greeted whole until the person's `salutation` says
@@ -38,6 +41,8 @@ class Named(Protocol):
     def email(self) -> str | None: ...
     @property
     def salutation(self) -> str | None: ...
+    @property
+    def goes_by(self) -> str | None: ...
 
 
 # Honorifics as written (casefolded, without dots) -> as a greeting writes them.
@@ -158,7 +163,8 @@ def _words(name: str) -> tuple[str | None, list[str]]:
     return title, words
 
 
-def _family_name_first(words: list[str]) -> bool:
+def family_name_first(words: list[str]) -> bool:
+    """Whether a name's words (no titles) start with a Vietnamese family name."""
     return (
         len(words) >= 2
         and words[0].casefold() in VIETNAMESE_FAMILY_NAMES
@@ -189,7 +195,7 @@ def given_name(name: str) -> str:
     title, words = _words(name)
     if not words:
         return " ".join(name.split())
-    if _family_name_first(words):
+    if family_name_first(words):
         return " ".join(words)
     if title and len(words) == 1:
         return f"{title} {words[0]}"
@@ -206,7 +212,7 @@ def _formal(name: str) -> str:
         return f"{FIRST_NAME_TITLES[opening]} {words[0]}"
     if title is None:
         return given_name(name)
-    if _family_name_first(words) or len(words) == 1:
+    if family_name_first(words) or len(words) == 1:
         return f"{title} {' '.join(words)}"
     # The surname is every word after the first name but initials: a double
     # surname (`García Márquez`) and particles (`van Beethoven`) stay whole.
@@ -243,13 +249,22 @@ def greeting_name(person: Named, tone: str) -> str:
     salutation = " ".join((person.salutation or "").split())
     if salutation and not is_title_and_surname(salutation):
         return salutation
+    called = " ".join((person.goes_by or "").split())
     if tone == "formal":
-        return salutation or _formal(person.name)
+        if salutation:
+            return salutation
+        opening = _key((person.name.split() or [""])[0])
+        titled = _words(person.name)[0] or opening in FIRST_NAME_TITLES
+        if called and not titled:
+            return called  # no title known; with one, never the nickname as a surname
+        return _formal(person.name)
+    if called:
+        return called
     given = given_name(person.name)
     if salutation:
         _, words = _words(person.name)
-        if _family_name_first(words) or not words:
+        if family_name_first(words) or not words:
             # Only the salutation says which of these words is the first name.
-            called = salutation.split()[1:]
-            return " ".join(called) if set(called) <= set(words[1:]) else salutation
+            given_words = salutation.split()[1:]
+            return " ".join(given_words) if set(given_words) <= set(words[1:]) else salutation
     return given

@@ -30,6 +30,7 @@ from vaultfollow.core.model import (
     State,
 )
 from vaultfollow.core.names import safe_name
+from vaultfollow.core.salutation import plain_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,9 @@ class _Planner:
         self.problems: list[Problem] = []
         self.followups: list[FollowUp] = []
         self.ids: set[str] = set()
+        # (application, round day, a key of the person) thanked in a sent
+        # thank-you or card: their check-in may say "thanks again".
+        self.thanked: set[tuple[str, date, str]] = set()
 
     def seen(self, key: str) -> date:
         """The day this observation was first made (today if it is new)."""
@@ -199,6 +203,9 @@ class _Planner:
     ) -> FollowUp:
         """Decide the state of one follow-up and keep it if there is anything to show."""
         round_day = round_.start.astimezone(self.zone).date()
+        thanked = kind in (Kind.CHECK_IN, Kind.SECOND_CHECK_IN) and any(
+            (app.key, round_day, key) in self.thanked for key in _person_keys(recipient)
+        )
         followup_id = stable_id(
             app.key, round_day.isoformat(), kind.value, recipient.name.casefold()
         )
@@ -242,7 +249,10 @@ class _Planner:
             sent=sent,
             reason=reason,
             seen_sent=state is State.SENT and record is not None and record.seen_sent,
+            thanked=thanked,
         )
+        if state is State.SENT and kind in (Kind.THANK_YOU, Kind.HANDWRITTEN_NOTE):
+            self.thanked.update((app.key, round_day, key) for key in _person_keys(recipient))
         too_old = do < self.now - self.settings.schedule.ignore_older_than
         if state is State.PENDING and too_old:
             return followup
@@ -493,6 +503,16 @@ class _Application:
             (n.check_in_channel for n in reversed(self.notes) if n.check_in_channel),
             settings.schedule.check_in_channel,
         )
+
+
+def _person_keys(person: Person) -> list[str]:
+    """What tells one person from another across a note's lists: their
+    address, their name as running text says it (a contact who was on the
+    panel is one person)."""
+    keys = ["name:" + plain_name(person.name).casefold()]
+    if person.email:
+        keys.append("email:" + person.email.casefold())
+    return keys
 
 
 def _unique(people: Sequence[Person]) -> list[Person]:

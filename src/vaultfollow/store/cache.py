@@ -21,7 +21,7 @@ from vaultfollow import __version__
 from vaultfollow.core.model import DraftRecord, InterviewNote, Person, Problem, Round
 from vaultfollow.store.paths import StatKey
 
-FORMAT = 7
+FORMAT = 8
 
 
 @dataclass(slots=True)
@@ -158,14 +158,30 @@ def load_cache(raw: bytes | None, settings_key: str, zone: str) -> Cache:
 def _person(person: Person | None) -> list[Any] | None:
     if person is None:
         return None
-    return [person.name, person.email, person.title, person.phone, person.link, person.salutation]
+    return [
+        person.name,
+        person.email,
+        person.title,
+        person.phone,
+        person.link,
+        person.salutation,
+        person.goes_by,
+    ]
 
 
 def _load_person(data: Any) -> Person | None:
     if data is None:
         return None
-    name, email, title, phone, link, salutation = data
-    return Person(str(name), _opt(email), _opt(title), _opt(phone), _opt(link), _opt(salutation))
+    name, email, title, phone, link, salutation, goes_by = data
+    return Person(
+        str(name),
+        _opt(email),
+        _opt(title),
+        _opt(phone),
+        _opt(link),
+        _opt(salutation),
+        _opt(goes_by),
+    )
 
 
 def _opt(value: Any) -> str | None:
