@@ -11,9 +11,9 @@ import pytest
 
 from conftest import VaultFactory, at
 from vaultfollow.app.engine import sync
-from vaultfollow.core.items import classify_items
+from vaultfollow.core.items import classify_items, topic_with_article
 from vaultfollow.core.model import Person
-from vaultfollow.core.panel import _sentence, deal, owned_phrase, unname, with_article
+from vaultfollow.core.panel import _sentence, deal, owned_phrase, unname
 
 NOW = at("2026-11-12 18:00")
 
@@ -228,4 +228,4 @@ def test_a_complaint_about_their_setup_is_not_read_back_to_them() -> None:
     ],
 )
 def test_a_topic_that_names_one_thing_takes_the_article(topic: str, said: str) -> None:
-    assert with_article(topic) == said
+    assert topic_with_article(topic) == said

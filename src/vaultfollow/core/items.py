@@ -22,7 +22,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from vaultfollow.core import language
-from vaultfollow.core.language import alternation, phrases
+from vaultfollow.core.language import alternation, phrases, words
 from vaultfollow.core.model import Person
 from vaultfollow.core.prose import clean_point, one_line
 from vaultfollow.core.salutation import is_honorific, is_suffix
@@ -298,7 +298,35 @@ def with_article(text: str) -> str:
     first = text.split(" ", 1)[0]
     if not first[:1].islower() or first.casefold() in _DETERMINERS:
         return text
-    return "the " + text
+    return f"{_ARTICLES['article']} {text}"
+
+
+_ARTICLES = words()["items"]["articles"]
+_PREPOSITIONS = frozenset(_ARTICLES["prepositions"])
+_COMPARISONS = frozenset(_ARTICLES["comparisons"])
+
+
+def topic_with_article(topic: str) -> str:
+    """ "the accessibility audit" for "accessibility audit": a topic that
+    names one thing takes the article a person would write after "about"
+    (words.<code>.toml [items.articles] says which topics do)."""
+    words_ = topic.split()
+    head: list[str] = []
+    for word in words_:
+        if word.casefold() in _PREPOSITIONS:
+            break
+        head.append(word)
+    if len(head) < 2 or any(w.casefold() in _COMPARISONS for w in words_):
+        return topic
+    first, last = head[0], head[-1]
+    if first.casefold() in _DETERMINERS or first.casefold().endswith("ing") or first[:1].isdigit():
+        return topic
+    bare = last.replace("-", "")
+    if not (bare.isalpha() and bare.islower()):
+        return topic  # "low-latency C++", "cross-border M&A": a name ends it
+    if last.endswith(("ing", "s")) and not last.endswith("ss"):
+        return topic  # "edit checks", "legacy giving"
+    return f"{_ARTICLES['article']} {topic}"
 
 
 # --- kinds -----------------------------------------------------------------------
@@ -636,7 +664,7 @@ def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | N
         text = with_article(text)
     kind = kind_of(text)
     if kind is ItemKind.FACT and _ARTICLE_NEEDED.match(text):
-        text = "the " + text
+        text = f"{_ARTICLES['article']} {text}"
     return Item(kind, text, owner, act, raw)
 
 

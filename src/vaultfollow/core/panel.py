@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from vaultfollow.core.clarify import CLARIFY_TEXTS, clarification_sentence, split_clarification
-from vaultfollow.core.items import Act, Item, ItemKind, classify_items, name_forms, name_key
+from vaultfollow.core.items import (
+    Act,
+    Item,
+    ItemKind,
+    classify_items,
+    name_forms,
+    name_key,
+    topic_with_article,
+)
 from vaultfollow.core.language import words
 from vaultfollow.core.model import FollowUp, Person
 from vaultfollow.core.prose import MAX_POINTS, address
@@ -142,7 +150,7 @@ def owned_phrase(item: Item, person: Person) -> str:
         return _YOURS["heard"].format(f=text) if item.kind is ItemKind.FACT else text
     if item.kind is ItemKind.FACT:
         return _YOURS["point"].format(f=text)
-    return _YOURS["remark"].format(t=with_article(text))
+    return _YOURS["remark"].format(t=topic_with_article(text))
 
 
 def _frame(frames: Sequence[str], slot: int, text: str) -> str:
@@ -153,35 +161,6 @@ def _frame(frames: Sequence[str], slot: int, text: str) -> str:
         ending = [f for f in frames if f.endswith(("{p}.", "{t}.", "{f}."))]
         frames = ending or frames
     return frames[slot % len(frames)]
-
-
-_ARTICLES = words()["items"]["articles"]
-_DETERMINERS = frozenset(_ARTICLES["determiners"])
-_PREPOSITIONS = frozenset(_ARTICLES["prepositions"])
-_COMPARISONS = frozenset(_ARTICLES["comparisons"])
-
-
-def with_article(topic: str) -> str:
-    """ "the accessibility audit" for "accessibility audit": a topic that
-    names one thing takes the article a person would write after "about"
-    (words.<code>.toml [items.articles] says which topics do)."""
-    words_ = topic.split()
-    head: list[str] = []
-    for word in words_:
-        if word.casefold() in _PREPOSITIONS:
-            break
-        head.append(word)
-    if len(head) < 2 or any(w.casefold() in _COMPARISONS for w in words_):
-        return topic
-    first, last = head[0], head[-1]
-    if first.casefold() in _DETERMINERS or first.casefold().endswith("ing") or first[:1].isdigit():
-        return topic
-    bare = last.replace("-", "")
-    if not (bare.isalpha() and bare.islower()):
-        return topic  # "low-latency C++", "cross-border M&A": a name ends it
-    if last.endswith(("ing", "s")) and not last.endswith("ss"):
-        return topic  # "edit checks", "legacy giving"
-    return f"{_ARTICLES['article']} {topic}"
 
 
 def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool) -> str:
@@ -197,7 +176,7 @@ def _sentence(item: Item, person: Person, tone: str, slot: int, *, second: bool)
             return _SECOND_FACT.format(f=text)
         return _FACT[tone][slot % len(_FACT[tone])].format(f=text)
     if item.act is not Act.QUESTION:
-        text = with_article(text)
+        text = topic_with_article(text)
     frame = _frame(_SECOND[tone] if second else _TOPIC[tone], slot, text)
     if frame.startswith("{t}"):
         text = text[:1].upper() + text[1:]
