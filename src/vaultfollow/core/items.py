@@ -331,25 +331,22 @@ def topic_with_article(topic: str) -> str:
 
 # --- kinds -----------------------------------------------------------------------
 
-_WH_START = re.compile(r"^(?:how|why|what|whether|when|where|which|who|if)\b", re.IGNORECASE)
-_YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you’re|you've|you’ve|you'd|you’d)\b", re.I)
+_KINDS = words()["items"]["kinds"]
+_WH_START = re.compile(rf"^(?:{alternation(_KINDS['wh'])})\b", re.IGNORECASE)
+_YOU = re.compile(rf"\b(?:{alternation(_KINDS['you'])})\b", re.IGNORECASE)
+_Q = alternation(_KINDS["question_label"])
 _ASKED_OF_ME = re.compile(
-    r"^(?:q\s*:\s*)?(?:tell me|talk me through|walk me through|describe|give me|"
-    r"(?:how|why|what|what's|what’s|where|when|which|who|do|did|have|are|would|can|could)\b)",
+    rf"^(?:(?:{_Q})\s*:\s*)?(?:{alternation(_KINDS['asked_of_me'])}|"
+    rf"(?:{alternation(_KINDS['asked_of_me_words'])})\b)",
     re.IGNORECASE,
 )
-_Q_PREFIX = re.compile(r"^q\s*:\s*", re.IGNORECASE)
-_SUBJECT_START = re.compile(
-    r"^(?:they|they're|they’re|they've|they’ve|we|we're|we’re|it's|it’s|there's|there’s|"
-    r"there are|he|she|he's|she's)\b",
-    re.IGNORECASE,
-)
+_Q_PREFIX = re.compile(rf"^(?:{_Q})\s*:\s*", re.IGNORECASE)
+_SUBJECT_START = re.compile(rf"^(?:{alternation(_KINDS['subjects'])})\b", re.IGNORECASE)
 # The verb in lower case: "my CAN bus story" holds no "can".
 _FINITE = re.compile(
-    r"^(?:(?i:the)\s+)?\w+(?:\s+\w+)?\s+(?:is|are|was|were|has|have|had|uses|use|runs|run|"
-    r"ships|ship|will|can|does|do)\b"
+    rf"^(?:(?i:{_KINDS['the']})\s+)?\w+(?:\s+\w+)?\s+(?:{alternation(_KINDS['finite_verbs'])})\b"
 )
-_ARTICLE_NEEDED = re.compile(r"^(?:team|company|bank|stack|org|group)\s", re.IGNORECASE)
+_ARTICLE_NEEDED = re.compile(rf"^(?:{alternation(_KINDS['article_needed'])})\s", re.IGNORECASE)
 
 
 def _kind_of(text: str) -> ItemKind:
