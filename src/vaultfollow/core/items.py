@@ -177,8 +177,9 @@ _SHORTHAND = (
 
 _OWNERS = language.words()["items"]["owners"]
 _NOTE_VERB = re.compile(
-    rf"^(?:(?:we|i|they)\s+)?(?:(?:{alternation(_OWNERS['note_verbs'])})(?:\s+(?:about|on|re))?|"
-    r"re|topic)\s*:?\s+",
+    rf"^(?:(?:{alternation(_OWNERS['note_takers'])})\s+)?"
+    rf"(?:(?:{alternation(_OWNERS['note_verbs'])})(?:\s+(?:{alternation(_OWNERS['note_about'])}))?|"
+    rf"{alternation(_OWNERS['note_labels'])})\s*:?\s+",
     re.IGNORECASE,
 )
 
@@ -192,13 +193,17 @@ def expand_shorthand(text: str) -> str:
 # --- owners ----------------------------------------------------------------------
 
 _QUESTION_VERBS = re.compile(
-    rf"^(?:{alternation(_OWNERS['asked'])})(?:\s+(?:about|on))?\s+", re.IGNORECASE
+    rf"^(?:{alternation(_OWNERS['asked'])})(?:\s+(?:{alternation(_OWNERS['about'])}))?\s+",
+    re.IGNORECASE,
 )
 _WALK_VERBS = re.compile(rf"^(?:{alternation(_OWNERS['walked'])})\s+", re.IGNORECASE)
-_REMARK_VERBS = re.compile(rf"^(?:{alternation(_OWNERS['remarked'])})\s+(?:that\s+)?", re.I)
+_REMARK_VERBS = re.compile(
+    rf"^(?:{alternation(_OWNERS['remarked'])})\s+(?:(?:{alternation(_OWNERS['that'])})\s+)?", re.I
+)
 # Someone not on the round's panel: the question stays, the name goes.
 _SOMEONE_ASKED = re.compile(
-    r"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)? (?:asked(?: me)?|wanted to know)(?: about)? (?P<what>.+)$"
+    rf"^[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)? (?:{alternation(_OWNERS['someone_asked'])})"
+    rf"(?: (?:{alternation(_OWNERS['about'][:1])}))? (?P<what>.+)$"
 )
 _LABEL = re.compile(r"^\s*[:\-–—]\s*")
 
@@ -603,10 +608,10 @@ def is_complaint(text: str) -> bool:
 # --- classification ---------------------------------------------------------------
 
 
-_MY_ANSWER = re.compile(r"[;,]\s+(?=(?:I|I'd|I’d)\s)")
+_MY_ANSWER = re.compile(rf"[;,]\s+(?=(?:{alternation(_OWNERS['my_answer'])})\s)")
 # "IFRS 9 staging, esp. SICR triggers": the point is what comes before the
 # aside (whose "esp." would otherwise end a sentence on "especially").
-_ESP_ASIDE = re.compile(r"[,;]\s+(?:esp|e\.g|i\.e|incl)\.\s.*$", re.IGNORECASE)
+_ESP_ASIDE = re.compile(rf"[,;]\s+(?:{alternation(_OWNERS['asides'])})\.\s.*$", re.IGNORECASE)
 
 
 def classify_item(raw: str, people: Sequence[Person], evidence: CaseEvidence | None = None) -> Item:
