@@ -142,12 +142,13 @@ def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, 
 _ABBREVIATIONS: dict[str, str] = language.words()["items"]["shorthand"]["words"]
 _AFTER_A_NUMBER: dict[str, str] = language.words()["items"]["shorthand"]["after_a_number"]
 _DROPPED: list[str] = language.words()["items"]["shorthand"]["dropped"]
+_SIGNS = language.words()["items"]["shorthand"]
 _SHORTHAND = (
     *(
         (re.compile(rf"(?<!\w){re.escape(short)}(?!\w)", re.IGNORECASE), full)
         for short, full in sorted(_ABBREVIATIONS.items(), key=lambda kv: -len(kv[0]))
     ),
-    (re.compile(r"(?<!\w)w/(?=\s|\w)", re.IGNORECASE), "with "),
+    (re.compile(r"(?<!\w)w/(?=\s|\w)", re.IGNORECASE), f"{_SIGNS['with']} "),
     *(
         (re.compile(rf"(?<=\d ){re.escape(short)}(?!\w)", re.IGNORECASE), full)
         for short, full in sorted(_AFTER_A_NUMBER.items(), key=lambda kv: -len(kv[0]))
@@ -155,16 +156,16 @@ _SHORTHAND = (
     # "migration SAS -> python": from one thing to the other.
     (
         re.compile(
-            rf"\b((?:{alternation(phrases('items', 'from_to_words'))})\s+)(?!from\b)"
+            rf"\b((?:{alternation(phrases('items', 'from_to_words'))})\s+)(?!{_SIGNS['from']}\b)"
             r"([^\s>]+)\s*(?:->|→|=>)\s*",
             re.IGNORECASE,
         ),
-        r"\1from \2 to ",
+        rf"\1{_SIGNS['from']} \2 {_SIGNS['to']} ",
     ),
     # "asked about X -> I said Y": what follows is a new thought, not "to".
-    (re.compile(r"\s*(?:->|→|=>)\s*(?=(?:I|I'd|I’d|we|they|he|she)\s)"), "; "),
-    (re.compile(r"\s*(?:->|→|=>)\s*"), " to "),
-    (re.compile(r"\s+[+&]\s+"), " and "),
+    (re.compile(rf"\s*(?:->|→|=>)\s*(?=(?:{alternation(_SIGNS['new_thought'])})\s)"), "; "),
+    (re.compile(r"\s*(?:->|→|=>)\s*"), f" {_SIGNS['to']} "),
+    (re.compile(r"\s+[+&]\s+"), f" {_SIGNS['and']} "),
     (re.compile(r"[?!]{2,}"), ""),
     (
         re.compile(
