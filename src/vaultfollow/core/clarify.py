@@ -324,7 +324,7 @@ def _owner_by_words(texts: Sequence[str], items: Sequence[Item]) -> Person | Non
 
 def _stem(word: str) -> str:
     """ "transfers" and "transfer", "tables" and "table": one word."""
-    for ending in ("ing", "es", "ed", "s"):
+    for ending in _WORDS["reading"]["endings"]:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return word[: -len(ending)]
     return word
@@ -395,7 +395,7 @@ def _resolve(text: str, said_object: str | None) -> str:
 
 
 def _first_word(text: str, people: Sequence[Person], evidence: CaseEvidence) -> str:
-    if text.split()[0] in ("I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d"):
+    if text.split()[0].replace("’", "'") in _WORDS["reading"]["first_person"]:
         return text
     return fix_case(text, people, evidence)
 

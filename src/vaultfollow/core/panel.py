@@ -46,6 +46,11 @@ _SECOND_FACT: str = _FRAMES["second_fact"]
 _YOURS: dict[str, str] = _FRAMES["yours"]
 
 
+# The recipient, named in a point they are sent: "Tomasz's" -> "your".
+_YOU: str = words()["prose"]["address"]["you"]
+_YOUR: str = words()["prose"]["address"]["your"]
+
+
 # Every word these frames and the clarification add to a draft, for
 # `check`, which knows the built-in templates' words without a dictionary.
 FRAME_TEXTS: tuple[str, ...] = (
@@ -130,7 +135,7 @@ def unname(text: str, person: Person) -> str:
             if tuple(keys) == form and words[i][:1].isupper():
                 last = chunk[-1].rstrip(".,;:!?")
                 tail = chunk[-1][len(last) :]
-                out.append(("your" if last.endswith(("'s", "’s")) else "you") + tail)
+                out.append((_YOUR if last.endswith(("'s", "’s")) else _YOU) + tail)
                 i += n
                 break
         else:

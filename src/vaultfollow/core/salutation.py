@@ -30,6 +30,8 @@ import re
 import unicodedata
 from typing import Protocol
 
+from vaultfollow.core.language import words
+
 
 class Named(Protocol):
     """What a greeting reads of a `model.Person` (which reads its first
@@ -45,61 +47,13 @@ class Named(Protocol):
     def goes_by(self) -> str | None: ...
 
 
+_WORDS = words()["salutation"]  # templates/words.en.toml
 # Honorifics as written (casefolded, without dots) -> as a greeting writes them.
-TITLES = {
-    "dr": "Dr",
-    "doctor": "Dr",
-    "prof": "Professor",
-    "professor": "Professor",
-    "mr": "Mr",
-    "mrs": "Mrs",
-    "ms": "Ms",
-    "miss": "Miss",
-    "mx": "Mx",
-    "rev": "Reverend",
-    "revd": "Reverend",
-    "reverend": "Reverend",
-    "cllr": "Councillor",
-    "councillor": "Councillor",
-    "lord": "Lord",
-    "lady": "Lady",
-    "dr-ing": "Dr",  # German engineering doctorate, `Dr.-Ing.`
-}
+TITLES: dict[str, str] = dict(_WORDS["titles"])
 # Honorifics a greeting puts before the first name: "Dear Sir John".
-FIRST_NAME_TITLES = {"sir": "Sir", "dame": "Dame"}
+FIRST_NAME_TITLES: dict[str, str] = dict(_WORDS["first_name_titles"])
 # Generational suffixes, degrees and post-nominals (casefolded, without dots).
-# `MA` and `BA` are left out: they are family names too (`Jun Ma`).
-SUFFIXES = frozenset(
-    [
-        "jr",
-        "sr",
-        "ii",
-        "iii",
-        "iv",
-        "phd",
-        "dphil",
-        "md",
-        "dds",
-        "jd",
-        "llm",
-        "mba",
-        "msc",
-        "mphil",
-        "meng",
-        "beng",
-        "bsc",
-        "esq",
-        "cpa",
-        "cfa",
-        "pe",
-        "pmp",
-        "rn",
-        "frcs",
-        "obe",
-        "mbe",
-        "cbe",
-    ]
-)
+SUFFIXES = frozenset(_WORDS["suffixes"])
 # Vietnamese family names that open a name written family name first. The
 # plain-letter spellings are kept only where no other language uses them as
 # a given name or a family name written last (`Ly`, `Le`, `Ho` are left out).
