@@ -93,12 +93,15 @@ _THE_X_QUESTION = re.compile(
 _MARK = rf"(?P<that>\s*:\s*|\s+(?:{_THAT})\s+|\s+)(?P<b>.+)$"  # what follows a marker
 _BETTER = (
     re.compile(
-        rf"\bshould(?:'ve|’ve| have)\s+(?:{alternation(_WORDS['should_have'])})"
+        rf"\b(?:{_READ['should_have']})\s+(?:{alternation(_WORDS['should_have'])})"
         rf"(?P<first>\s+(?:{_READ['first']}))?"
         rf"(?:\s+(?:{alternation(_WORDS['should_have_objects'])})(?=\s*:))?" + _MARK,
         re.IGNORECASE,
     ),
-    re.compile(rf"\bforgot to (?:{alternation(_WORDS['forgot_to'])})" + _MARK, re.IGNORECASE),
+    re.compile(
+        rf"\b(?:{_READ['forgot_to']})\s+(?:{alternation(_WORDS['forgot_to'])})" + _MARK,
+        re.IGNORECASE,
+    ),
     re.compile(
         rf"\b(?:{alternation(_WORDS['what_i_meant'])})(?:\s+(?:{_READ['copulas']}))?" + _MARK,
         re.IGNORECASE,
@@ -119,12 +122,13 @@ _SAID_TOO_THINLY = re.compile(
 # An unmarked statement of what is true, next to a confession: "I have done
 # it for three years", "I would rank them by the decisions they unblock".
 _STATEMENT = re.compile(
-    rf"^(?:I|we)\s+(?:{alternation(_WORDS['statement_verbs'])})\b", re.IGNORECASE
+    rf"^(?:{_READ['statement_subjects']})\s+(?:{alternation(_WORDS['statement_verbs'])})\b",
+    re.IGNORECASE,
 )
 # "forgot" confesses; "forgot to mention" marks the better answer.
 _CONFESSION = re.compile(
     rf"\b(?:{alternation([*_WORDS['admissions'], *_WORDS['confessions']])})\b"
-    rf"(?!\s+to\s+(?:{alternation(_WORDS['forgot_to'])}))",
+    rf"(?!\s+(?:{_READ['to']})\s+(?:{alternation(_WORDS['forgot_to'])}))",
     re.IGNORECASE,
 )
 _SAID_OBJECT = re.compile(
