@@ -335,7 +335,7 @@ def test_stale_day_four_weeks_on(word: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "right_until"),
-    [("today", 0), ("this morning", 0), ("tonight", 0), ("yesterday", 1), ("on Thursday", 6)],
+    [("today", 0), ("this morning", 0), ("tonight", 0), ("yesterday", 1), ("on Thursday", 5)],
 )
 def test_a_day_word_goes_stale_on_the_first_day_it_is_wrong(word: str, right_until: int) -> None:
     body = GOOD.replace("meeting me on Thursday", f"meeting me {word}")

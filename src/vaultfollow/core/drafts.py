@@ -70,7 +70,7 @@ interview_when         str               when the interview was, counted from th
                                          day the draft is written (or due, if
                                          later): "this morning",
                                          "today", "yesterday", "on Friday" (within
-                                         six days), else "on 12 November"
+                                         five days), else "on 12 November"
 interview_day          str               "12 November"
 thanked                bool              the recipient's thank-you (or card) for the
                                          round was marked sent: a check-in may say

@@ -42,9 +42,10 @@ class Urgency(StrEnum):
 
 
 OUTCOMES = frozenset({"offer", "accepted", "withdrawn", "rejected"})
-# "on Friday" names a day unambiguously only within the last six days; a
-# draft says the date beyond.
-WEEKDAY_DAYS = 6
+# "on Friday" names a day unambiguously only within the last five days: six
+# days back has the weekday of tomorrow ("on Saturday", read on a Friday,
+# sounds like the day after). A draft says the date beyond.
+WEEKDAY_DAYS = 5
 STATUSES = ("scheduled", "waiting", "heard-back", "offer", "accepted", "rejected", "withdrawn")
 
 

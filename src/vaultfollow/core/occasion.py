@@ -39,7 +39,7 @@ def occasion(followup: FollowUp, today: date | None = None) -> dict[str, Any]:
 
 def interview_when(followup: FollowUp, today: date | None = None) -> str:
     """ "this morning", "today", "yesterday", "on Friday" (within the last
-    six days) or "on 12 November", counted from the day the draft is read:
+    five days) or "on 12 November", counted from the day the draft is read:
     `today`, or the day the follow-up is due when that is later (or `today`
     is None). A draft that says "yesterday" is rewritten the next day; once
     the interview is a week old its words stop changing."""
