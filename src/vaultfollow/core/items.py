@@ -21,7 +21,6 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from vaultfollow.core import language
 from vaultfollow.core.language import alternation, phrases, words
 from vaultfollow.core.model import Person
 from vaultfollow.core.prose import clean_point, one_line
@@ -139,10 +138,9 @@ def match_name(words: Sequence[str], people: Sequence[Person]) -> tuple[Person, 
 
 # --- shorthand and note-taking verbs -----------------------------------------
 
-_ABBREVIATIONS: dict[str, str] = language.words()["items"]["shorthand"]["words"]
-_AFTER_A_NUMBER: dict[str, str] = language.words()["items"]["shorthand"]["after_a_number"]
-_DROPPED: list[str] = language.words()["items"]["shorthand"]["dropped"]
-_SIGNS = language.words()["items"]["shorthand"]
+_SIGNS = words()["items"]["shorthand"]
+_ABBREVIATIONS: dict[str, str] = _SIGNS["words"]
+_AFTER_A_NUMBER: dict[str, str] = _SIGNS["after_a_number"]
 _SHORTHAND = (
     *(
         (re.compile(rf"(?<!\w){re.escape(short)}(?!\w)", re.IGNORECASE), full)
@@ -169,14 +167,14 @@ _SHORTHAND = (
     (re.compile(r"[?!]{2,}"), ""),
     (
         re.compile(
-            rf"(?<!\w)(?:{alternation(language.words()['items']['shorthand']['dropped'])})(?!\w)[.,!]?",
+            rf"(?<!\w)(?:{alternation(_SIGNS['dropped'])})(?!\w)[.,!]?",
             re.IGNORECASE,
         ),
         "",
     ),
 )
 
-_OWNERS = language.words()["items"]["owners"]
+_OWNERS = words()["items"]["owners"]
 _NOTE_VERB = re.compile(
     rf"^(?:(?:{alternation(_OWNERS['note_takers'])})\s+)?"
     rf"(?:(?:{alternation(_OWNERS['note_verbs'])})(?:\s+(?:{alternation(_OWNERS['note_about'])}))?|"
@@ -481,7 +479,7 @@ def case_evidence(texts: Iterable[str]) -> CaseEvidence:
 
 
 # Products as they write themselves (words.<code>.toml [spelling]).
-_SPELLING = language.words()["spelling"]
+_SPELLING = words()["spelling"]
 _PRODUCTS: dict[str, str] = _SPELLING["products"]
 _ALSO_WORDS: dict[str, str] = _SPELLING["also_words"]
 # Written in lower case, as notes write them: "migration to python".
@@ -555,7 +553,7 @@ def _first_word_case(
 
 # --- asides to self ---------------------------------------------------------------
 
-_ASIDES = language.words()["items"]["asides"]
+_ASIDES = words()["items"]["asides"]
 _ASIDE_BREAK = re.compile(r"\s*[,;]\s+")
 _CONTINUES = re.compile(rf"^(?:{alternation(_ASIDES['continuations'])})\s", re.IGNORECASE)
 _LIST_END = re.compile(rf"\s(?:{alternation(_ASIDES['continuations'])})\s", re.IGNORECASE)

@@ -477,18 +477,23 @@ def _not_present(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
     if facts.present is not False or facts.kind not in ("check-in", "second-check-in"):
         return []
     who = facts.recipient or "the recipient"
+    return _each_match(
+        sentences,
+        _TOGETHER,
+        "not-present",
+        f"but {who} was not in the interview; write “following my interview with … on …” instead",
+    )
+
+
+def _each_match(
+    sentences: Sequence[_Sentence], pattern: re.Pattern[str], code: str, why: str
+) -> list[Found]:
+    """A finding for each sentence `pattern` matches: "“…” says “X”, `why`"."""
     found: list[Found] = []
     for sentence in sentences:
-        match = _TOGETHER.search(sentence.text)
+        match = pattern.search(sentence.text)
         if match:
-            found.append(
-                (
-                    sentence.line,
-                    "not-present",
-                    f"{_quote(sentence.text)} says “{match[0]}”, but {who} was not in the "
-                    "interview; write “following my interview with … on …” instead",
-                )
-            )
+            found.append((sentence.line, code, f"{_quote(sentence.text)} says “{match[0]}”, {why}"))
     return found
 
 
@@ -505,19 +510,13 @@ def _thanks_again(sentences: Sequence[_Sentence], facts: Facts) -> list[Found]:
     if facts.thanked is not False or facts.kind != "check-in":
         return []
     who = facts.recipient or "the recipient"
-    found: list[Found] = []
-    for sentence in sentences:
-        match = _THANKS_AGAIN.search(sentence.text)
-        if match:
-            found.append(
-                (
-                    sentence.line,
-                    "thanks-again",
-                    f"{_quote(sentence.text)} says “{match[0]}”, but no thank-you to {who} "
-                    "was sent; thank them once, without “again” (or mark the thank-you sent)",
-                )
-            )
-    return found
+    return _each_match(
+        sentences,
+        _THANKS_AGAIN,
+        "thanks-again",
+        f"but no thank-you to {who} was sent; thank them once, without “again” (or mark "
+        "the thank-you sent)",
+    )
 
 
 def _starter_identity(

@@ -164,7 +164,8 @@ class _Planner:
         self.followups: list[FollowUp] = []
         self.ids: set[str] = set()
         # (application, round day, a key of the person) thanked in a sent
-        # thank-you or card: their check-in may say "thanks again".
+        # thank-you or card: their check-in may say "thanks again". An
+        # application's thank-yous and cards are planned before its check-ins.
         self.thanked: set[tuple[str, date, str]] = set()
 
     def seen(self, key: str) -> date:
